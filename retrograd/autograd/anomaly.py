@@ -1,0 +1,59 @@
+"""Anomaly mode: name the op (and where the user's code created it) that first produced a
+NaN or Inf, in forward or backward."""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from .function import _anomaly
+
+
+class AnomalyError(RuntimeError):
+    """An operation produced NaN or Inf while anomaly detection was on."""
+
+
+def _user_frame(stack):
+    import os
+
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for frame in reversed(stack):
+        if not os.path.abspath(frame.filename).startswith(pkg):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "unknown location"
+
+
+def _on_forward(fn, result):
+    fn.anomaly_trace = _user_frame(traceback.extract_stack()[:-2])
+    data = result.data
+    if data.dtype.kind == "f" and not np.isfinite(data).all():
+        bad = "NaN" if np.isnan(data).any() else "Inf"
+        raise AnomalyError(f"Function '{fn.name}' produced {bad} in its forward output "
+                           f"(created at {fn.anomaly_trace})")
+
+
+def _on_backward(fn, grads):
+    for i, g in enumerate(grads):
+        if g is not None and g.data.dtype.kind == "f" and not np.isfinite(g.data).all():
+            bad = "NaN" if np.isnan(g.data).any() else "Inf"
+            raise AnomalyError(f"Function '{fn.name}Backward' returned {bad} in its gradient for "
+                               f"input {i} (the op was created at {fn.anomaly_trace})")
+
+
+class detect_anomaly:
+    """Context manager: raise AnomalyError at the first NaN/Inf an op produces, naming the op
+    and the line of user code that created it. Slow: use it to debug."""
+
+    def __init__(self, check_nan: bool = True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = (_anomaly.enabled, _anomaly.on_forward, _anomaly.on_backward)
+        _anomaly.enabled = self.check_nan
+        _anomaly.on_forward = _on_forward
+        _anomaly.on_backward = _on_backward
+        return self
+
+    def __exit__(self, *exc):
+        _anomaly.enabled, _anomaly.on_forward, _anomaly.on_backward = self._prev
+        return False

@@ -1,0 +1,166 @@
+"""The backward pass: topological order, one backward call per node, gradients reduced to each
+input's shape (the only place broadcasting is undone), accumulated, and the graph freed."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import grad_mode
+from .function import _anomaly
+
+_FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
+          "they were freed). Pass retain_graph=True to the first backward() if you need to go "
+          "through the graph again.")
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, consumers before producers (iterative: no recursion)."""
+    from ..tensor import Tensor
+
+    order, visited = [], set()
+    stack = [(r, False) for r in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        if node.inputs is None:
+            raise RuntimeError(_FREED)
+        stack.append((node, True))
+        for x in node.inputs:
+            if isinstance(x, Tensor) and x.grad_fn is not None and x.grad_fn not in visited:
+                stack.append((x.grad_fn, False))
+    order.reverse()
+    return order
+
+
+def _reduce_to_shape(grad, shape):
+    """Sum a gradient over the dimensions its input was broadcast along."""
+    if grad.shape == shape:
+        return grad
+    from ..ops.reduce import sum_to
+
+    return sum_to(grad, shape)
+
+
+def _owner(array):
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return id(array)
+
+
+def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, create_graph: bool,
+                 inputs: Sequence | None = None, allow_unused: bool = False):
+    """Backpropagate from ``roots``. With ``inputs`` given, return their gradients instead of
+    accumulating into ``.grad`` (``autograd.grad``)."""
+    from ..tensor import Tensor
+
+    with grad_mode.enable_grad() if create_graph else grad_mode.no_grad():
+        wanted = None
+        if inputs is not None:
+            wanted = {}
+            for i, t in enumerate(inputs):
+                key = t.grad_fn if t.grad_fn is not None else id(t)
+                wanted.setdefault(key, []).append(i)
+            results = [None] * len(inputs)
+
+        grads: dict = {}  # node -> gradient of its output
+        leaf_grads: dict = {}  # id(leaf) -> [leaf, gradient]
+
+        def add_leaf(t, g):
+            entry = leaf_grads.get(id(t))
+            if entry is None:
+                leaf_grads[id(t)] = [t, g]
+            else:
+                entry[1] = entry[1] + g
+
+        root_nodes = []
+        for r, g in zip(roots, grad_roots):
+            if r.grad_fn is None:
+                add_leaf(r, g)
+            else:
+                grads[r.grad_fn] = grads[r.grad_fn] + g if r.grad_fn in grads else g
+                root_nodes.append(r.grad_fn)
+
+        order = _topological_order(root_nodes)
+        for node in order:
+            g = grads.pop(node, None)
+            if g is None:
+                continue
+            out = node.output()
+            if out is not None:
+                if out._hooks:
+                    g = _run_hooks(out, g)
+                if out._retains_grad and wanted is None:
+                    out.grad = g if out.grad is None else out.grad + g
+            if wanted is not None and node in wanted:
+                for i in wanted[node]:
+                    results[i] = g
+            in_grads = node.backward(g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if _anomaly.enabled:
+                _anomaly.on_backward(node, in_grads)
+            for x, gx in zip(node.inputs, in_grads):
+                if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
+                    continue
+                gx = _reduce_to_shape(gx, x.shape)
+                if x.grad_fn is None:
+                    add_leaf(x, gx)
+                else:
+                    prev = grads.get(x.grad_fn)
+                    grads[x.grad_fn] = gx if prev is None else prev + gx
+
+        if not retain_graph:  # freed at the end: a producer's backward may need its output
+            for node in order:
+                node.__dict__.clear()
+                node.inputs = None
+
+        if wanted is not None:
+            for leaf, g in leaf_grads.values():
+                for i in wanted.get(id(leaf), ()):
+                    results[i] = _run_hooks(leaf, g) if leaf._hooks else g
+            for i, (t, r) in enumerate(zip(inputs, results)):
+                if r is None and not allow_unused:
+                    raise RuntimeError(f"One of the differentiated tensors (input {i}, shape "
+                                       f"{tuple(t.shape)}) was not used in the graph; pass "
+                                       "allow_unused=True if this is expected.")
+            return results
+
+        seen = set()
+        for leaf, g in leaf_grads.values():
+            if leaf._hooks:
+                g = _run_hooks(leaf, g)
+            if not create_graph:
+                g = _own(g, seen)
+            if leaf.grad is None:
+                leaf.grad = g
+            elif create_graph:
+                leaf.grad = leaf.grad + g
+            else:
+                leaf.grad = Tensor(leaf.grad.data + g.data)
+        return None
+
+
+def _own(g, seen):
+    """A leaf's first gradient must be a writable array no other gradient shares (in-place
+    updates such as clip_grad_norm_ must not touch another tensor's gradient)."""
+    from ..tensor import Tensor
+
+    arr = g.data
+    owner = _owner(arr)
+    if owner in seen or not arr.flags.writeable or g.requires_grad:
+        arr = arr.copy()
+        owner = id(arr)
+    seen.add(owner)
+    return Tensor(arr)
+
+
+def _run_hooks(t, g):
+    for hook in t._hooks:
+        new = hook(g)
+        if new is not None:
+            g = new
+    return g

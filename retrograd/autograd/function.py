@@ -1,0 +1,83 @@
+"""Function: the one place where graph nodes are created.
+
+An op subclasses ``Function`` and writes ``forward`` on arrays and ``backward`` on Tensors (with
+differentiable ops, so the backward pass can itself be recorded for higher-order gradients).
+``apply`` runs forward and, when grad mode is on and an input requires grad, records the node.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import grad_mode
+
+
+class ShapeError(ValueError):
+    """Operands whose shapes do not fit the op; the message names the op and the shapes."""
+
+
+class Function:
+    """A node of the graph: the op's forward on arrays and its backward on Tensors.
+
+    After ``apply`` a recorded node holds ``inputs`` (the Tensors and constants it was called
+    with) and a weak reference to its output (``output()``); ``forward`` may store on ``self``
+    whatever else backward needs (e.g. shapes, indices).
+    """
+
+    inputs: tuple | None
+    anomaly_trace = None  # filled by detect_anomaly: where the op was created
+
+    def forward(self, *arrays, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad):  # pragma: no cover - abstract
+        """Return one gradient (Tensor or None) per input, given the output's gradient."""
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def output(self):
+        ref = self.__dict__.get("_output")
+        return ref() if ref is not None else None
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs):
+        from ..tensor import Tensor
+
+        fn = cls()
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            out = fn.forward(*arrays, **kwargs)
+        except ValueError as e:
+            if isinstance(e, ShapeError):
+                raise
+            shapes = " and ".join(str(tuple(getattr(a, "shape", ()))) for a in arrays)
+            raise ShapeError(f"{cls.__name__.lower()}: operands of shapes {shapes} do not fit: {e}") from None
+        if grad_mode._state.enabled:
+            for x in inputs:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    result = Tensor._from_op(out, fn)
+                    fn.inputs = inputs
+                    fn._output = weakref.ref(result)
+                    if _anomaly.enabled:
+                        _anomaly.on_forward(fn, result)
+                    return result
+        return Tensor._from_op(out, None)
+
+
+class _AnomalyHooks:
+    """Set by ``detect_anomaly``; kept here so ``apply`` checks one attribute only."""
+
+    enabled = False
+
+    @staticmethod
+    def on_forward(fn, result):  # replaced by autograd.anomaly
+        pass
+
+    @staticmethod
+    def on_backward(fn, grads):
+        pass
+
+
+_anomaly = _AnomalyHooks()

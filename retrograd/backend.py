@@ -1,0 +1,70 @@
+"""The array library behind tensors.
+
+Every other module reaches NumPy through ``xp`` here, so a GPU array library with NumPy's API
+(CuPy) can be swapped in later without touching op code.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+xp = np  # the array module in use
+
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+float16 = np.dtype("float16")
+int64 = np.dtype("int64")
+int32 = np.dtype("int32")
+uint8 = np.dtype("uint8")
+bool_ = np.dtype("bool")
+
+_default_float = float32
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(dtype) -> None:
+    global _default_float
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: expected a floating dtype, got {dtype}")
+    _default_float = dtype
+
+
+def is_floating(dtype) -> bool:
+    return np.dtype(dtype).kind == "f"
+
+
+def to_array(data, dtype=None) -> np.ndarray:
+    """Turn Python data or an array into an array, Python floats becoming the default dtype."""
+    if isinstance(data, np.ndarray):
+        return data if dtype is None else data.astype(dtype, copy=False)
+    arr = np.asarray(data, dtype=dtype)
+    if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
+        arr = arr.astype(_default_float)
+    return arr
+
+
+# ----- random numbers: one generator, seeded by manual_seed ------------------------------------
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed retrograd's global random generator (initialisers, dropout, rand, shuffling)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+    return _rng
+
+
+def get_generator() -> np.random.Generator:
+    return _rng
+
+
+def get_rng_state() -> dict:
+    return _rng.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    _rng.bit_generator.state = state

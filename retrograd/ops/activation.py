@@ -1,0 +1,172 @@
+"""Activations: relu, leaky_relu, elu, gelu, sigmoid, tanh, softplus, softmax, log_softmax.
+Stable for inputs of +-1e4: no overflow in forward or backward."""
+from __future__ import annotations
+
+import math
+
+from ..autograd.function import Function
+from ..backend import xp
+from .dims import normalize_dim
+from .special import erf
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return xp.maximum(x, 0)
+
+    def backward(self, g):
+        return g * (self.inputs[0].data > 0)
+
+
+class LeakyReLU(Function):
+    def forward(self, x, negative_slope=0.01):
+        self.slope = negative_slope
+        return xp.where(x > 0, x, x * negative_slope)
+
+    def backward(self, g):
+        x = self.inputs[0].data
+        return g * xp.where(x > 0, 1.0, self.slope).astype(x.dtype)
+
+
+class ELU(Function):
+    def forward(self, x, alpha=1.0):
+        self.alpha = alpha
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+    def backward(self, g):
+        x = self.inputs[0]
+        negative = x.minimum(0).exp() * self.alpha  # differentiable: second order works
+        return _select(x.data > 0, g, g * negative)
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        e = xp.exp(-xp.abs(x))  # never overflows
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def backward(self, g):
+        out = self.output()
+        return g * out * (1 - out)
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return xp.tanh(x)
+
+    def backward(self, g):
+        out = self.output()
+        return g * (1 - out * out)
+
+
+class Softplus(Function):
+    """log(1 + exp(beta x)) / beta; linear above ``threshold`` (PyTorch's definition)."""
+
+    def forward(self, x, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+        bx = beta * x
+        soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / beta
+        return xp.where(bx > threshold, x, soft)
+
+    def backward(self, g):
+        x = self.inputs[0]
+        return _select((x.data * self.beta) > self.threshold, g, g * sigmoid(x * self.beta))
+
+
+class GELU(Function):
+    """x * Phi(x), Phi the standard normal CDF (exact, via erf) or its tanh approximation."""
+
+    def forward(self, x, approximate="none"):
+        self.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + xp.tanh(_K * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+    def backward(self, g):
+        x = self.inputs[0]
+        if self.approximate == "tanh":
+            inner = (x + 0.044715 * x ** 3) * _K
+            t = inner.tanh()
+            d_inner = (1 + 3 * 0.044715 * x * x) * _K
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner)
+        cdf = _Phi.apply(x)
+        pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        return g * (cdf + x * pdf)
+
+
+_K = math.sqrt(2 / math.pi)
+
+
+class _Phi(Function):
+    """Standard normal CDF, used by GELU's gradient (its own gradient is the pdf)."""
+
+    def forward(self, x):
+        return 0.5 * (1 + erf(x / math.sqrt(2)))
+
+    def backward(self, g):
+        x = self.inputs[0]
+        return g * (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+
+
+class Softmax(Function):
+    def forward(self, x, dim=-1):
+        self.dim = dim
+        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        return e / xp.sum(e, axis=dim, keepdims=True)
+
+    def backward(self, g):
+        out = self.output()
+        return out * (g - (g * out).sum(self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    def forward(self, x, dim=-1):
+        self.dim = dim
+        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+
+    def backward(self, g):
+        return g - self.output().exp() * g.sum(self.dim, keepdim=True)
+
+
+def _select(cond, a, b):
+    from .elementwise import where
+
+    return where(cond, a, b)
+
+
+def relu(x):
+    return ReLU.apply(x)
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    return LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def elu(x, alpha: float = 1.0):
+    return ELU.apply(x, alpha=alpha)
+
+
+def gelu(x, approximate: str = "none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(x, approximate=approximate)
+
+
+def sigmoid(x):
+    return Sigmoid.apply(x)
+
+
+def tanh(x):
+    return Tanh.apply(x)
+
+
+def softplus(x, beta: float = 1.0, threshold: float = 20.0):
+    return Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def softmax(x, dim: int = -1):
+    return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
+
+
+def log_softmax(x, dim: int = -1):
+    return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))

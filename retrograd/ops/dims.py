@@ -1,0 +1,25 @@
+"""Checking and normalising ``dim`` arguments, with errors in the user's terms."""
+from __future__ import annotations
+
+
+def normalize_dim(dim: int, ndim: int, op: str = "op") -> int:
+    """A dim in [-ndim, ndim) as a non-negative int; IndexError naming the op otherwise."""
+    size = max(ndim, 1)
+    if not isinstance(dim, (int,)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if not -size <= dim < size:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of {ndim} dimension(s) "
+                         f"(expected a dim in [{-size}, {size - 1}])")
+    return dim % size if ndim else 0
+
+
+def normalize_dims(dim, ndim: int, op: str = "op") -> tuple[int, ...]:
+    """``dim`` as None (all dims), an int or a tuple, returned as a sorted tuple of dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    dims = tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
+    if len(dims) != len(dim):
+        raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
+    return dims

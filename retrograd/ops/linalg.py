@@ -1,0 +1,82 @@
+"""Matrix multiplication (1-D, 2-D and batched with broadcast batch dims) and the fused
+affine map used by Linear layers."""
+from __future__ import annotations
+
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+
+
+def _swap(t):
+    """Transpose of the last two dims."""
+    return t.transpose(-1, -2)
+
+
+class MatMul(Function):
+    """a @ b for operands of >= 2 dims; batch dims broadcast (the engine sums them back)."""
+
+    def forward(self, a, b):
+        return xp.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        ga = g @ _swap(b) if a.requires_grad else None
+        gb = None
+        if b.requires_grad:
+            if b.ndim == 2 and a.ndim > 2:  # fold batch dims into one GEMM
+                k, n = a.shape[-1], g.shape[-1]
+                gb = _swap(a.reshape(-1, k)) @ g.reshape(-1, n)
+            else:
+                gb = _swap(a) @ g
+        return ga, gb
+
+
+class Linear(Function):
+    """x @ W.T + b with W of shape (out, in): one GEMM forward, two backward."""
+
+    def forward(self, x, w, b=None):
+        out = xp.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g):
+        x, w, b = self.inputs if len(self.inputs) == 3 else (*self.inputs, None)
+        gx = g @ w if x.requires_grad else None
+        gw = gb = None
+        if w.requires_grad:
+            g2, x2 = (g, x) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
+            gw = _swap(g2) @ x2
+        if b is not None and b.requires_grad:
+            gb = g.sum(tuple(range(g.ndim - 1)))
+        return gx, gw, gb
+
+
+def matmul(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {tuple(a.shape)} "
+                         f"and {tuple(b.shape)}")
+    ka = a.shape[-1]
+    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if ka != kb:
+        raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+                         f"multiplied ({ka} != {kb})")
+    if a.ndim == 1 and b.ndim == 1:
+        return MatMul.apply(a.unsqueeze(0), b.unsqueeze(-1)).reshape(())
+    if a.ndim == 1:
+        return matmul(a.unsqueeze(0), b).squeeze(-2)
+    if b.ndim == 1:
+        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
+    return MatMul.apply(a, b)
+
+
+def linear(x, weight, bias=None):
+    """y = x @ weight.T + bias; x (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input of shape {tuple(x.shape)} does not fit weight of shape "
+                         f"{tuple(weight.shape)} (expected input (*, {weight.shape[-1] if weight.ndim else '?'}))")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
+                         f"{tuple(weight.shape)}")
+    if bias is None:
+        return Linear.apply(x, weight)
+    return Linear.apply(x, weight, bias)

@@ -1,0 +1,151 @@
+"""Reductions over ``dim`` (int, tuple or None) with ``keepdim``: sum, mean, var, std, max, min,
+logsumexp, argmax, argmin; and sum_to, which the engine uses to undo broadcasting."""
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+from .dims import normalize_dim, normalize_dims
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+def _kept_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class Sum(Function):
+    def forward(self, x, dims=(), keepdim=False):
+        self.in_shape, self.kept = x.shape, _kept_shape(x.shape, dims)
+        return xp.sum(x, axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        return g.reshape(self.kept).expand(self.in_shape)
+
+
+class SumTo(Function):
+    """Sum a broadcast array back to ``shape`` (leading dims and dims of size 1)."""
+
+    def forward(self, x, shape=()):
+        self.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                          if s == 1 and x.shape[i + lead] != 1)
+        out = xp.sum(x, axis=axes, keepdims=True) if axes else x
+        return out.reshape(shape)
+
+    def backward(self, g):
+        return g.expand(self.in_shape)
+
+
+class Expand(Function):
+    """Broadcast to a larger shape (a read-only view); its gradient is sum_to."""
+
+    def forward(self, x, shape=()):
+        self.in_shape = x.shape
+        return xp.broadcast_to(x, shape)
+
+    def backward(self, g):
+        return sum_to(g, self.in_shape)
+
+
+class Amax(Function):
+    """Max over dims; the gradient is shared evenly among tied maxima."""
+
+    def forward(self, x, dims=(), keepdim=False, smallest=False):
+        self.kept = _kept_shape(x.shape, dims)
+        reduce = xp.min if smallest else xp.max
+        return reduce(x, axis=dims, keepdims=keepdim)
+
+    def backward(self, g):
+        x = self.inputs[0].data
+        out = self.output().data.reshape(self.kept)
+        mask = x == out
+        share = mask / mask.sum(axis=tuple(i for i, k in enumerate(self.kept) if k == 1),
+                                keepdims=True)
+        return g.reshape(self.kept).expand(x.shape) * share.astype(x.dtype)
+
+
+def sum_to(x, shape):
+    shape = tuple(shape)
+    return x if x.shape == shape else SumTo.apply(x, shape=shape)
+
+
+def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
+
+
+def mean(x, dim=None, keepdim=False):
+    dims = normalize_dims(dim, x.ndim, "mean")
+    count = 1
+    for d in dims:
+        count *= x.shape[d]
+    return Sum.apply(x, dims=dims, keepdim=keepdim) / count
+
+
+def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
+    dims = normalize_dims(dim, x.ndim, "var")
+    count = 1
+    for d in dims:
+        count *= x.shape[d]
+    corr = (1 if unbiased else 0) if correction is None else correction
+    centred = x - mean(x, dims, keepdim=True)
+    return sum(centred * centred, dims, keepdim) / builtins.max(count - corr, 0)
+
+
+def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def amax(x, dim=None, keepdim=False):
+    return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
+
+
+def amin(x, dim=None, keepdim=False):
+    return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
+
+
+def _max_min(x, dim, keepdim, smallest):
+    op = "min" if smallest else "max"
+    if dim is None:
+        return Amax.apply(x, dims=tuple(range(x.ndim)), keepdim=False, smallest=smallest)
+    d = normalize_dim(dim, x.ndim, op)
+    values = Amax.apply(x, dims=(d,), keepdim=keepdim, smallest=smallest)
+    idx = (xp.argmin if smallest else xp.argmax)(x.data, axis=d, keepdims=keepdim)
+    return MaxMin(values, Tensor(idx.astype(xp.int64)))
+
+
+def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Largest element, or (values, indices) along ``dim``."""
+    return _max_min(x, dim, keepdim, smallest=False)
+
+
+def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    return _max_min(x, dim, keepdim, smallest=True)
+
+
+def argmax(x, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor(xp.asarray(xp.argmax(x.data), dtype=xp.int64))
+    d = normalize_dim(dim, x.ndim, "argmax")
+    return Tensor(xp.argmax(x.data, axis=d, keepdims=keepdim).astype(xp.int64))
+
+
+def argmin(x, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor(xp.asarray(xp.argmin(x.data), dtype=xp.int64))
+    d = normalize_dim(dim, x.ndim, "argmin")
+    return Tensor(xp.argmin(x.data, axis=d, keepdims=keepdim).astype(xp.int64))
+
+
+def logsumexp(x, dim=None, keepdim=False):
+    """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
+    dims = normalize_dims(dim, x.ndim, "logsumexp")
+    m = xp.max(x.data, axis=dims, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    out = ((x - m).exp().sum(dims, keepdim=True)).log() + m
+    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))

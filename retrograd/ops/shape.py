@@ -1,0 +1,189 @@
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze, flatten, expand, cat, stack,
+split, chunk, pad. Gradients put values back where they came from."""
+from __future__ import annotations
+
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+from .dims import normalize_dim
+from .reduce import Expand
+
+
+class Reshape(Function):
+    def forward(self, x, shape=()):
+        self.in_shape = x.shape
+        return x.reshape(shape)
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+
+class Permute(Function):
+    def forward(self, x, dims=()):
+        self.dims = dims
+        return x.transpose(dims)
+
+    def backward(self, g):
+        return g.permute(tuple(xp.argsort(self.dims).tolist()))
+
+
+class Cat(Function):
+    def forward(self, *arrays, dim=0):
+        self.dim, self.sizes = dim, [a.shape[dim] for a in arrays]
+        return xp.concatenate(arrays, axis=dim)
+
+    def backward(self, g):
+        grads, start = [], 0
+        for x, size in zip(self.inputs, self.sizes):
+            index = (slice(None),) * self.dim + (slice(start, start + size),)
+            grads.append(g[index] if getattr(x, "requires_grad", False) else None)
+            start += size
+        return tuple(grads)
+
+
+class Pad(Function):
+    """Constant padding; ``pad`` lists (before, after) pairs from the last dim backwards."""
+
+    def forward(self, x, pad=(), value=0.0):
+        widths = [(0, 0)] * x.ndim
+        for i in range(len(pad) // 2):
+            widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        self.index = tuple(slice(b, b + s) for (b, _), s in zip(widths, x.shape))
+        return xp.pad(x, widths, mode="constant", constant_values=value)
+
+    def backward(self, g):
+        return g[self.index]
+
+
+def reshape(x, *shape):
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    if shape == x.shape:
+        return x
+    numel = x.data.size
+    known = 1
+    for s in shape:
+        known *= s if s != -1 else 1
+    if shape.count(-1) > 1 or (-1 not in shape and known != numel) or (
+            -1 in shape and (known == 0 or numel % known)):
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} "
+                         f"({numel} elements) to {shape}")
+    return Reshape.apply(x, shape=shape)
+
+
+def permute(x, *dims):
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    if len(dims) != x.ndim:
+        raise ShapeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(x.shape)}")
+    dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
+    return Permute.apply(x, dims=dims)
+
+
+def transpose(x, dim0: int, dim1: int):
+    order = list(range(x.ndim))
+    d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
+    order[d0], order[d1] = order[d1], order[d0]
+    return Permute.apply(x, dims=tuple(order))
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        return reshape(x, tuple(s for s in x.shape if s != 1))
+    dims = (dim,) if isinstance(dim, int) else dim
+    dims = {normalize_dim(d, x.ndim, "squeeze") for d in dims}
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(x, dim: int):
+    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s = normalize_dim(start_dim, x.ndim, "flatten")
+    e = normalize_dim(end_dim, x.ndim, "flatten")
+    size = 1
+    for n in x.shape[s:e + 1]:
+        size *= n
+    return reshape(x, x.shape[:s] + (size,) + x.shape[e + 1:])
+
+
+def expand(x, *shape):
+    """Broadcast to ``shape``; -1 keeps a dim's size (PyTorch's expand)."""
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ShapeError(f"expand: cannot expand shape {tuple(x.shape)} to fewer dims {shape}")
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
+    if shape == x.shape:
+        return x
+    for i, s in enumerate(x.shape):
+        if s != 1 and s != shape[i + lead]:
+            raise ShapeError(f"expand: cannot expand shape {tuple(x.shape)} to {shape}")
+    return Expand.apply(x, shape=shape)
+
+
+def cat(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    d = normalize_dim(dim, tensors[0].ndim, "cat")
+    first = tensors[0].shape
+    for t in tensors[1:]:
+        if t.ndim != len(first) or any(a != b for i, (a, b) in enumerate(zip(first, t.shape)) if i != d):
+            raise ShapeError(f"cat: shapes {tuple(first)} and {tuple(t.shape)} differ outside dim {d}")
+    return Cat.apply(*tensors, dim=d)
+
+
+def stack(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise ShapeError(f"stack: all tensors must have one shape, got {tuple(tensors[0].shape)} "
+                             f"and {tuple(t.shape)}")
+    d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def split(x, split_size_or_sections, dim: int = 0):
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+    d = normalize_dim(dim, x.ndim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - i) for i in range(0, n, size)]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtin_sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {d}")
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(x[(slice(None),) * d + (slice(start, start + s),)])
+        start += s
+    return tuple(pieces)
+
+
+def chunk(x, chunks: int, dim: int = 0):
+    d = normalize_dim(dim, x.ndim, "chunk")
+    size = -(-x.shape[d] // chunks)
+    return split(x, max(size, 1), d)
+
+
+def pad(x, pad, mode: str = "constant", value: float = 0.0):
+    """Pad with a constant (PyTorch's F.pad order: last dim's (left, right) first)."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported; only 'constant'")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: {tuple(pad)} must hold (before, after) pairs for at most {x.ndim} dims")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+    return Pad.apply(x, pad=tuple(pad), value=value)
+
+
+builtin_sum = sum

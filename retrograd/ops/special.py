@@ -1,0 +1,38 @@
+"""Special functions NumPy lacks, vectorised: erf to double precision."""
+from __future__ import annotations
+
+import math
+
+from ..backend import xp
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def erf(x):
+    """The error function, element-wise; accurate to ~1e-15 (float64) in the whole range.
+
+    |x| < 2.5: the series erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!, whose
+    terms are all positive (no cancellation). Beyond: erfc's continued fraction.
+    """
+    x = xp.asarray(x)
+    work = x.astype(xp.float64)
+    a = xp.abs(work)
+    out = xp.empty_like(work)
+    small = a < 2.5
+    if small.any():
+        s = a[small]
+        s2 = s * s
+        term = s.copy()
+        total = s.copy()
+        for n in range(1, 60):
+            term *= 2.0 * s2 / (2 * n + 1)
+            total += term
+        out[small] = _TWO_OVER_SQRT_PI * xp.exp(-s2) * total
+    big = ~small
+    if big.any():
+        b = a[big]
+        frac = b.copy()
+        for k in range(60, 0, -1):
+            frac = b + (k / 2.0) / frac
+        out[big] = 1.0 - xp.exp(-b * b) / (math.sqrt(math.pi) * frac)
+    return (xp.sign(work) * out).astype(x.dtype if x.dtype.kind == "f" else xp.float64)

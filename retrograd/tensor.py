@@ -1,0 +1,270 @@
+"""Tensor: an n-dimensional array that can record the operations applied to it and
+backpropagate through them. Methods and operators delegate to ``retrograd.ops``."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from . import backend
+from .backend import xp
+
+
+class Tensor:
+    """An array with autograd. ``Tensor(data, dtype=None, requires_grad=False)``.
+
+    Python floats become float32 (the default dtype); NumPy arrays keep their dtype.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators
+
+    def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = backend.to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn = None
+        self._hooks: list = []
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _from_op(cls, array, grad_fn) -> "Tensor":
+        t = object.__new__(cls)
+        t.data = array if type(array) is np.ndarray else xp.asarray(array)
+        t.grad, t.grad_fn, t._hooks, t._retains_grad = None, grad_fn, [], False
+        t.requires_grad = grad_fn is not None
+        return t
+
+    # ----- properties -----------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    is_leaf = property(lambda self: self.grad_fn is None)
+    T = property(lambda self: self.permute(tuple(range(self.ndim - 1, -1, -1))))
+    mT = property(lambda self: self.transpose(-1, -2))
+    device = property(lambda self: "cpu")
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def size(self, dim: int | None = None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors can be converted to a Python "
+                             f"number, got shape {tuple(self.shape)}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("numpy(): cannot convert a tensor that requires grad; call "
+                               ".detach().numpy()")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extra = ""
+        if self.data.dtype not in (backend.float32, backend.int64, backend.bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}Backward>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor of shape {tuple(self.shape)} is ambiguous")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError("only integer tensors can be used as an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # ----- autograd ------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(f"only floating point tensors can require gradients; this tensor's "
+                               f"dtype is {self.data.dtype}")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._from_op(self.data, None)
+
+    def retain_grad(self) -> None:
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle with ``remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
+                               "require grad")
+        self._hooks.append(hook)
+        hooks = self._hooks
+
+        class _Handle:
+            @staticmethod
+            def remove():
+                if hook in hooks:
+                    hooks.remove(hook)
+
+        return _Handle()
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Backpropagate from this tensor, accumulating gradients into the leaves' ``.grad``."""
+        from .autograd import backward as _backward
+
+        _backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
+                  inputs=inputs)
+
+    # ----- in-place updates on data (optimizers, initialisers) -----------------------------
+    def _check_inplace(self, op: str):
+        from .autograd.grad_mode import is_grad_enabled
+
+        if is_grad_enabled() and self.requires_grad:
+            raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in place "
+                               "while grad mode is on; wrap the update in `with no_grad():`")
+
+    def zero_(self) -> "Tensor":
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value) -> "Tensor":
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, src) -> "Tensor":
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else src
+        try:
+            self.data[...] = src
+        except ValueError:
+            raise ValueError(f"copy_: source of shape {tuple(np.shape(src))} does not broadcast to "
+                             f"{tuple(self.shape)}") from None
+        return self
+
+    def add_(self, other, alpha: float = 1.0) -> "Tensor":
+        self._check_inplace("add_")
+        other = other.data if isinstance(other, Tensor) else other
+        self.data += other if alpha == 1.0 else alpha * other
+        return self
+
+    def mul_(self, other) -> "Tensor":
+        self._check_inplace("mul_")
+        self.data *= other.data if isinstance(other, Tensor) else other
+        return self
+
+    def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002
+        self._check_inplace("clamp_")
+        np.clip(self.data, min, max, out=self.data)
+        return self
+
+    # ----- dtype conversion ----------------------------------------------------------------
+    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
+        """Convert dtype (differentiably for float-to-float); devices other than 'cpu' are not
+        available yet."""
+        if isinstance(dtype, str) and dtype not in ("cpu",):
+            try:
+                np.dtype(dtype)
+            except TypeError:
+                raise ValueError(f"to(): unknown device {dtype!r}; only 'cpu' exists") from None
+        if dtype is None or dtype == "cpu":
+            return self
+        return _elementwise_cast(self, np.dtype(dtype))
+
+    def type(self, dtype) -> "Tensor":
+        return self.to(dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(backend.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(backend.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(backend.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(backend.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(backend.bool_)
+
+    def contiguous(self) -> "Tensor":
+        return self
+
+    def clone(self) -> "Tensor":
+        return self + 0 if self.requires_grad else Tensor(self.data.copy())
+
+    # ----- comparisons (no gradient) -------------------------------------------------------
+    def _cmp(self, other, fn):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._from_op(fn(self.data, other), None)
+
+    __eq__ = lambda self, o: self._cmp(o, np.equal)  # noqa: E731
+    __ne__ = lambda self, o: self._cmp(o, np.not_equal)  # noqa: E731
+    __lt__ = lambda self, o: self._cmp(o, np.less)  # noqa: E731
+    __le__ = lambda self, o: self._cmp(o, np.less_equal)  # noqa: E731
+    __gt__ = lambda self, o: self._cmp(o, np.greater)  # noqa: E731
+    __ge__ = lambda self, o: self._cmp(o, np.greater_equal)  # noqa: E731
+
+    def __invert__(self):
+        return Tensor._from_op(~self.data, None)
+
+    def __and__(self, other):
+        return self._cmp(other, np.logical_and)
+
+    def __or__(self, other):
+        return self._cmp(other, np.logical_or)
+
+    def eq(self, other):
+        return self == other
+
+    def equal(self, other) -> bool:
+        return isinstance(other, Tensor) and self.shape == other.shape and bool((self.data == other.data).all())
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
+        return bool(np.allclose(self.data, other.data if isinstance(other, Tensor) else other, rtol, atol))
+
+
+def _elementwise_cast(t: Tensor, dtype) -> Tensor:
+    from .ops.cast import cast
+
+    return cast(t, dtype)
+
+
+from . import tensor_methods  # noqa: E402,F401  (attaches the op methods to Tensor)
