@@ -154,7 +154,7 @@ class Tensor:
         from .autograd.grad_mode import is_grad_enabled
 
         if is_grad_enabled() and self.requires_grad:
-            raise RuntimeError(f"{op}: a leaf tensor that requires grad cannot be modified in place "
+            raise RuntimeError(f"{op}: a tensor that requires grad cannot be modified in place "
                                "while grad mode is on; wrap the update in `with no_grad():`")
 
     def zero_(self) -> "Tensor":
@@ -187,6 +187,19 @@ class Tensor:
         self._check_inplace("mul_")
         self.data *= other.data if isinstance(other, Tensor) else other
         return self
+
+    def sub_(self, other, alpha: float = 1.0) -> "Tensor":
+        return self.add_(other, -alpha)
+
+    def div_(self, other) -> "Tensor":
+        self._check_inplace("div_")
+        self.data /= other.data if isinstance(other, Tensor) else other
+        return self
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
 
     def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002
         self._check_inplace("clamp_")
@@ -267,4 +280,7 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
     return cast(t, dtype)
 
 
+from .autograd import function as _function  # noqa: E402
+
+_function._types.Tensor = Tensor
 from . import tensor_methods  # noqa: E402,F401  (attaches the op methods to Tensor)

@@ -38,7 +38,7 @@ def _topological_order(roots):
 
 def _reduce_to_shape(grad, shape):
     """Sum a gradient over the dimensions its input was broadcast along."""
-    if grad.shape == shape:
+    if grad.data.shape == shape:
         return grad
     from ..ops.reduce import sum_to
 
@@ -106,7 +106,7 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
             for x, gx in zip(node.inputs, in_grads):
                 if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                gx = _reduce_to_shape(gx, x.shape)
+                gx = _reduce_to_shape(gx, x.data.shape)
                 if x.grad_fn is None:
                     add_leaf(x, gx)
                 else:

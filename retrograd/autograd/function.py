@@ -43,10 +43,9 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        from ..tensor import Tensor
-
+        Tensor = _types.Tensor
         fn = cls()
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays = [x.data if type(x) is Tensor or isinstance(x, Tensor) else x for x in inputs]
         try:
             out = fn.forward(*arrays, **kwargs)
         except ValueError as e:
@@ -64,6 +63,10 @@ class Function:
                         _anomaly.on_forward(fn, result)
                     return result
         return Tensor._from_op(out, None)
+
+
+class _types:
+    Tensor = None  # set by retrograd.tensor once the class exists (avoids an import per op)
 
 
 class _AnomalyHooks:

@@ -1,13 +1,26 @@
 """Input handling shared by the metrics: conversion to NumPy, shape checks, label extraction."""
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
 
 class UndefinedMetricWarning(UserWarning):
     """Warned when a metric is ill-defined (a zero division) and replaced by ``zero_division``."""
+
+
+def _warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """Warn, attributing the warning to the first caller outside this package."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _to_numpy(x: Any) -> np.ndarray:

@@ -9,41 +9,46 @@ definitions (``average``, ``pos_label``, ``zero_division``, which classes count 
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._utils import (UndefinedMetricWarning, _as_labels, _check_zero_division, _class_indices,
-                     _column, _pair)
+                     _column, _pair, _warn)
 
 AVERAGES = (None, "binary", "micro", "macro", "weighted")
 
 
-def _topk_hits(y_true: np.ndarray, scores: np.ndarray, top_k: int, metric: str) -> np.ndarray:
+def _topk_hits(y_true: np.ndarray, scores: np.ndarray, top_k: int, metric: str,
+               true_name: str = "y_true") -> np.ndarray:
     """(N,) bool: is the true class among the ``top_k`` highest scores? Ties go to the lower index.
 
     A class outranks the true class when its score is higher, or equal with a smaller index, so
     ``top_k=1`` agrees with ``argmax``.
     """
     n, c = scores.shape
-    t = _class_indices(y_true, metric)
+    t = _class_indices(y_true, metric, true_name)
     if t.max() >= c:
-        raise ValueError(f"{metric}: y_true holds class {t.max()} but the scores have only {c} "
+        raise ValueError(f"{metric}: {true_name} holds class {t.max()} but the scores have only {c} "
                          f"columns (shape {scores.shape})")
     true_score = scores[np.arange(n), t][:, None]
-    ahead = (scores > true_score) | ((scores == true_score) & (np.arange(c) < t[:, None]))
+    ahead = (scores > true_score) | ((scores == true_score) & (np.arange(c) <= t[:, None]))
     return ahead.sum(axis=1) < top_k
 
 
-def _accuracy_hits(y_true: np.ndarray, y_pred: np.ndarray, top_k: int, metric: str,
-                   pred_name: str = "y_pred") -> np.ndarray:
-    """(N,) bool of correct predictions, from labels (N,) or scores (N, C)."""
-    if not isinstance(top_k, (int, np.integer)) or top_k < 1:
+def _check_top_k(top_k: Any, metric: str) -> None:
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
         raise ValueError(f"{metric}: top_k must be an integer >= 1, got {top_k!r}")
-    y_true = _column(y_true, metric, "y_true")
+
+
+def _accuracy_hits(y_true: np.ndarray, y_pred: np.ndarray, top_k: int, metric: str,
+                   names: tuple[str, str] = ("y_true", "y_pred")) -> np.ndarray:
+    """(N,) bool of correct predictions, from labels (N,) or scores (N, C)."""
+    _check_top_k(top_k, metric)
+    true_name, pred_name = names
+    y_true = _column(y_true, metric, true_name)
     if y_pred.ndim == 2 and y_pred.shape[1] > 1:
-        return _topk_hits(y_true, y_pred, int(top_k), metric)
+        return _topk_hits(y_true, y_pred, int(top_k), metric, true_name)
     if top_k != 1:
         raise ValueError(f"{metric}: top_k={top_k} needs (N, C) scores, got {pred_name} "
                          f"shape {y_pred.shape}")
@@ -56,7 +61,7 @@ def accuracy(y_true: Any, y_pred: Any, top_k: int = 1) -> float:
     y_true: (N,) class labels. y_pred: (N,) labels, or (N, C) scores/logits; with scores a sample
     is correct when its true class is among the ``top_k`` highest scores.
 
-    >>> accuracy([0, 2], [[0.1, 0.5, 0.4], [0.2, 0.3, 0.5]], top_k=2)
+    >>> accuracy([1, 2], [[0.1, 0.5, 0.4], [0.2, 0.5, 0.3]], top_k=2)
     1.0
     """
     t, p = _pair("accuracy", y_true, y_pred)
@@ -118,9 +123,8 @@ def _divide(num: np.ndarray, den: np.ndarray, zero_division: Any, warn: str | No
     if mask.any():
         out[mask] = 0.0 if zero_division == "warn" else float(zero_division)
         if zero_division == "warn" and warn is not None:
-            warnings.warn(f"{warn} is ill-defined and being set to 0.0 for {int(mask.sum())} "
-                          "label(s) with no samples. Use `zero_division` to control this.",
-                          UndefinedMetricWarning, stacklevel=4)
+            _warn(f"{warn} is ill-defined and being set to 0.0 for {int(mask.sum())} label(s) "
+                  "with no samples. Use `zero_division` to control this.", UndefinedMetricWarning)
     return out
 
 
@@ -152,8 +156,8 @@ def _select_labels(cm: np.ndarray, average: str | None, labels: Sequence[int] | 
                              f"be one of {present.tolist()}")
         return np.array([pos_label], dtype=np.int64)
     if pos_label not in (None, 1):
-        warnings.warn(f"{metric}: pos_label={pos_label!r} is ignored when average={average!r}; "
-                      "pass labels=[pos_label] to score one class.", UserWarning, stacklevel=4)
+        _warn(f"{metric}: pos_label={pos_label!r} is ignored when average={average!r}; "
+              "pass labels=[pos_label] to score one class.")
     if labels is None:
         return present
     chosen = np.asarray(labels, dtype=np.int64).reshape(-1)
@@ -219,11 +223,11 @@ def precision_recall_fscore_support(
                                 zero_division=zero_division, metric=metric)
 
 
-def _one_score(which: int, metric: str, warn_for: str, y_true: Any, y_pred: Any, **kwargs):
-    t, p, n = _encode(y_true, y_pred, kwargs.pop("num_classes"), metric)
-    out = _prfs_from_confusion(_confusion_counts(t, p, n), metric=metric,
-                               warn_for=(warn_for,), **kwargs)
-    return out[which]
+def _one_score(which: int, metric: str, warn_for: str, y_true: Any, y_pred: Any,
+               num_classes: int | None, **kwargs):
+    t, p, n = _encode(y_true, y_pred, num_classes, metric)
+    return _prfs_from_confusion(_confusion_counts(t, p, n), metric=metric,
+                                warn_for=(warn_for,), **kwargs)[which]
 
 
 def precision(y_true: Any, y_pred: Any, *, average: str | None = "binary", pos_label: int = 1,
@@ -231,7 +235,7 @@ def precision(y_true: Any, y_pred: Any, *, average: str | None = "binary", pos_l
               num_classes: int | None = None) -> float | np.ndarray:
     """tp / (tp + fp). Shapes and arguments as in :func:`precision_recall_fscore_support`.
 
-    >>> precision([0, 1, 2, 2], [0, 2, 2, 2], average="macro")
+    >>> precision([0, 1, 2, 2], [0, 2, 2, 2], average="macro", zero_division=0)
     0.5555555555555555
     """
     return _one_score(0, "precision", "precision", y_true, y_pred, average=average,

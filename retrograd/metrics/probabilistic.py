@@ -5,12 +5,11 @@
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
-from ._utils import _class_indices, _column, _pair
+from ._utils import _class_indices, _column, _pair, _warn
 
 
 def _true_columns(t: np.ndarray, n_cols: int, labels: Sequence | None, binary: bool,
@@ -66,7 +65,6 @@ def log_loss(y_true: Any, y_pred: Any, *, eps: float | str = "auto", normalize: 
     idx = _true_columns(t, p.shape[1], labels, binary, metric)
     eps = np.finfo(p.dtype).eps if eps == "auto" else float(eps)
     if not np.allclose(p.sum(axis=1), 1.0, rtol=np.sqrt(np.finfo(p.dtype).eps), atol=0):
-        warnings.warn(f"{metric}: the y_pred rows do not sum to one. Make sure to pass "
-                      "probabilities.", UserWarning, stacklevel=2)
+        _warn(f"{metric}: the y_pred rows do not sum to one. Make sure to pass probabilities.")
     loss = -np.log(np.clip(p[np.arange(p.shape[0]), idx], eps, 1 - eps))
     return float(loss.mean() if normalize else loss.sum())

@@ -5,12 +5,11 @@
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from ._utils import UndefinedMetricWarning, _class_indices, _column, _pair
+from ._utils import UndefinedMetricWarning, _class_indices, _column, _pair, _warn
 
 _ONE_CLASS = "Only one class present in y_true. ROC AUC score is not defined in that case."
 
@@ -60,9 +59,9 @@ def roc_curve(y_true: Any, y_score: Any, pos_label: int = 1, drop_intermediate: 
     rates = []
     for counts, kind in ((fps, "negative"), (tps, "positive")):
         if counts[-1] <= 0:
-            warnings.warn(f"roc_curve: no {kind} samples in y_true; the "
-                          f"{'false' if kind == 'negative' else 'true'} positive rate is "
-                          "undefined (nan).", UndefinedMetricWarning, stacklevel=2)
+            _warn(f"roc_curve: no {kind} samples in y_true; the "
+                  f"{'false' if kind == 'negative' else 'true'} positive rate is undefined (nan).",
+                  UndefinedMetricWarning)
             rates.append(np.full(counts.shape, np.nan))
         else:
             rates.append(counts / counts[-1])

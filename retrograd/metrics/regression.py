@@ -8,12 +8,11 @@ Targets are (N,) or (N, D) for D outputs; ``multioutput`` combines the per-outpu
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
-from ._utils import _pair
+from ._utils import UndefinedMetricWarning, _pair, _warn
 
 MultiOutput = Any  # 'uniform_average' | 'raw_values' | array-like of (D,) weights
 
@@ -40,9 +39,9 @@ def _combine(values: np.ndarray, multioutput: MultiOutput, metric: str,
             return float(values.mean())
         if multioutput == "variance_weighted" and weights is not None:
             return float(np.average(values, weights=weights))
-        raise ValueError(f"{metric}: multioutput must be 'raw_values', 'uniform_average'"
-                         f"{", 'variance_weighted'" if weights is not None else ''} or an array "
-                         f"of weights, got {multioutput!r}")
+        extra = ", 'variance_weighted'" if weights is not None else ""
+        raise ValueError(f"{metric}: multioutput must be 'raw_values', 'uniform_average'{extra} "
+                         f"or an array of weights, got {multioutput!r}")
     w = np.asarray(multioutput, dtype=np.float64)
     if w.shape != values.shape:
         raise ValueError(f"{metric}: multioutput weights must have shape {values.shape}, "
@@ -68,8 +67,8 @@ def _r2_from_sums(ss_res: np.ndarray, ss_tot: np.ndarray, n: int, multioutput: M
                   force_finite: bool) -> float | np.ndarray:
     """R² = 1 - ss_res / ss_tot per output, with sklearn's handling of constant targets."""
     if n < 2:
-        warnings.warn("r2_score: R^2 is not well-defined with fewer than two samples.",
-                      UserWarning, stacklevel=3)
+        _warn("r2_score: R^2 is not well-defined with fewer than two samples.",
+              UndefinedMetricWarning)
         return float("nan")
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = 1.0 - ss_res / ss_tot

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 
-def normalize_dim(dim: int, ndim: int, op: str = "op") -> int:
-    """A dim in [-ndim, ndim) as a non-negative int; IndexError naming the op otherwise."""
+def normalize_dim(dim: int, ndim: int, op: str = "op", tensor_ndim: int | None = None) -> int:
+    """A dim in [-ndim, ndim) as a non-negative int; IndexError naming the op otherwise
+    (``tensor_ndim``: the tensor's own rank, when the op allows one more dim, as unsqueeze)."""
     size = max(ndim, 1)
     if not isinstance(dim, (int,)) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     if not -size <= dim < size:
-        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of {ndim} dimension(s) "
+        shown = ndim if tensor_ndim is None else tensor_ndim
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of {shown} dimension(s) "
                          f"(expected a dim in [{-size}, {size - 1}])")
     return dim % size if ndim else 0
 

@@ -8,7 +8,10 @@ from ..backend import xp
 
 def _swap(t):
     """Transpose of the last two dims."""
-    return t.transpose(-1, -2)
+    from .shape import Permute
+
+    n = t.data.ndim
+    return Permute.apply(t, dims=tuple(range(n - 2)) + (n - 1, n - 2))
 
 
 class MatMul(Function):
@@ -41,11 +44,13 @@ class Linear(Function):
 
     def backward(self, g):
         x, w, b = self.inputs if len(self.inputs) == 3 else (*self.inputs, None)
-        gx = g @ w if x.requires_grad else None
+        gx = MatMul.apply(g, w) if x.requires_grad else None
         gw = gb = None
         if w.requires_grad:
-            g2, x2 = (g, x) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
-            gw = _swap(g2) @ x2
+            g2, x2 = (g, x) if g.data.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
+            if g2.data.ndim == 1:
+                g2, x2 = g2.reshape(1, -1), x2.reshape(1, -1)
+            gw = MatMul.apply(_swap(g2), x2)
         if b is not None and b.requires_grad:
             gb = g.sum(tuple(range(g.ndim - 1)))
         return gx, gw, gb

@@ -23,7 +23,9 @@ class Sum(Function):
         return xp.sum(x, axis=dims, keepdims=keepdim)
 
     def backward(self, g):
-        return g.reshape(self.kept).expand(self.in_shape)
+        from .shape import Reshape
+
+        return Expand.apply(Reshape.apply(g, shape=self.kept), shape=self.in_shape)
 
 
 class SumTo(Function):

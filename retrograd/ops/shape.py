@@ -95,7 +95,7 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim: int):
-    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    d = normalize_dim(dim, x.ndim + 1, "unsqueeze", x.ndim)
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -145,7 +145,7 @@ def stack(tensors, dim: int = 0):
         if t.shape != tensors[0].shape:
             raise ShapeError(f"stack: all tensors must have one shape, got {tuple(tensors[0].shape)} "
                              f"and {tuple(t.shape)}")
-    d = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    d = normalize_dim(dim, tensors[0].ndim + 1, "stack", tensors[0].ndim)
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 

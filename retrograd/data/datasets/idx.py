@@ -87,18 +87,23 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
             raise IDXFormatError(f"{name}: corrupt or truncated gzip data ({err})") from err
 
 
-def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None = None) -> None:
-    """Write ``array`` as an IDX file; gzip it when ``compress`` (default: name ends '.gz')."""
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The (uncompressed) IDX encoding of ``array``."""
     array = np.asarray(array)
     codes = {dt.newbyteorder("="): code for code, dt in IDX_DTYPES.items()}
     code = codes.get(array.dtype.newbyteorder("="))
     if code is None:
-        raise TypeError(f"write_idx: dtype {array.dtype} has no IDX code")
+        raise TypeError(f"idx_bytes: dtype {array.dtype} has no IDX code")
     if not 1 <= array.ndim <= 255:
-        raise ValueError(f"write_idx: need 1 to 255 dimensions, got shape {array.shape}")
-    data = (struct.pack(">BBBB", 0, 0, code, array.ndim)
+        raise ValueError(f"idx_bytes: need 1 to 255 dimensions, got shape {array.shape}")
+    return (struct.pack(">BBBB", 0, 0, code, array.ndim)
             + struct.pack(f">{array.ndim}I", *array.shape)
             + array.astype(IDX_DTYPES[code], copy=False).tobytes())
+
+
+def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None = None) -> None:
+    """Write ``array`` as an IDX file; gzip it when ``compress`` (default: name ends '.gz')."""
+    data = idx_bytes(array)
     name = os.fspath(path)
     if compress if compress is not None else name.endswith(".gz"):
         data = gzip.compress(data, mtime=0)

@@ -26,7 +26,7 @@ Transform = Callable[[np.ndarray], np.ndarray]
 
 def _to_unit(images: np.ndarray) -> np.ndarray:
     """uint8 [0, 255] -> float32 [0, 1]; shared by the per-sample and the batch path."""
-    return images.astype(np.float32) / np.float32(255)
+    return images.astype(np.float32, order="C") / np.float32(255)
 
 
 def _apply(transform: Transform | None, images: np.ndarray) -> np.ndarray:
@@ -64,7 +64,7 @@ class ImageArrayDataset(Dataset):
 
     def get_batch(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Images float32 (B, C, H, W) in [0, 1] after ``transform``, labels int64 (B,)."""
-        images = _to_unit(np.ascontiguousarray(self._chw(self.data[indices])))
+        images = _to_unit(self._chw(self.data[indices]))
         return _apply(self.transform, images), self.targets[indices]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:

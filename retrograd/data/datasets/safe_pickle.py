@@ -2,8 +2,9 @@
 
 A pickle can name any importable callable and call it while loading (``os.system``,
 ``builtins.eval``...). ``safe_load`` uses an unpickler whose ``find_class`` resolves only
-NumPy's array reconstruction (``_reconstruct``, ``ndarray``, ``dtype``); dicts, lists, tuples,
-strings, bytes and numbers need no globals. Anything else raises ``UnsafeFileError``.
+NumPy's array reconstruction (``_reconstruct``, ``ndarray``, ``dtype``) and, for bytes in
+protocol-2 pickles written by Python 3, ``_codecs.encode`` limited to latin-1 text. Dicts, lists,
+tuples, strings, bytes and numbers need no globals. Anything else raises ``UnsafeFileError``.
 """
 from __future__ import annotations
 
@@ -14,16 +15,26 @@ from typing import Any, BinaryIO
 import numpy as np
 
 _RECONSTRUCT = np.empty(0).__reduce__()[0]  # numpy(._)core.multiarray._reconstruct
+
+
+class UnsafeFileError(pickle.UnpicklingError):
+    """A pickle asked for a global outside the allow-list (it could run code)."""
+
+
+def _latin1_encode(text: Any, encoding: str = "latin1") -> bytes:
+    """What protocol-2 pickles mean by ``_codecs.encode(text, 'latin1')``, and nothing more."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise UnsafeFileError(f"refusing _codecs.encode with encoding {encoding!r}")
+    return text.encode("latin1")
+
+
 _ALLOWED: dict[tuple[str, str], Any] = {
+    ("_codecs", "encode"): _latin1_encode,
     ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
     ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
 }
-
-
-class UnsafeFileError(pickle.UnpicklingError):
-    """A pickle asked for a global outside the allow-list (it could run code)."""
 
 
 class RestrictedUnpickler(pickle.Unpickler):
