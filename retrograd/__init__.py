@@ -26,3 +26,6 @@ __version__ = "0.1.0"
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
+
+
+from . import nn  # noqa: E402  (after the core: nn builds on it)

@@ -91,6 +91,8 @@ class DataLoader:
         transform: applied to the inputs of every batch (the first field, a NumPy array of
             shape (B, ...)), e.g. a batched ``RandomCrop``; None for none.
 
+    >>> import numpy as np
+    >>> from retrograd.data import DataLoader, TensorDataset
     >>> x = np.arange(10, dtype=np.float32).reshape(5, 2); y = np.arange(5)
     >>> loader = DataLoader(TensorDataset(x, y), batch_size=2)
     >>> [tuple(xb.shape) for xb, yb in loader], len(loader)
@@ -111,6 +113,7 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.transform = transform
         self._generator = as_generator(generator)
+        self._in_epoch = False
         self._epoch_start_state: dict | None = None  # generator state before this epoch's draw
         self._batches_done = 0
         self._skip = 0
@@ -137,8 +140,9 @@ class DataLoader:
         return self.generator.permutation(n).astype(np.int64, copy=False)
 
     def __iter__(self) -> Iterator[Any]:
-        if self.shuffle:
-            self._epoch_start_state = copy.deepcopy(self.generator.bit_generator.state)
+        self._in_epoch = True
+        self._epoch_start_state = (copy.deepcopy(self.generator.bit_generator.state)
+                                   if self.shuffle else None)
         order = self._order()
         skip, self._skip = self._skip, 0
         fast = self.collate_fn is None and supports_batches(self.dataset)
@@ -156,8 +160,7 @@ class DataLoader:
                 batch = _wrap(batch)
             self._batches_done = b + 1
             yield batch
-        self._epoch_start_state = None
-        self._batches_done = 0
+        self._in_epoch, self._epoch_start_state, self._batches_done = False, None, 0
 
     def _apply_transform(self, batch: Any) -> Any:
         if self.transform is None:
@@ -177,14 +180,15 @@ class DataLoader:
         Taken mid-epoch, it holds the generator state from before this epoch's shuffle and the
         number of batches already yielded, so ``load_state_dict`` resumes with the next batch.
         """
-        if self._epoch_start_state is not None:
-            return {"generator_state": copy.deepcopy(self._epoch_start_state),
-                    "batches_done": self._batches_done}
-        return {"generator_state": copy.deepcopy(self.generator.bit_generator.state),
-                "batches_done": self._batches_done}
+        state = self._epoch_start_state
+        if state is None and (self.shuffle or self._generator is not None):
+            state = self.generator.bit_generator.state
+        return {"generator_state": copy.deepcopy(state),  # None: never needed a generator
+                "batches_done": self._batches_done if self._in_epoch else self._skip}
 
     def load_state_dict(self, state: dict) -> None:
         """Restore ``state_dict()``: the next epoch replays that order, skipping done batches."""
-        self.generator.bit_generator.state = copy.deepcopy(state["generator_state"])
+        if state.get("generator_state") is not None:
+            self.generator.bit_generator.state = copy.deepcopy(state["generator_state"])
         self._skip = int(state.get("batches_done", 0))
-        self._epoch_start_state = None
+        self._in_epoch, self._epoch_start_state = False, None

@@ -1,4 +1,5 @@
-"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``, ``random_split``.
+"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``random_split``.
 
 Fast-path protocol: a dataset whose samples are rows of whole arrays may define
 ``get_batch(indices) -> tuple[np.ndarray, ...]`` returning, for an int64 index array of shape (B,),
@@ -43,6 +44,7 @@ class TensorDataset(Dataset):
 
     ``TensorDataset(x, y)[i] == (x[i], y[i])``. Inputs: Tensors or arrays of shape (N, ...).
 
+    >>> import numpy as np
     >>> ds = TensorDataset(np.zeros((4, 3), np.float32), np.arange(4))
     >>> x, y = ds[1]
     >>> len(ds), x.shape, int(y)

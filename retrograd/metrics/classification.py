@@ -21,7 +21,7 @@ AVERAGES = (None, "binary", "micro", "macro", "weighted")
 
 def _topk_hits(y_true: np.ndarray, scores: np.ndarray, top_k: int, metric: str,
                true_name: str = "y_true") -> np.ndarray:
-    """(N,) bool: is the true class among the ``top_k`` highest scores? Ties go to the lower index.
+    """(N,) bool: is the true class among the ``top_k`` highest scores? Ties: lower index first.
 
     A class outranks the true class when its score is higher, or equal with a smaller index, so
     ``top_k=1`` agrees with ``argmax``.
@@ -29,10 +29,10 @@ def _topk_hits(y_true: np.ndarray, scores: np.ndarray, top_k: int, metric: str,
     n, c = scores.shape
     t = _class_indices(y_true, metric, true_name)
     if t.max() >= c:
-        raise ValueError(f"{metric}: {true_name} holds class {t.max()} but the scores have only {c} "
-                         f"columns (shape {scores.shape})")
+        raise ValueError(f"{metric}: {true_name} holds class {t.max()} but the scores have "
+                         f"only {c} columns (shape {scores.shape})")
     true_score = scores[np.arange(n), t][:, None]
-    ahead = (scores > true_score) | ((scores == true_score) & (np.arange(c) <= t[:, None]))
+    ahead = (scores > true_score) | ((scores == true_score) & (np.arange(c) < t[:, None]))
     return ahead.sum(axis=1) < top_k
 
 

@@ -1,4 +1,4 @@
-"""Metrics that accumulate over batches: ``update(preds, target)`` per batch, ``compute()``, ``reset()``.
+"""Metrics accumulated over batches: ``update(preds, target)`` per batch, then ``compute()``.
 
 ``compute()`` after several updates equals the functional metric on the concatenated batches.
 Most metrics keep sufficient statistics (counts, sums, a confusion matrix); only ``ROCAUC`` stores

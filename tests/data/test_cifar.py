@@ -138,6 +138,13 @@ def test_malformed_batches_are_rejected(tmp_path, bad, match):
     assert "data_batch_3" in str(err.value)
 
 
+def test_bad_meta_file_is_rejected(tmp_path):
+    write_cifar10(tmp_path)
+    (tmp_path / "cifar-10-batches-py" / "batches.meta").write_bytes(pickle.dumps({b"x": 1}))
+    with pytest.raises(ValueError, match="batches.meta.*label_names"):
+        CIFAR10(root=tmp_path, download=False)
+
+
 class RunsCode:
     """Unpickling this calls ``func(*args)``."""
 
@@ -185,3 +192,24 @@ def test_safe_load_allows_arrays_and_containers_only():
         safe_load(pickle.dumps(collections.OrderedDict(a=1)))
     with pytest.raises(pickle.UnpicklingError, match="corrupt"):
         safe_load(pickle.dumps(value)[:-5], "cut.pkl")
+
+
+# A Python-2 protocol-2 pickle as in the official batches: byte strings as SHORT_BINSTRING,
+# the array through numpy.core.multiarray._reconstruct + ndarray.__setstate__.
+PY2_BATCH = (
+    b"\x80\x02}q\x00(U\x04dataq\x01cnumpy.core.multiarray\n_reconstruct\nq\x02cnumpy\nndarray"
+    b"\nq\x03K\x00\x85U\x01b\x87Rq\x04(K\x01K\x02K\x03\x86cnumpy\ndtype\nq\x05U\x02u1K\x00K\x01"
+    b"\x87Rq\x06(K\x03U\x01|NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tbI00\nU\x06\x01\x02\x03"
+    b"\x04\x05\xfftbU\x06labelsq\x07]q\x08(K\x01K\x02eu.")
+
+
+def test_python2_pickle_of_an_array_loads():
+    out = safe_load(PY2_BATCH)
+    np.testing.assert_array_equal(out["data"], [[1, 2, 3], [4, 5, 255]])
+    assert out["data"].dtype == np.uint8 and out["labels"] == [1, 2]
+
+
+def test_codecs_shim_only_decodes_latin1():
+    payload = pickle.dumps(RunsCode(__import__("_codecs").encode, "x", "rot13"), protocol=2)
+    with pytest.raises(UnsafeFileError, match="evil.pkl.*rot13"):
+        safe_load(payload, "evil.pkl")

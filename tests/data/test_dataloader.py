@@ -102,9 +102,20 @@ def test_state_dict_resumes_mid_epoch():
 
     resumed = DataLoader(indices_dataset(30), batch_size=4, shuffle=True, generator=0)
     resumed.load_state_dict(state)
+    assert resumed.state_dict()["batches_done"] == 3  # a checkpoint before resuming keeps it
     np.testing.assert_array_equal(epoch_order(resumed), rest)
     np.testing.assert_array_equal(epoch_order(resumed), next_epoch)
     assert len(np.concatenate(seen)) + len(rest) == 30
+
+
+def test_state_dict_resumes_mid_epoch_without_shuffle():
+    loader = DataLoader(indices_dataset(10), batch_size=3)
+    it = iter(loader)
+    next(it)
+    resumed = DataLoader(indices_dataset(10), batch_size=3)
+    resumed.load_state_dict(loader.state_dict())
+    np.testing.assert_array_equal(epoch_order(resumed), np.arange(3, 10))
+    np.testing.assert_array_equal(epoch_order(resumed), np.arange(10))
 
 
 def test_fast_path_equals_per_sample_path():

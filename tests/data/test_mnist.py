@@ -1,4 +1,3 @@
-import gzip
 import pickle
 
 import numpy as np

@@ -10,7 +10,7 @@ from .safe_pickle import UnsafeFileError, safe_load
 
 __all__ = [
     "CIFAR10", "CIFAR100", "ChecksumError", "DATASET_NAMES", "DatasetNotFoundError",
-    "FashionMNIST", "IDXFormatError", "ImageArrayDataset", "MNIST", "MNISTSample", "UnsafeFileError",
-    "data_home", "dataset_folder", "download_file", "idx_bytes", "load_dataset", "mnist_sample", "read_idx",
-    "safe_load", "sha256_file", "write_idx",
+    "FashionMNIST", "IDXFormatError", "ImageArrayDataset", "MNIST", "MNISTSample",
+    "UnsafeFileError", "data_home", "dataset_folder", "download_file", "idx_bytes",
+    "load_dataset", "mnist_sample", "read_idx", "safe_load", "sha256_file", "write_idx",
 ]

@@ -69,9 +69,15 @@ class CIFAR10(ImageArrayDataset):
                               for k in batches[0][2] if all(k in b[2] for b in batches)}
         self.classes: list[str] = []
         if self.meta_file in blobs:
-            meta = safe_load(blobs[self.meta_file], self._where(self.meta_file))
-            self.classes = [n.decode() if isinstance(n, bytes) else str(n)
-                            for n in _key(meta, self.names_key)]
+            where = self._where(self.meta_file)
+            meta = safe_load(blobs[self.meta_file], where)
+            try:
+                names = _key(meta, self.names_key) if isinstance(meta, dict) else None
+            except KeyError:
+                names = None
+            if not isinstance(names, list):
+                raise ValueError(f"{where}: expected a dict with a {self.names_key!r} list")
+            self.classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
 
     def _where(self, member: str) -> str:
         return str(getattr(self, "_source", self.root) / member)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
@@ -90,12 +90,17 @@ class MNIST(ImageArrayDataset):
     """
 
     name = "mnist"
-    mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/")
+    mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+               "http://yann.lecun.com/exdb/mnist/")
     resources = {  # SHA-256 of the official files
-        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        "train-images-idx3-ubyte.gz":
+            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "train-labels-idx1-ubyte.gz":
+            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "t10k-images-idx3-ubyte.gz":
+            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "t10k-labels-idx1-ubyte.gz":
+            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
     }
     classes = [str(d) for d in range(10)]
 
@@ -143,10 +148,14 @@ class FashionMNIST(MNIST):
     name = "fashion-mnist"
     mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
     resources = {
-        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        "train-images-idx3-ubyte.gz":
+            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz":
+            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz":
+            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz":
+            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
     }
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                "Sneaker", "Bag", "Ankle boot"]
@@ -160,10 +169,14 @@ class MNISTSample(MNIST):
 
     name = "mnist-sample"
     resources = {
-        "train-images-idx3-ubyte.gz": "ab77c843ee3fc04e655c06cb63371f419138dbc87ad3829d28de4fd932b33f42",
-        "train-labels-idx1-ubyte.gz": "3bf82c0d64cc4bcf7f0b1a5ffd5dd90a20d1f3a6b4caf9468cb9d4cd8246a3fb",
-        "t10k-images-idx3-ubyte.gz": "00ba707a7e14d859ca5e483a28e3bc1fa08a5f2cae206a1b778f586543c2827b",
-        "t10k-labels-idx1-ubyte.gz": "a0c2c913ed152e81dcfd62f1da6f23035df874bdf20a80fe0f97e59ea00ea821",
+        "train-images-idx3-ubyte.gz":
+            "ab77c843ee3fc04e655c06cb63371f419138dbc87ad3829d28de4fd932b33f42",
+        "train-labels-idx1-ubyte.gz":
+            "3bf82c0d64cc4bcf7f0b1a5ffd5dd90a20d1f3a6b4caf9468cb9d4cd8246a3fb",
+        "t10k-images-idx3-ubyte.gz":
+            "00ba707a7e14d859ca5e483a28e3bc1fa08a5f2cae206a1b778f586543c2827b",
+        "t10k-labels-idx1-ubyte.gz":
+            "a0c2c913ed152e81dcfd62f1da6f23035df874bdf20a80fe0f97e59ea00ea821",
     }
 
     def __init__(self, train: bool = True, transform: Transform | None = None) -> None:

@@ -66,8 +66,10 @@ def safe_load(data: bytes | BinaryIO, name: str = "<pickle>") -> Any:
     stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     try:
         return RestrictedUnpickler(stream, name).load()
-    except UnsafeFileError:
-        raise
+    except UnsafeFileError as err:
+        if str(err).startswith(name):
+            raise
+        raise UnsafeFileError(f"{name}: {err}") from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
             IndexError, KeyError, UnicodeDecodeError) as err:
         raise pickle.UnpicklingError(f"{name}: corrupt or truncated pickle ({err})") from err

@@ -1,0 +1,20 @@
+"""Glass-box tools: every number of a training step, worked examples, graph export, gradient
+diagnostics.
+
+- ``record_step(model, x, y, loss_fn, optimizer) -> StepRecord`` with ``to_markdown()``,
+  ``to_latex()``, ``to_json()``: Z, A, delta, gradients and updated parameters per layer.
+- ``to_mermaid(tensor)`` / ``to_dot(tensor)``: the op graph behind a tensor;
+  ``layer_graph(model, record)``: a layer-level view with errors and updates.
+- ``GradientNormRecorder(model)`` and ``plot_gradient_norms(history, path)``.
+- ``retrograd explain`` (``cli.main``): the worked example of backpropagation.
+"""
+from __future__ import annotations
+
+from .diagnostics import GradientNormRecorder, plot_gradient_norms
+from .graph import build_graph, layer_graph, to_dot, to_mermaid
+from .record import LayerRecord, StepRecord, layer_groups, record_step
+from .render import to_dict, to_json, to_latex, to_markdown
+
+__all__ = ["record_step", "StepRecord", "LayerRecord", "layer_groups", "to_markdown", "to_latex",
+           "to_json", "to_dict", "to_mermaid", "to_dot", "build_graph", "layer_graph",
+           "GradientNormRecorder", "plot_gradient_norms"]

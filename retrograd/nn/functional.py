@@ -1,0 +1,215 @@
+"""The ``F`` namespace: stateless layers as functions, with PyTorch's names and signatures.
+
+``import retrograd.nn.functional as F``. Conv/pool and loss functions written in other modules
+are re-exported at the bottom (those modules may be added later; the namespace imports without
+them). ``inplace=`` arguments are accepted for compatibility and computed out of place.
+"""
+from __future__ import annotations
+
+import importlib as _importlib
+import inspect as _inspect
+import warnings as _warnings
+from typing import Callable, Iterable
+
+from ..autograd.function import ShapeError
+from ..autograd.grad_mode import no_grad
+from ..backend import xp
+from ..ops import activation as _act
+from ..ops import dropout as _drop
+from ..ops import norm as _norm
+from ..ops.linalg import linear
+from ..ops.shape import pad
+from ..tensor import Tensor
+
+
+# ----- activations ------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _act.relu(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    return _act.leaky_relu(input, negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _act.elu(input, alpha)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    return _act.gelu(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (swish)."""
+    return input * _act.sigmoid(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _act.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _act.tanh(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return _act.softplus(input, beta, threshold)
+
+
+def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
+    if dim is not None:
+        return dim
+    _warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim`` (stable for large inputs)."""
+    x = input if dtype is None else input.to(dtype)
+    return _act.softmax(x, _softmax_dim("softmax", x.ndim, dim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    x = input if dtype is None else input.to(dtype)
+    return _act.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
+
+
+# ----- dropout ----------------------------------------------------------------------------------
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Inverted dropout: zero with probability p, scale the rest by 1/(1-p); identity if not
+    ``training``. The mask comes from retrograd's generator (``manual_seed``)."""
+    return _drop.dropout(input, p, training)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, H, W) or (C, H, W) input."""
+    return _drop.feature_dropout(input, p, training, op="dropout2d")
+
+
+# ----- normalisation ----------------------------------------------------------------------------
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Batch norm of input (N, C, *) per channel C.
+
+    training: normalise with the batch's mean and biased variance, and (if given) update
+    running_mean/running_var in place: r = (1 - momentum) * r + momentum * stat, using the
+    unbiased variance for running_var (PyTorch's convention). Otherwise normalise with the
+    running statistics.
+    """
+    if input.ndim < 2:
+        raise ShapeError(f"batch_norm: expected input (N, C, *), got shape {tuple(input.shape)}")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ShapeError(f"batch_norm: {name} of shape {tuple(t.shape)} does not fit input of "
+                             f"shape {tuple(input.shape)} ({c} channels)")
+    if training:
+        count = input.data.size // max(c, 1)
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                             f"got input of shape {tuple(input.shape)}")
+        out, mean, var = _norm.batch_norm_train(input, weight, bias, eps)
+        with no_grad():
+            if running_mean is not None:
+                running_mean.data *= 1 - momentum
+                running_mean.data += momentum * mean
+            if running_var is not None:
+                running_var.data *= 1 - momentum
+                running_var.data += (momentum * count / (count - 1)) * var
+        return out
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are required when not training")
+    shape = (1, c) + (1,) * (input.ndim - 2)
+    inv = 1.0 / xp.sqrt(running_var.data + xp.asarray(eps, dtype=running_var.dtype))
+    scale = inv if weight is None else weight * inv
+    shift = -running_mean.data * scale
+    if bias is not None:
+        shift = shift + bias
+    scale = scale.reshape(shape) if isinstance(scale, Tensor) else xp.asarray(scale.reshape(shape))
+    shift = shift.reshape(shape) if isinstance(shift, Tensor) else xp.asarray(shift.reshape(shape))
+    return input * scale + shift
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing dims ``normalized_shape`` (then scale and shift)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    return _norm.layer_norm(input, shape, weight, bias, eps)
+
+
+# ----- embedding and one-hot --------------------------------------------------------------------
+def _indices(input, op: str):
+    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected integer indices, got dtype {idx.dtype} (shape "
+                        f"{tuple(idx.shape)})")
+    return idx
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input`` (*) -> (*, dim).
+    Entries equal to ``padding_idx`` get no gradient."""
+    idx = _indices(input, "embedding")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: index out of range: indices span [{idx.min()}, {idx.max()}] "
+                         f"but weight has {n} rows (shape {tuple(weight.shape)})")
+    out = weight[idx]
+    if padding_idx is not None:
+        padding_idx = padding_idx % n if padding_idx < 0 else padding_idx
+        keep = (idx != padding_idx)[..., None]
+        if not keep.all():
+            from ..ops.elementwise import where
+
+            out = where(keep, out, out.detach())
+    return out
+
+
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """Integer class indices (*) -> int64 one-hot (*, num_classes)."""
+    idx = _indices(tensor, "one_hot")
+    if num_classes < 0:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
+                         f"[{idx.min()}, {idx.max()}]")
+    return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
+# ----- names written in other modules (conv, pool, losses) -----------------------------------
+def _import_available(namespace: dict, sources: Iterable[tuple[str, Iterable[str]]],
+                      keep: Callable[[str, object], bool] = lambda name, obj: True) -> None:
+    """Copy ``names`` (and each module's ``__all__`` entries that ``keep`` accepts) from modules
+    that may not exist yet into ``namespace``. Only the named module being absent is tolerated:
+    any other import error propagates. Names already in ``namespace`` are not overwritten."""
+    for modname, names in sources:
+        try:
+            module = _importlib.import_module(modname)
+        except ModuleNotFoundError as e:
+            if e.name != modname:
+                raise
+            continue
+        extra = [n for n in getattr(module, "__all__", ()) if keep(n, getattr(module, n, None))]
+        for name in (*names, *extra):
+            if name not in namespace and hasattr(module, name):
+                namespace[name] = getattr(module, name)
+
+
+_CONV = ("conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+         "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold")
+_LOSS = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
+         "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div")
+
+
+def _is_function(name: str, obj) -> bool:
+    return callable(obj) and not isinstance(obj, type) and not name.startswith("_")
+
+
+_import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.pool", _CONV),
+                              ("retrograd.nn.layers.conv", _CONV), ("retrograd.nn.layers.pool", _CONV),
+                              ("retrograd.ops.loss", _LOSS), ("retrograd.nn.losses", _LOSS)],
+                  keep=_is_function)
+
+__all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]

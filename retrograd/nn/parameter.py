@@ -1,0 +1,36 @@
+"""Parameter: a Tensor that a Module registers as learnable (requires_grad=True by default)."""
+from __future__ import annotations
+
+from ..backend import xp
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A learnable tensor. ``Parameter(data, requires_grad=True)``.
+
+    Assigning one to a Module attribute registers it, so it appears in ``parameters()`` and
+    ``state_dict()``. It shares ``data``'s array (no copy), like ``torch.nn.Parameter``.
+
+    >>> import retrograd as rg
+    >>> p = rg.nn.Parameter(rg.zeros(3))
+    >>> p.requires_grad, isinstance(p, rg.Tensor)
+    (True, True)
+    """
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            data = xp.empty((0,), dtype=xp.float32)
+        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        return Parameter, (self.data, self.requires_grad)
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            new = Parameter(self.data.copy(), self.requires_grad)
+            new.grad = None if self.grad is None else Tensor(self.grad.data.copy())
+            memo[id(self)] = new
+        return memo[id(self)]

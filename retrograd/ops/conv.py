@@ -1,0 +1,410 @@
+"""Convolution: conv2d, conv1d and conv_transpose2d over NCHW arrays, as strided windows and one
+batched GEMM per call.
+
+Three ops, each the others' gradient, so derivatives of any order exist:
+
+* ``Convolution``      (x, w[, b]) -> y          y = W @ im2col(x) + b
+* ``ConvGradInput``    (g, w)      -> dL/dx      col2im(W^T @ g), or, for stride 1, the
+                                                 convolution of g with the flipped kernel
+* ``ConvGradWeight``   (x, g)      -> dL/dw      sum_n g[n] @ im2col(x)[n]^T
+
+Layout: ``cols`` is (N, groups, C/groups * kH * kW, OH * Wc). For stride 1 the windows are read
+"flat": each kernel offset is one contiguous run of OH rows of the padded width Wc = Wp, so
+im2col copies long runs instead of short rows; the Wp - OW columns per row that straddle the
+right edge are computed and cropped (the same trick makes col2im a few contiguous adds). For
+other strides Wc = OW.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+from ..tensor import Tensor
+
+__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+
+
+class ConvGeometry(NamedTuple):
+    """Every size of one 2-D convolution: input (n, c, h, w), weight (o, c/groups, kh, kw),
+    padding (top, bottom, left, right), output (n, o, oh, ow)."""
+
+    n: int
+    c: int
+    h: int
+    w: int
+    o: int
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    pt: int
+    pb: int
+    pl: int
+    pr: int
+    dh: int
+    dw: int
+    groups: int
+
+    @property
+    def hp(self):
+        return self.h + self.pt + self.pb
+
+    @property
+    def wp(self):
+        return self.w + self.pl + self.pr
+
+    @property
+    def oh(self):
+        return (self.hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
+
+    @property
+    def ow(self):
+        return (self.wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
+
+    @property
+    def flat(self):
+        """Stride 1: windows are read as contiguous runs of the padded rows."""
+        return self.sh == 1 and self.sw == 1
+
+    @property
+    def wc(self):
+        """Row width of the columns layout (padded width when flat, else the output width)."""
+        return self.wp if self.flat else self.ow
+
+    @property
+    def extra_rows(self):
+        """Rows added below the padded input so flat windows stay inside the buffer."""
+        return 1 if self.flat and self.kw > 1 else 0
+
+    def transposed(self):
+        """The stride-1 convolution that computes this one's input gradient (flipped kernel)."""
+        return ConvGeometry(self.n, self.o, self.oh, self.ow, self.c, self.kh, self.kw, 1, 1,
+                            self.dh * (self.kh - 1) - self.pt, self.dh * (self.kh - 1) - self.pb,
+                            self.dw * (self.kw - 1) - self.pl, self.dw * (self.kw - 1) - self.pr,
+                            self.dh, self.dw, self.groups)
+
+
+# ----- array kernels ----------------------------------------------------------------------------
+def _padded(x, geo: ConvGeometry):
+    """x in a zero buffer of (N, C, Hp + extra_rows, Wp); x itself when nothing is added."""
+    if not (geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows):
+        return xp.ascontiguousarray(x)
+    buf = xp.zeros((x.shape[0], x.shape[1], geo.hp + geo.extra_rows, geo.wp), dtype=x.dtype)
+    buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w] = x
+    return buf
+
+
+def _im2col(x, geo: ConvGeometry):
+    """(N, G, Cg*kh*kw, OH*Wc): every window of the padded input, copied once."""
+    buf = _padded(x, geo)
+    n, g, cg = buf.shape[0], geo.groups, geo.c // geo.groups
+    s_n, s_c, s_h, s_w = buf.strides
+    head = (n, g, cg, geo.kh, geo.kw)
+    head_strides = (s_n, cg * s_c, s_c, geo.dh * s_h, geo.dw * s_w)
+    if geo.flat:
+        win = as_strided(buf, head + (geo.oh * geo.wp,), head_strides + (s_w,), writeable=False)
+    else:
+        win = as_strided(buf, head + (geo.oh, geo.ow), head_strides + (geo.sh * s_h, geo.sw * s_w),
+                         writeable=False)
+    return win.reshape(n, g, cg * geo.kh * geo.kw, -1)
+
+
+def _grad_layout(gy, geo: ConvGeometry):
+    """The output gradient as (N, G, O/G, OH*Wc), zero in the columns the flat layout crops."""
+    n, o = gy.shape[:2]
+    if geo.wc != geo.ow:
+        wide = xp.zeros((n, o, geo.oh, geo.wc), dtype=gy.dtype)
+        wide[..., :geo.ow] = gy
+        gy = wide
+    return gy.reshape(n, geo.groups, o // geo.groups, -1)
+
+
+def _conv_forward(x, w, geo: ConvGeometry, b=None):
+    """(output (N, O, OH, OW), cols)."""
+    cols = _im2col(x, geo)
+    n, g = x.shape[0], geo.groups
+    out = xp.matmul(w.reshape(g, geo.o // g, -1), cols)  # (N, G, O/G, OH*Wc)
+    out = out.reshape(n, geo.o, geo.oh, geo.wc)
+    if geo.wc != geo.ow:
+        out = out[..., :geo.ow]
+        return (out + b[:, None, None] if b is not None else xp.ascontiguousarray(out)), cols
+    if b is not None:
+        out += b[:, None, None]
+    return out, cols
+
+
+def _col2im(dcols, geo: ConvGeometry):
+    """Scatter-add (N, G, Cg*kh*kw, OH*Wc) window gradients back onto the input (N, C, H, W):
+    one strided add per kernel offset."""
+    n = dcols.shape[0]
+    buf = xp.zeros((n, geo.c, geo.hp + geo.extra_rows, geo.wp), dtype=dcols.dtype)
+    if geo.flat:
+        d = dcols.reshape(n, geo.c, geo.kh, geo.kw, -1)
+        run = d.shape[-1]
+        flat = buf.reshape(n, geo.c, -1)
+        for i in range(geo.kh):
+            for j in range(geo.kw):
+                off = i * geo.dh * geo.wp + j * geo.dw
+                flat[:, :, off:off + run] += d[:, :, i, j]
+    else:
+        d = dcols.reshape(n, geo.c, geo.kh, geo.kw, geo.oh, geo.ow)
+        h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
+        for i in range(geo.kh):
+            for j in range(geo.kw):
+                r, c = i * geo.dh, j * geo.dw
+                buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, :, i, j]
+    if buf.shape[2:] == (geo.h, geo.w):
+        return buf
+    return xp.ascontiguousarray(buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w])
+
+
+def _flipped_transposed(w, geo: ConvGeometry):
+    """Weight (O, Cg, kh, kw) -> (C, O/G, kh, kw), kernel flipped: the transposed conv's weight."""
+    g = geo.groups
+    wg = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw).swapaxes(1, 2)
+    return xp.ascontiguousarray(wg[..., ::-1, ::-1]).reshape(geo.c, geo.o // g, geo.kh, geo.kw)
+
+
+def _grad_input_as_conv(geo: ConvGeometry) -> bool:
+    """Whether the input gradient is cheaper as a stride-1 convolution of the output gradient
+    than as col2im: a rough count of multiply-adds plus 20 per float moved through memory."""
+    t = geo.transposed()
+    if not geo.flat or min(t.pt, t.pb, t.pl, t.pr) < 0:
+        return False
+    kk, og = geo.kh * geo.kw, geo.o // geo.groups
+    col2im = geo.c * kk * og * geo.oh * geo.wc + 20 * 3 * kk * geo.c * geo.oh * geo.wc
+    as_conv = geo.c * kk * og * t.oh * t.wc + 20 * 2 * geo.o * kk * t.oh * t.wc
+    return as_conv < col2im
+
+
+def _grad_input(gy, w, geo: ConvGeometry):
+    if _grad_input_as_conv(geo):
+        return _conv_forward(gy, _flipped_transposed(w, geo), geo.transposed())[0]
+    g = geo.groups
+    wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
+    return _col2im(xp.matmul(wt, _grad_layout(gy, geo)), geo)
+
+
+def _grad_weight(cols, gy, geo: ConvGeometry):
+    gw = xp.matmul(_grad_layout(gy, geo), cols.swapaxes(-1, -2)).sum(0)  # (G, O/G, Cg*kh*kw)
+    return gw.reshape(geo.o, geo.c // geo.groups, geo.kh, geo.kw)
+
+
+# ----- ops --------------------------------------------------------------------------------------
+class Convolution(Function):
+    """y = conv(x, w) + b, NCHW. Keeps the im2col columns for the weight gradient."""
+
+    def forward(self, x, w, b=None, geometry=None):
+        self.geo = geometry
+        out, self.cols = _conv_forward(x, w, geometry, b)
+        return out
+
+    def backward(self, g):
+        x, w = self.inputs[:2]
+        gx = ConvGradInput.apply(g, w, geometry=self.geo) if x.requires_grad else None
+        gw = (ConvGradWeight.apply(x, g, geometry=self.geo, cols=self.cols)
+              if w.requires_grad else None)
+        gb = None
+        if len(self.inputs) == 3 and self.inputs[2].requires_grad:
+            gb = g.sum((0, 2, 3))
+        return gx, gw, gb
+
+
+class ConvGradInput(Function):
+    """(g, w) -> the gradient of conv(x, w) with respect to x (a transposed convolution)."""
+
+    def forward(self, g, w, geometry=None):
+        self.geo = geometry
+        return _grad_input(g, w, geometry)
+
+    def backward(self, gg):
+        g, w = self.inputs
+        dg = Convolution.apply(gg, w, geometry=self.geo) if g.requires_grad else None
+        dw = ConvGradWeight.apply(gg, g, geometry=self.geo) if w.requires_grad else None
+        return dg, dw
+
+
+class ConvGradWeight(Function):
+    """(x, g) -> the gradient of conv(x, w) with respect to w."""
+
+    def forward(self, x, g, geometry=None, cols=None):
+        self.geo = geometry
+        return _grad_weight(_im2col(x, geometry) if cols is None else cols, g, geometry)
+
+    def backward(self, gw):
+        x, g = self.inputs
+        dx = ConvGradInput.apply(g, gw, geometry=self.geo) if x.requires_grad else None
+        dg = Convolution.apply(x, gw, geometry=self.geo) if g.requires_grad else None
+        return dx, dg
+
+
+# ----- argument checks --------------------------------------------------------------------------
+_DIMS = {1: ("L",), 2: ("H", "W")}
+
+
+def _tuple(value, nd: int, name: str, op: str, minimum: int):
+    vals = (value,) * nd if isinstance(value, int) else tuple(value)
+    if len(vals) != nd or not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        raise ValueError(f"{op}: {name} must be an int or a tuple of {nd} ints, got {value!r}")
+    if any(v < minimum for v in vals):
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+    return vals
+
+
+def _check_input(op: str, x, nd: int):
+    dims = ", ".join(_DIMS[nd])
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
+    if x.ndim != nd + 2:
+        raise ShapeError(f"{op}: expected a {nd + 2}-D input (N, C, {dims}) or a {nd + 1}-D "
+                         f"unbatched input (C, {dims}), got shape {tuple(x.shape)}")
+
+
+def _geometry(op: str, nd: int, x_shape, w_shape, b, stride, padding, dilation, groups,
+              allow_same: bool = True):
+    """Check a conv's arguments against each other; returns a ConvGeometry over (H, W) (1-D
+    convs get height 1)."""
+    dims = ", ".join(_DIMS[nd])
+    kdims = ", ".join("k" + d for d in _DIMS[nd])
+    if len(w_shape) != nd + 2:
+        raise ShapeError(f"{op}: expected a {nd + 2}-D weight (out_channels, in_channels/groups, "
+                         f"{kdims}), got shape {tuple(w_shape)}")
+    if not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    n, c, spatial = x_shape[0], x_shape[1], tuple(x_shape[2:])
+    o, kernel = w_shape[0], tuple(w_shape[2:])
+    if c != w_shape[1] * groups:
+        raise ShapeError(f"{op}: input of shape {tuple(x_shape)} has {c} channels, but weight of "
+                         f"shape {tuple(w_shape)} with groups={groups} expects "
+                         f"{w_shape[1] * groups} (weight.shape[1] * groups)")
+    if o % groups:
+        raise ShapeError(f"{op}: out_channels (weight.shape[0] = {o}) must be divisible by "
+                         f"groups={groups}")
+    if b is not None and tuple(b.shape) != (o,):
+        raise ShapeError(f"{op}: bias of shape {tuple(b.shape)} does not fit weight of shape "
+                         f"{tuple(w_shape)}; expected ({o},)")
+    stride = _tuple(stride, nd, "stride", op, 1)
+    dilation = _tuple(dilation, nd, "dilation", op, 1)
+    span = tuple(d * (k - 1) for d, k in zip(dilation, kernel))
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * nd
+        elif padding == "same" and allow_same:
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{op}: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride})")
+            pads = tuple((t // 2, t - t // 2) for t in span)  # extra on the right, as PyTorch
+        else:
+            raise ValueError(f"{op}: padding must be an int, a tuple of {nd} ints, 'valid' or "
+                             f"'same', got {padding!r}")
+    else:
+        pads = tuple((p, p) for p in _tuple(padding, nd, "padding", op, 0))
+    padded = tuple(s + a + b_ for s, (a, b_) in zip(spatial, pads))
+    if any(p < e + 1 for p, e in zip(padded, span)):
+        raise ShapeError(f"{op}: kernel of size ({', '.join(map(str, kernel))}) (dilated "
+                         f"extent {tuple(e + 1 for e in span)}) is larger than the padded input "
+                         f"({', '.join(map(str, padded))}) (input ({dims}) = {spatial}, "
+                         f"padding {tuple(pads)})")
+    if nd == 1:
+        return ConvGeometry(n, c, 1, spatial[0], o, 1, kernel[0], 1, stride[0], 0, 0, *pads[0],
+                            1, dilation[0], groups)
+    return ConvGeometry(n, c, *spatial, o, *kernel, *stride, *pads[0], *pads[1], *dilation,
+                        groups)
+
+
+def _check_dtypes(op: str, *tensors):
+    dtypes = {t.dtype for t in tensors if t is not None}
+    if len(dtypes) > 1:
+        raise TypeError(f"{op}: input, weight and bias must have one dtype, got "
+                        f"{', '.join(str(t.dtype) for t in tensors if t is not None)}")
+
+
+# ----- functional wrappers ----------------------------------------------------------------------
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation, PyTorch's ``F.conv2d``.
+
+    input (N, C, H, W) or unbatched (C, H, W); weight (O, C/groups, kH, kW); bias (O,).
+    padding: int, (pH, pW), 'valid' or 'same' (stride 1; an odd total puts the extra on the
+    bottom/right). Output (N, O, OH, OW), OH = (H + 2pH - dH(kH - 1) - 1) // sH + 1.
+
+    >>> conv2d(retrograd.randn(8, 3, 32, 32), retrograd.randn(16, 3, 3, 3), padding=1).shape
+    (8, 16, 32, 32)
+    """
+    _check_input("conv2d", input, 2)
+    if input.ndim == 3:
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)[0]
+    geo = _geometry("conv2d", 2, input.shape, weight.shape, bias, stride, padding, dilation, groups)
+    _check_dtypes("conv2d", input, weight, bias)
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return Convolution.apply(*args, geometry=geo)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation, PyTorch's ``F.conv1d``: input (N, C, L) or (C, L), weight
+    (O, C/groups, k) -> (N, O, OL). Runs as conv2d on a height-1 view.
+
+    >>> conv1d(retrograd.randn(4, 2, 10), retrograd.randn(5, 2, 3)).shape
+    (4, 5, 8)
+    """
+    _check_input("conv1d", input, 1)
+    if input.ndim == 2:
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)[0]
+    geo = _geometry("conv1d", 1, input.shape, weight.shape, bias, stride, padding, dilation, groups)
+    _check_dtypes("conv1d", input, weight, bias)
+    x4 = input.unsqueeze(2)
+    w4 = weight.unsqueeze(2)
+    args = (x4, w4) if bias is None else (x4, w4, bias)
+    return Convolution.apply(*args, geometry=geo).squeeze(2)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The gradient of conv2d with respect to its input, as a layer (PyTorch's
+    ``F.conv_transpose2d``): input (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW) ->
+    (N, C_out, (H - 1)sH - 2pH + dH(kH - 1) + output_padding + 1, ...).
+
+    >>> conv_transpose2d(retrograd.randn(2, 4, 5, 5), retrograd.randn(4, 3, 3, 3), stride=2).shape
+    (2, 3, 11, 11)
+    """
+    op = "conv_transpose2d"
+    _check_input(op, input, 2)
+    if input.ndim == 3:
+        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding,
+                                groups, dilation)[0]
+    if weight.ndim != 4:
+        raise ShapeError(f"{op}: expected a 4-D weight (in_channels, out_channels/groups, kH, kW), "
+                         f"got shape {tuple(weight.shape)}")
+    if not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    n, c_in, h, w = input.shape
+    if c_in != weight.shape[0]:
+        raise ShapeError(f"{op}: input of shape {tuple(input.shape)} has {c_in} channels, but "
+                         f"weight of shape {tuple(weight.shape)} expects {weight.shape[0]} "
+                         "(weight.shape[0])")
+    s = _tuple(stride, 2, "stride", op, 1)
+    p = _tuple(padding, 2, "padding", op, 0)
+    d = _tuple(dilation, 2, "dilation", op, 1)
+    op_ = _tuple(output_padding, 2, "output_padding", op, 0)
+    if any(a >= max(b, c) for a, b, c in zip(op_, s, d)):
+        raise ValueError(f"{op}: output_padding {op_} must be smaller than stride {s} or "
+                         f"dilation {d}")
+    c_out = weight.shape[1] * groups
+    k = weight.shape[2:]
+    out_hw = tuple((i - 1) * s_ - 2 * p_ + d_ * (k_ - 1) + o_ + 1
+                   for i, s_, p_, d_, k_, o_ in zip((h, w), s, p, d, k, op_))
+    if min(out_hw) < 1:
+        raise ShapeError(f"{op}: input {tuple(input.shape)} with kernel {tuple(k)} gives an empty "
+                         f"output {out_hw}")
+    # the conv2d whose input gradient this is: input (n, c_out, *out_hw) -> output (n, c_in, h, w)
+    geo = _geometry(op, 2, (n, c_out, *out_hw), weight.shape, None, s, p, d, groups)
+    if (geo.oh, geo.ow) != (h, w):
+        raise ShapeError(f"{op}: sizes do not fit: input {(h, w)}, output {out_hw}")
+    if bias is not None and tuple(bias.shape) != (c_out,):
+        raise ShapeError(f"{op}: bias of shape {tuple(bias.shape)} does not fit; expected "
+                         f"({c_out},)")
+    _check_dtypes(op, input, weight, bias)
+    out = ConvGradInput.apply(input, weight, geometry=geo)
+    return out if bias is None else out + bias.reshape(c_out, 1, 1)

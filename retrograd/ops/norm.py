@@ -1,0 +1,105 @@
+"""Normalisation with batch statistics, fused: (x - mean) / sqrt(var + eps) * weight + bias.
+
+One op serves batch norm (statistics over N and the spatial dims, parameters per channel) and
+layer norm (statistics over the trailing dims, parameters of those dims). Forward is a few NumPy
+passes; backward is the closed-form gradient written with Tensor ops. Without ``create_graph``
+it reuses the saved normalised input; with it, the statistics are rebuilt from ``x`` with
+differentiable ops so that second derivatives are exact.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function, ShapeError
+from ..autograd.grad_mode import is_grad_enabled
+from ..backend import xp
+from ..tensor import Tensor
+
+
+def batch_stats(x, axes: tuple[int, ...]):
+    """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims)."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centred = x - mean
+    var = xp.mean(centred * centred, axis=axes, keepdims=True)
+    return mean, var
+
+
+def _standardize(x: Tensor, axes, eps):
+    """Differentiable (x - mean) * inv_std and inv_std, statistics over ``axes``."""
+    centred = x - x.mean(axes, keepdim=True)
+    inv = ((centred * centred).mean(axes, keepdim=True) + eps) ** -0.5
+    return centred * inv, inv
+
+
+class Normalize(Function):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, where ``mean``/``var`` (arrays with
+    keepdims over ``axes``) MUST be x's own biased batch statistics (see ``batch_stats``): the
+    gradient assumes they depend on x. weight and bias (optional) broadcast as ``param_shape``."""
+
+    def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
+                param_shape=()):
+        inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
+        xhat = (x - mean) * inv
+        self.xhat, self.inv, self.axes, self.eps, self.param_shape = xhat, inv, axes, eps, param_shape
+        if weight is None:
+            return xhat if bias is None else xhat + bias.reshape(param_shape)
+        out = xhat * weight.reshape(param_shape)
+        if bias is not None:
+            out += bias.reshape(param_shape)
+        return out
+
+    def backward(self, g):
+        x, w, b = self.inputs
+        axes = self.axes
+        if is_grad_enabled():  # create_graph: keep the dependence of the statistics on x
+            xhat, inv = _standardize(x, axes, self.eps)
+        else:
+            xhat, inv = Tensor(self.xhat), Tensor(self.inv)
+        padded = (1,) * (x.ndim - len(self.param_shape)) + tuple(self.param_shape)
+        param_dims = tuple(i for i, s in enumerate(padded) if s == 1)
+        gx = gw = gb = None
+        if x.requires_grad:
+            gxhat = g if w is None else g * w.reshape(self.param_shape)
+            gx = inv * (gxhat - gxhat.mean(axes, keepdim=True)
+                        - xhat * (gxhat * xhat).mean(axes, keepdim=True))
+        if w is not None and w.requires_grad:
+            gw = (g * xhat).sum(param_dims).reshape(w.shape)
+        if b is not None and b.requires_grad:
+            gb = g.sum(param_dims).reshape(b.shape)
+        return gx, gw, gb
+
+
+def _check_param(p, shape, name, op):
+    if p is not None and tuple(p.shape) != tuple(shape):
+        raise ShapeError(f"{op}: {name} of shape {tuple(p.shape)} does not fit; expected {tuple(shape)}")
+
+
+def batch_norm_train(x: Tensor, weight: Tensor | None = None, bias: Tensor | None = None,
+                     eps: float = 1e-5):
+    """Batch norm with the batch's statistics. x (N, C, *), weight/bias (C,).
+
+    Returns (y, mean, var): y like x, and the per-channel batch mean and biased variance as
+    arrays of shape (C,) (for the running statistics)."""
+    if x.ndim < 2:
+        raise ShapeError(f"batch_norm: expected input (N, C, *), got shape {tuple(x.shape)}")
+    c = x.shape[1]
+    _check_param(weight, (c,), "weight", "batch_norm")
+    _check_param(bias, (c,), "bias", "batch_norm")
+    axes = (0,) + tuple(range(2, x.ndim))
+    mean, var = batch_stats(x.data, axes)
+    y = Normalize.apply(x, weight, bias, mean=mean, var=var, axes=axes, eps=eps,
+                        param_shape=(1, c) + (1,) * (x.ndim - 2))
+    return y, mean.reshape(c), var.reshape(c)
+
+
+def layer_norm(x: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise over the trailing dims ``normalized_shape``; weight/bias of that shape."""
+    k = len(normalized_shape)
+    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != tuple(normalized_shape):
+        raise ShapeError(f"layer_norm: input of shape {tuple(x.shape)} does not end with "
+                         f"normalized_shape {tuple(normalized_shape)}")
+    _check_param(weight, normalized_shape, "weight", "layer_norm")
+    _check_param(bias, normalized_shape, "bias", "layer_norm")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    mean, var = batch_stats(x.data, axes)
+    return Normalize.apply(x, weight, bias, mean=mean, var=var, axes=axes, eps=eps,
+                           param_shape=tuple(normalized_shape))

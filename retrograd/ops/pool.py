@@ -1,0 +1,338 @@
+"""Pooling over NCHW arrays: max_pool2d, avg_pool2d, adaptive_avg_pool2d (and the 1-D forms).
+
+Windows are strided slices of the padded input, one per kernel offset (a loop over kH * kW
+offsets only; every pixel and sample is handled by whole-array NumPy operations).
+
+Max pooling remembers which offset won each window (the first on ties, as PyTorch); its gradient
+is a scatter to those positions (``MaxPoolScatter``) whose own gradient is the matching gather
+(``MaxPoolGather``). Average pooling is linear: ``AvgPool`` and its transpose ``AvgPoolT`` are
+each other's gradients. Adaptive average pooling is composed of differentiable ops.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..autograd.function import Function, ShapeError
+from ..backend import xp
+from ..tensor import Tensor
+from .conv import _tuple
+from .linalg import matmul
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d"]
+
+
+class PoolGeometry(NamedTuple):
+    """Sizes of one pooling: input (h, w), kernel, stride, padding, dilation, output (oh, ow)."""
+
+    h: int
+    w: int
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    ph: int
+    pw: int
+    dh: int
+    dw: int
+    oh: int
+    ow: int
+
+    @property
+    def buffer(self):
+        """(rows, cols) of a padded buffer that holds every window (ceil_mode may overhang)."""
+        return (max(self.h + 2 * self.ph, (self.oh - 1) * self.sh + self.dh * (self.kh - 1) + 1),
+                max(self.w + 2 * self.pw, (self.ow - 1) * self.sw + self.dw * (self.kw - 1) + 1))
+
+    def windows(self):
+        """One (rows, cols) slice per kernel offset, row-major like PyTorch's window order."""
+        h_end, w_end = self.sh * (self.oh - 1) + 1, self.sw * (self.ow - 1) + 1
+        for i in range(self.kh):
+            for j in range(self.kw):
+                r, c = i * self.dh, j * self.dw
+                yield (Ellipsis, slice(r, r + h_end, self.sh), slice(c, c + w_end, self.sw))
+
+    def inner(self):
+        return (Ellipsis, slice(self.ph, self.ph + self.h), slice(self.pw, self.pw + self.w))
+
+
+def _padded(x, geo: PoolGeometry, fill):
+    rows, cols = geo.buffer
+    if (rows, cols) == (geo.h, geo.w):
+        return x
+    buf = xp.full(x.shape[:-2] + (rows, cols), fill, dtype=x.dtype)
+    buf[geo.inner()] = x
+    return buf
+
+
+def _unpadded(buf, geo: PoolGeometry):
+    if buf.shape[-2:] == (geo.h, geo.w):
+        return buf
+    return xp.ascontiguousarray(buf[geo.inner()])
+
+
+def _lowest(dtype):
+    return -xp.inf if dtype.kind == "f" else xp.iinfo(dtype).min
+
+
+# ----- max pooling ------------------------------------------------------------------------------
+class MaxPool(Function):
+    """Max over each window; ``arg`` keeps the winning kernel offset per output element."""
+
+    def forward(self, x, geometry=None):
+        self.geo = geo = geometry
+        buf = _padded(x, geo, _lowest(x.dtype))
+        slices = geo.windows()
+        best = buf[next(slices)].copy()
+        self.arg = arg = xp.zeros(best.shape, dtype=xp.int16 if geo.kh * geo.kw > 127 else xp.int8)
+        for k, sl in enumerate(slices, 1):
+            v = buf[sl]
+            xp.copyto(arg, k, where=v > best)
+            xp.maximum(best, v, out=best)
+        return best
+
+    def backward(self, g):
+        return MaxPoolScatter.apply(g, arg=self.arg, geometry=self.geo)
+
+    def indices(self):
+        """PyTorch's flat indices into each (H, W) input plane."""
+        geo, arg = self.geo, self.arg.astype(xp.int64)
+        rows = xp.arange(geo.oh)[:, None] * geo.sh - geo.ph + (arg // geo.kw) * geo.dh
+        cols = xp.arange(geo.ow)[None, :] * geo.sw - geo.pw + (arg % geo.kw) * geo.dw
+        return rows * geo.w + cols
+
+
+class MaxPoolScatter(Function):
+    """Each output gradient added to the input position its window's max came from."""
+
+    def forward(self, g, arg=None, geometry=None):
+        self.arg, self.geo = arg, geometry
+        rows, cols = geometry.buffer
+        buf = xp.zeros(g.shape[:-2] + (rows, cols), dtype=g.dtype)
+        zero = xp.zeros((), dtype=g.dtype)
+        for k, sl in enumerate(geometry.windows()):
+            buf[sl] += xp.where(arg == k, g, zero)
+        return _unpadded(buf, geometry)
+
+    def backward(self, gg):
+        return MaxPoolGather.apply(gg, arg=self.arg, geometry=self.geo)
+
+
+class MaxPoolGather(Function):
+    """The value at each window's max position (the transpose of MaxPoolScatter)."""
+
+    def forward(self, x, arg=None, geometry=None):
+        self.arg, self.geo = arg, geometry
+        buf = _padded(x, geometry, 0)
+        out = xp.zeros(arg.shape, dtype=x.dtype)
+        for k, sl in enumerate(geometry.windows()):
+            xp.copyto(out, buf[sl], where=arg == k)
+        return out
+
+    def backward(self, g):
+        return MaxPoolScatter.apply(g, arg=self.arg, geometry=self.geo)
+
+
+# ----- average pooling --------------------------------------------------------------------------
+def _window_sum(buf, geo: PoolGeometry):
+    slices = geo.windows()
+    acc = buf[next(slices)].copy()
+    for sl in slices:
+        acc += buf[sl]
+    return acc
+
+
+class AvgPool(Function):
+    """Sum over each window times ``scale`` (1 / divisor: a scalar or an (OH, OW) array)."""
+
+    def forward(self, x, geometry=None, scale=None):
+        self.geo, self.scale = geometry, scale
+        out = _window_sum(_padded(x, geometry, 0), geometry)
+        out *= scale
+        return out
+
+    def backward(self, g):
+        return AvgPoolT.apply(g, geometry=self.geo, scale=self.scale)
+
+
+class AvgPoolT(Function):
+    """The transpose of AvgPool: each scaled output gradient spread over its window."""
+
+    def forward(self, g, geometry=None, scale=None):
+        self.geo, self.scale = geometry, scale
+        gs = g * scale
+        buf = xp.zeros(g.shape[:-2] + geometry.buffer, dtype=g.dtype)
+        for sl in geometry.windows():
+            buf[sl] += gs
+        return _unpadded(buf, geometry)
+
+    def backward(self, gg):
+        return AvgPool.apply(gg, geometry=self.geo, scale=self.scale)
+
+
+def _avg_scale(geo: PoolGeometry, count_include_pad, divisor_override, dtype):
+    """1 / divisor per output element, PyTorch's rule: windows are clipped to the padded input
+    (count_include_pad) or to the input itself."""
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise ValueError("avg_pool2d: divisor_override must be non-zero")
+        return xp.asarray(1.0 / divisor_override, dtype=dtype)
+
+    def counts(size, k, s, p, out):
+        start = xp.arange(out) * s - p
+        end = xp.minimum(start + k, size + p)
+        if count_include_pad:
+            return end - start
+        return xp.minimum(end, size) - xp.maximum(start, 0)
+
+    ch = counts(geo.h, geo.kh, geo.sh, geo.ph, geo.oh)
+    cw = counts(geo.w, geo.kw, geo.sw, geo.pw, geo.ow)
+    div = xp.maximum(ch[:, None] * cw[None, :], 1)
+    if (div == div.flat[0]).all():
+        return xp.asarray(1.0 / div.flat[0], dtype=dtype)
+    return (1.0 / div).astype(dtype)
+
+
+# ----- argument checks --------------------------------------------------------------------------
+def _out_size(op, size, k, s, p, d, ceil_mode):
+    span = d * (k - 1) + 1
+    out = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1  # the last window must start inside the input or its left padding
+    if out < 1:
+        raise ShapeError(f"{op}: input size {size} with kernel {k}, stride {s}, padding {p}, "
+                         f"dilation {d} gives an empty output")
+    return out
+
+
+def _pool_geometry(op, x, nd, kernel_size, stride, padding, dilation, ceil_mode, max_pool):
+    dims = "(N, C, H, W) or (C, H, W)" if nd == 2 else "(N, C, L) or (C, L)"
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ShapeError(f"{op}: expected a {nd + 2}-D input {dims}, got shape {tuple(x.shape)}")
+    k = _tuple(kernel_size, nd, "kernel_size", op, 1)
+    s = k if stride is None or stride == () or stride == [] else _tuple(stride, nd, "stride", op, 1)
+    p = _tuple(padding, nd, "padding", op, 0)
+    d = _tuple(dilation, nd, "dilation", op, 1)
+    for k_, p_, d_ in zip(k, p, d):
+        limit = (d_ * (k_ - 1) + 1) // 2 if max_pool else k_ // 2
+        if p_ > limit:
+            raise ValueError(f"{op}: padding {p} must be at most half the (effective) kernel "
+                             f"size {k}")
+    if nd == 1:
+        k, s, p, d = (1,) + k, (1,) + s, (0,) + p, (1,) + d
+    size = x.shape[-2:] if nd == 2 else (1, x.shape[-1])
+    oh, ow = (_out_size(op, size[i], k[i], s[i], p[i], d[i], ceil_mode) for i in (0, 1))
+    return PoolGeometry(*size, *k, *s, *p, *d, oh, ow)
+
+
+# ----- functional wrappers ----------------------------------------------------------------------
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over kH x kW windows (PyTorch's ``F.max_pool2d``); stride defaults to the kernel
+    size, padding is -inf. Input (N, C, H, W) or (C, H, W) -> (N, C, OH, OW); with
+    ``return_indices`` also the flat (H * W) index of each max.
+
+    >>> max_pool2d(retrograd.randn(2, 3, 8, 8), 2).shape
+    (2, 3, 4, 4)
+    """
+    geo = _pool_geometry("max_pool2d", input, 2, kernel_size, stride, padding, dilation,
+                         ceil_mode, True)
+    return _max_pool(input, geo, return_indices)
+
+
+def _max_pool(input, geo, return_indices):
+    out = MaxPool.apply(input, geometry=geo)
+    if not return_indices:
+        return out
+    fn = out.grad_fn or MaxPool()
+    if out.grad_fn is None:  # not recorded: recompute the winners
+        fn.forward(input.data, geometry=geo)
+    return out, Tensor(fn.indices())
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over windows of length k: (N, C, L) -> (N, C, OL) (PyTorch's ``F.max_pool1d``)."""
+    geo = _pool_geometry("max_pool1d", input, 1, kernel_size, stride, padding, dilation,
+                         ceil_mode, True)
+    out = _max_pool(input.unsqueeze(-2), geo, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), Tensor(out[1].data.squeeze(-2))
+    return out.squeeze(-2)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over kH x kW windows (PyTorch's ``F.avg_pool2d``): zero padding, counted in the
+    divisor when ``count_include_pad``. (N, C, H, W) -> (N, C, OH, OW).
+
+    >>> avg_pool2d(retrograd.randn(2, 3, 8, 8), 3, stride=2, padding=1).shape
+    (2, 3, 4, 4)
+    """
+    geo = _pool_geometry("avg_pool2d", input, 2, kernel_size, stride, padding, 1, ceil_mode, False)
+    scale = _avg_scale(geo, count_include_pad, divisor_override, input.dtype)
+    return AvgPool.apply(input, geometry=geo, scale=scale)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over windows of length k: (N, C, L) -> (N, C, OL) (PyTorch's ``F.avg_pool1d``)."""
+    geo = _pool_geometry("avg_pool1d", input, 1, kernel_size, stride, padding, 1, ceil_mode, False)
+    scale = _avg_scale(geo, count_include_pad, None, input.dtype)
+    return AvgPool.apply(input.unsqueeze(-2), geometry=geo, scale=scale).squeeze(-2)
+
+
+def _adaptive_matrix(size, out, dtype):
+    """(out, size): row i averages input[floor(i * size / out) : ceil((i + 1) * size / out)]."""
+    i = xp.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    pos = xp.arange(size)
+    inside = (pos[None, :] >= start[:, None]) & (pos[None, :] < end[:, None])
+    return Tensor((inside / (end - start)[:, None]).astype(dtype))
+
+
+def _adaptive_sizes(op, x, nd, output_size):
+    sizes = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if len(sizes) != nd:
+        raise ValueError(f"{op}: output_size must be an int or a tuple of {nd}, got {output_size!r}")
+    sizes = tuple(x.shape[-nd + i] if s is None else s for i, s in enumerate(sizes))
+    if any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"{op}: output_size must hold positive ints, got {output_size!r}")
+    return sizes
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pool to a fixed (OH, OW) whatever the input size (PyTorch's
+    ``F.adaptive_avg_pool2d``): output cell i covers input rows floor(i*H/OH) to
+    ceil((i+1)*H/OH). output_size 1 is global average pooling; None keeps that dim.
+
+    >>> adaptive_avg_pool2d(retrograd.randn(2, 3, 7, 9), (2, 3)).shape
+    (2, 3, 2, 3)
+    """
+    op = "adaptive_avg_pool2d"
+    if not isinstance(input, Tensor) or input.ndim not in (3, 4):
+        raise ShapeError(f"{op}: expected a 4-D input (N, C, H, W) or (C, H, W), got shape "
+                         f"{tuple(getattr(input, 'shape', ()))}")
+    oh, ow = _adaptive_sizes(op, input, 2, output_size)
+    h, w = input.shape[-2:]
+    if (oh, ow) == (1, 1):
+        return input.mean((-2, -1), keepdim=True)
+    if h % oh == 0 and w % ow == 0:
+        lead = input.shape[:-2]
+        return input.reshape(*lead, oh, h // oh, ow, w // ow).mean((-3, -1))
+    if oh != h:
+        input = matmul(_adaptive_matrix(h, oh, input.dtype), input)
+    if ow != w:
+        input = matmul(input, _adaptive_matrix(w, ow, input.dtype).T)
+    return input
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pool (N, C, L) to (N, C, output_size) (PyTorch's ``F.adaptive_avg_pool1d``)."""
+    if not isinstance(input, Tensor) or input.ndim not in (2, 3):
+        raise ShapeError(f"adaptive_avg_pool1d: expected a 3-D input (N, C, L) or (C, L), got "
+                         f"shape {tuple(getattr(input, 'shape', ()))}")
+    (ol,) = _adaptive_sizes("adaptive_avg_pool1d", input, 1, output_size)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, ol)).squeeze(-2)

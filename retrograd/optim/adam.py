@@ -1,0 +1,68 @@
+"""Adam and AdamW: bias-corrected running moments of the gradient (AMSGrad optional); AdamW
+decays the weights directly instead of adding L2 to the gradient."""
+from __future__ import annotations
+
+import math
+
+from ..backend import xp
+from .optimizer import Optimizer, ParamsT, _check_nonneg
+
+
+class Adam(Optimizer):
+    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+    maximize=False, decoupled_weight_decay=False)``, PyTorch's update::
+
+        g = grad + weight_decay * p            # or p *= 1 - lr * weight_decay (decoupled)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g    # amsgrad: v_max = max(v_max, v), used below
+        p -= lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+    """
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False):
+        name = type(self).__name__
+        _check_nonneg(name, lr=lr, eps=eps, weight_decay=weight_decay)
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
+                                 "(expected 0 <= beta < 1)")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _update(self, param, grad, state, group):
+        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        step = state["step"] = state.get("step", 0) + 1
+        exp_avg = self._buffer(state, "exp_avg", param)
+        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        exp_avg *= beta1
+        exp_avg += (1 - beta1) * grad
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        second = exp_avg_sq
+        if group["amsgrad"]:
+            second = self._buffer(state, "max_exp_avg_sq", param)
+            xp.maximum(second, exp_avg_sq, out=second)
+        denom = xp.sqrt(second)
+        denom /= math.sqrt(1 - beta2 ** step)
+        denom += group["eps"]
+        param -= (lr / (1 - beta1 ** step)) * exp_avg / denom
+
+
+class AdamW(Adam):
+    """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+    amsgrad=False, *, maximize=False)``: Adam with decoupled weight decay,
+    ``p *= 1 - lr * weight_decay`` before the Adam step."""
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)

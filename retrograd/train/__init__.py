@@ -1,0 +1,7 @@
+"""Training workflow: Trainer, callbacks, History, plots."""
+from .callbacks import Callback, CSVLogger, EarlyStopping, LRSchedulerCallback, ModelCheckpoint
+from .history import History
+from .trainer import Trainer
+
+__all__ = ["Trainer", "History", "Callback", "EarlyStopping", "ModelCheckpoint",
+           "LRSchedulerCallback", "CSVLogger"]
