@@ -21,6 +21,7 @@ def _parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--profile", action="store_true", help="cProfile our two whole stacks")
     return p.parse_args()
 
 
@@ -103,7 +104,26 @@ def _time(fns: dict, repeat: int) -> dict:
     return {k: float(np.median(v)) * 1e3 for k, v in times.items()}
 
 
+def _profile(args) -> None:
+    import cProfile
+    import pstats
+
+    rng = np.random.default_rng(0)
+    for title, layers, batch, size in (("LeNet", LENET, 128, 28), ("ResNet", RESNET, 64, 32)):
+        step = _ours(layers, *_stack(layers, batch, size, rng), False)
+        step()
+        prof = cProfile.Profile()
+        prof.enable()
+        for _ in range(args.repeat):
+            step()
+        prof.disable()
+        print(f"----- {title}: {args.repeat} steps")
+        pstats.Stats(prof).sort_stats("tottime").print_stats(14)
+
+
 def main(args) -> None:
+    if args.profile:
+        return _profile(args)
     try:
         import torch
         torch.set_num_threads(args.threads)

@@ -160,8 +160,17 @@ def run_train(args) -> int:
         path = checkpoint if args.resume == "auto" else args.resume
         if not os.path.isfile(path):
             raise UsageError(f"--resume: no checkpoint at {path}")
+        planned = _peek_plan(path)
+        if planned and (planned.get("model"), planned.get("dataset")) != (args.model, str(args.dataset)):
+            raise UsageError(f"--resume: {path} was trained as {planned.get('model')} on "
+                             f"{planned.get('dataset')}, not {args.model} on {args.dataset}")
+        if planned and args.schedule == "onecycle" and planned.get("epochs") != args.epochs:
+            raise UsageError(f"--resume: the checkpoint follows a one-cycle schedule planned for "
+                             f"{planned.get('epochs')} epochs; resume with --epochs "
+                             f"{planned.get('epochs')} (or train anew)")
         start = trainer.load_checkpoint(path, loader=train_loader)
         print(f"resumed from {path} at epoch {start}")
+    trainer.checkpoint_extra = {"model": args.model, "dataset": str(args.dataset), "epochs": args.epochs}
     if not args.quiet:
         n_params = sum(p.numel() for p in model.parameters())
         print(f"training {args.model} ({n_params:,} parameters) on {args.dataset}: "
@@ -178,6 +187,19 @@ def run_train(args) -> int:
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
           f"history.csv{'' if args.no_plots else ' and plots'}")
     return 0
+
+
+def _peek_plan(path) -> dict:
+    """The training plan stored in a checkpoint by `retrograd train` (empty if none)."""
+    import json
+
+    from .io import load_metadata
+
+    meta = load_metadata(path)
+    try:
+        return json.loads(meta.get("retrograd.checkpoint", "{}")).get("extra", {}).get("user", {}) or {}
+    except (ValueError, AttributeError):
+        return {}
 
 
 def _plots(trainer, history, final, test_loader, y_test, out):
@@ -239,9 +261,9 @@ def _read_input(path, spec):
         arr = np.asarray(img, dtype=np.float32) / 255.0
         arr = arr[None] if channels == 1 else arr.transpose(2, 0, 1)
     want = (channels, size, size)
-    if arr.shape == want[1:] and channels == 1:
-        arr = arr[None]
-    if arr.shape == want:
+    if channels == 1 and arr.shape[-2:] == want[1:] and arr.ndim in (2, 3):
+        arr = arr.reshape(-1, 1, size, size)  # one (H, W) image or a stack (N, H, W)
+    elif arr.shape == want:
         arr = arr[None]
     if arr.ndim != 4 or arr.shape[1:] != want:
         raise UsageError(f"{path}: array of shape {arr.shape} does not fit the model's input "

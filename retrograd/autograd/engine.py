@@ -137,8 +137,10 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
                 g = _own(g, seen)
             if leaf.grad is None:
                 leaf.grad = g
-            elif create_graph:
+            elif create_graph or leaf.grad.requires_grad:
                 leaf.grad = leaf.grad + g
+            elif leaf.grad.data.flags.writeable and leaf.grad.data.shape == g.data.shape:
+                leaf.grad.data += g.data  # accumulate in place, as PyTorch does
             else:
                 leaf.grad = Tensor(leaf.grad.data + g.data)
         return None

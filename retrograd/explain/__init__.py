@@ -15,6 +15,6 @@ from .graph import build_graph, layer_graph, to_dot, to_mermaid
 from .record import LayerRecord, StepRecord, layer_groups, record_step
 from .render import to_dict, to_json, to_latex, to_markdown
 
-__all__ = ["record_step", "StepRecord", "LayerRecord", "layer_groups", "to_markdown", "to_latex",
-           "to_json", "to_dict", "to_mermaid", "to_dot", "build_graph", "layer_graph",
-           "GradientNormRecorder", "plot_gradient_norms"]
+__all__ = ["GradientNormRecorder", "LayerRecord", "StepRecord", "build_graph", "layer_graph",
+           "layer_groups", "plot_gradient_norms", "record_step", "to_dict", "to_dot", "to_json",
+           "to_latex", "to_markdown", "to_mermaid"]

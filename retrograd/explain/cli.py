@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -68,11 +68,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
 
 def add_explain_parser(subparsers) -> argparse.ArgumentParser:
     """Register ``explain`` on an ``ArgumentParser.add_subparsers()`` object; the parsed args
-    carry ``func=run_explain``."""
+    carry ``run=run_explain`` (also as ``func``)."""
     parser = subparsers.add_parser("explain", help="a worked example of backpropagation",
                                    description=DESCRIPTION)
     configure_parser(parser)
-    parser.set_defaults(func=run_explain)
+    parser.set_defaults(func=run_explain, run=run_explain)
     return parser
 
 

@@ -4,7 +4,8 @@
 ``backward()`` computes it (even if the training loop clears ``.grad`` right after the step);
 ``record()`` turns what was seen since the last call into one norm per layer
 (sqrt of the sum of squares over the layer's parameters). It is also a Trainer callback:
-``on_train_batch_end`` calls ``record()``.
+``on_train_batch_end`` calls ``record()``
+(``Trainer(..., callbacks=[GradientNormRecorder(model)])``).
 
 >>> rec = GradientNormRecorder(model)
 >>> for xb, yb in loader:
@@ -18,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from ..train.callbacks import Callback
 
-class GradientNormRecorder:
+
+class GradientNormRecorder(Callback):
     """Per-layer (``per="layer"``, named by module, e.g. ``'0'``) or per-parameter
     (``per="parameter"``, e.g. ``'0.weight'``) gradient L2 norms; ``history`` maps each name to a
     list with one norm per ``record()`` call."""
@@ -64,12 +67,9 @@ class GradientNormRecorder:
             h.remove()
         self._handles = []
 
-    # ----- Trainer callback interface ----------------------------------------------------------
     def on_train_batch_end(self, trainer: Any = None, batch: Any = None, logs: Any = None) -> None:
+        """Trainer callback: one ``record()`` per training batch."""
         self.record()
-
-    def on_train_end(self, trainer: Any = None, logs: Any = None) -> None:
-        self.remove()
 
 
 def plot_gradient_norms(history: dict[str, list[float]], path: str | None = None,

@@ -11,8 +11,9 @@ flowchart TD
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -169,18 +170,17 @@ def to_dot(tensor: Tensor, show_backward: bool = False,
 
 
 # ----- layer-level view ---------------------------------------------------------------------
-def _summary(a: np.ndarray, digits: int, max_show: int) -> str:
-    from .render import format_array
+def _summary(sym: str, a: np.ndarray, digits: int, max_show: int) -> str:
+    """``δ = [..]`` for a few numbers, else ``‖δ‖ = ..`` (the L2 norm)."""
+    from .render import fmt, format_array
 
     a = np.asarray(a)
     if a.size <= max_show:
-        return format_array(a.reshape(-1) if a.ndim > 1 and a.shape[0] == 1 else a, digits)
-    from .render import fmt
-
-    return "‖·‖ = " + fmt(float(np.linalg.norm(a)), digits)
+        return f"{sym} = " + format_array(a.reshape(-1) if a.ndim > 1 and a.shape[0] == 1 else a, digits)
+    return f"‖{sym}‖ = " + fmt(float(np.linalg.norm(a)), digits)
 
 
-def _layer_specs(model, record: "StepRecord | None") -> list[tuple[str, str, str, list[str]]]:
+def _layer_specs(model, record: StepRecord | None) -> list[tuple[str, str, str, list[str]]]:
     """(name, module description, output size, activations) per layer, plus the input size."""
     from .record import layer_groups
 
@@ -198,7 +198,7 @@ def _size(shape) -> str:
     return "×".join(str(int(s)) for s in shape) if len(shape) else "1"
 
 
-def _input_size(model, record: "StepRecord | None") -> str:
+def _input_size(model, record: StepRecord | None) -> str:
     if record is not None:
         return _size(record.layers[0].a_prev.shape[1:])
     from .record import layer_groups
@@ -208,7 +208,7 @@ def _input_size(model, record: "StepRecord | None") -> str:
     return str(w.shape[1]) if w is not None and w.ndim >= 2 else "?"
 
 
-def layer_graph(model, record: "StepRecord | None" = None, fmt: str = "mermaid",
+def layer_graph(model, record: StepRecord | None = None, fmt: str = "mermaid",
                 digits: int = 4, max_show: int = 6) -> str:
     """A compact layer-level view of a network of layers in sequence, as Mermaid or DOT.
 
@@ -229,11 +229,11 @@ def layer_graph(model, record: "StepRecord | None" = None, fmt: str = "mermaid",
         edge = [f"{name}: {module}"]
         if record is not None:
             lr = record.layers[i - 1]
-            label.append("δ = " + _summary(lr.delta, digits, max_show))
+            label.append(_summary("δ", lr.delta, digits, max_show))
             for pname in lr.params:
                 sym = {"weight": "ΔW", "bias": "Δb"}.get(pname, f"Δ{pname}")
-                edge.append(f"{sym} = " + _summary(lr.params_after[pname] - lr.params[pname],
-                                                      digits, max_show))
+                edge.append(_summary(sym, lr.params_after[pname] - lr.params[pname], digits,
+                                     max_show))
         graph.nodes.append(Node(f"L{i}", label, "output" if i == len(specs) else "op"))
         graph.edges.append((f"L{i - 1}", f"L{i}", True))
         graph.edge_labels[(f"L{i - 1}", f"L{i}")] = edge

@@ -15,8 +15,9 @@ optimizer's ``step()`` gives the new parameters; nothing is recomputed by hand.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -151,6 +152,7 @@ def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimi
 
     handles = [m.register_forward_hook(hook_for(n)) for n, m in _leaf_modules(model)]
     try:
+        model.zero_grad()
         optimizer.zero_grad()
         before = {id(p): np.array(p.data, copy=True) for p in model.parameters()}
         output = model(x)
@@ -160,8 +162,10 @@ def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimi
         loss.backward()
         layers = _layers_from_calls(calls, output, before)
         optimizer.step()
-        for lr_, (_, module, _, _) in zip(layers, [c for c in calls if _own_params(c[1])]):
-            lr_.params_after = {n: np.array(p.data, copy=True) for n, p in _own_params(module).items()}
+        modules = [c[1] for c in calls if _own_params(c[1])]
+        for layer, module in zip(layers, modules):
+            layer.params_after = {n: np.array(p.data, copy=True)
+                                  for n, p in _own_params(module).items()}
     finally:
         for h in handles:
             h.remove()

@@ -38,11 +38,13 @@ def _shape(a: np.ndarray) -> str:
 _PARAM_SYMBOLS = {"weight": "W", "bias": "b"}
 
 
-def _rows(layer: "LayerRecord") -> list[tuple[str, str, np.ndarray]]:
+def _rows(layer: LayerRecord) -> list[tuple[str, str, np.ndarray]]:
     """(symbol, description, value) for every number of a layer, in reading order."""
-    l, f = layer.index, " ∘ ".join(layer.activation) or "identity"
+    l, f = layer.index, " ∘ ".join(reversed(layer.activation)) or "identity"
+    w = layer.params.get("weight")
+    op = "⋆" if w is not None and w.ndim > 2 else ""  # ⋆: convolution
     rows = [(f"A_{l - 1}", "input of the layer", layer.a_prev),
-            (f"Z_{l}", f"pre-activation W_{l} A_{l - 1} + b_{l}", layer.z),
+            (f"Z_{l}", f"pre-activation W_{l} {op}{' ' if op else ''}A_{l - 1} + b_{l}", layer.z),
             (f"A_{l}", f"activation {f}(Z_{l})", layer.a),
             (f"delta_{l}", f"error dL/dZ_{l}", layer.delta)]
     for name in layer.params:
@@ -53,21 +55,22 @@ def _rows(layer: "LayerRecord") -> list[tuple[str, str, np.ndarray]]:
     return rows
 
 
-def _title(layer: "LayerRecord") -> str:
+def _title(layer: LayerRecord) -> str:
     act = ", then " + " → ".join(layer.activation) if layer.activation else ""
     return f"Layer {layer.index}: `{layer.name}` {layer.module}{act}"
 
 
-def _header(record: "StepRecord") -> str:
+def _header(record: StepRecord) -> str:
     lr = f", lr = {fmt(record.lr)}" if record.lr is not None else ""
     return f"One training step ({record.optimizer or 'optimizer'}{lr})"
 
 
 # ----- Markdown -----------------------------------------------------------------------------
-def to_markdown(record: "StepRecord", digits: int = 6) -> str:
+def to_markdown(record: StepRecord, digits: int = 6) -> str:
     """Markdown: a heading and a ``| symbol | meaning | shape | value |`` table per layer."""
     out = [f"## {_header(record)}", ""]
-    out += [f"> {n}" for n in record.notes] + ([""] if record.notes else [])
+    for note in record.notes:
+        out += [f"> {note}", ""]
     out += [f"- input `x`: {format_array(record.x, digits)}",
             f"- target `y`: {format_array(record.y, digits)}",
             f"- output: {format_array(record.output, digits)}",
@@ -115,14 +118,14 @@ def _latex_value(sym: str, value: np.ndarray, digits: int) -> str:
     return bmatrix(value, digits)
 
 
-def to_latex(record: "StepRecord", digits: int = 6) -> str:
+def to_latex(record: StepRecord, digits: int = 6) -> str:
     """LaTeX (needs ``amsmath``): one ``tabular`` per layer of symbol, shape and ``bmatrix``
     value. Activations and errors are shown as column vectors, one column per sample."""
     out = [f"% {_header(record)}; needs \\usepackage{{amsmath}}",
            rf"\paragraph{{{_header(record)}}}"]
     out += [f"% {n}" for n in record.notes]
-    out += [rf"Loss before the step: ${fmt(record.loss_before, digits)}$; after the step "
-            rf"(new forward pass): ${fmt(record.loss_after, digits)}$.", ""]
+    out += [(rf"Loss before the step: ${fmt(record.loss_before, digits)}$; after the step "
+            rf"(new forward pass): ${fmt(record.loss_after, digits)}$."), ""]
     for layer in record.layers:
         title = (_title(layer).replace("`", "").replace("_", r"\_").replace("→", r"$\to$")
                  .replace("->", r"$\to$"))
@@ -145,7 +148,7 @@ def _json_value(a, digits: int | None) -> Any:
     return float(fmt(v, digits)) if digits is not None else v
 
 
-def to_dict(record: "StepRecord", digits: int | None = None) -> dict[str, Any]:
+def to_dict(record: StepRecord, digits: int | None = None) -> dict[str, Any]:
     """The record as plain Python data (nested lists of floats), rounded to ``digits``
     significant digits when given."""
     def j(a):
@@ -164,6 +167,6 @@ def to_dict(record: "StepRecord", digits: int | None = None) -> dict[str, Any]:
     }
 
 
-def to_json(record: "StepRecord", digits: int | None = 6, indent: int | None = 2) -> str:
+def to_json(record: StepRecord, digits: int | None = 6, indent: int | None = 2) -> str:
     """JSON of ``to_dict`` (``digits=None`` keeps full precision)."""
     return json.dumps(to_dict(record, digits), indent=indent, ensure_ascii=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -154,8 +154,9 @@ def _act_name(acts: list[str]) -> str:
 
 
 def _forward_lines(rec: StepRecord, digits: int) -> list[str]:
-    out = ["Forward pass", f"  a_0 = x = {_v(rec.x, digits)}"]
     single = rec.x.shape[0] == 1
+    out = ["Forward pass" + ("" if single else " (one row per sample)"),
+           f"  a_0 = x = {_v(rec.x, digits)}"]
     for lr in rec.layers:
         l = lr.index
         out.append(f"  Layer {l}: {lr.module}" + (f", then {_act_name(lr.activation)}"
@@ -237,11 +238,11 @@ def explain_text(records: list[StepRecord], loss: str = "mse", digits: int = 6) 
     first = records[0]
     sizes = [str(first.layers[0].a_prev.shape[-1])] + [str(lr.z.shape[-1]) for lr in first.layers]
     acts = [_act_name(lr.activation) if lr.activation else "none" for lr in first.layers]
-    out = ["Worked example: backpropagation and gradient descent, every number computed by "
-           "retrograd (forward pass, autograd, optimizer)",
+    out = [("Worked example: backpropagation and gradient descent, every number computed by "
+           "retrograd (forward pass, autograd, optimizer)"),
            f"Network: {' -> '.join(sizes)}; activation after each layer: {', '.join(acts)}",
-           "Convention: W_l has shape (out, in) as in PyTorch; z_l = W_l a_(l-1) + b_l; "
-           "a_l = f(z_l)",
+           ("Convention: W_l has shape (out, in) as in PyTorch; z_l = W_l a_(l-1) + b_l; "
+           "a_l = f(z_l)"),
            f"Loss: {LOSS_TEXT[loss]}",
            f"Optimizer: plain gradient descent, lr = {fmt(first.lr, digits)}",
            f"Numbers are shown with {digits} significant digits.", ""]
@@ -251,8 +252,8 @@ def explain_text(records: list[StepRecord], loss: str = "mse", digits: int = 6) 
         out += _forward_lines(rec, digits) + _loss_lines(rec, loss, digits) + [""]
         out += _backward_lines(rec, loss, digits) + [""] + _update_lines(rec, digits) + [""]
         out += [f"Loss before the step: {fmt(rec.loss_before, digits)}",
-                f"Loss after the step:  {fmt(rec.loss_after, digits)}   "
-                "(a new forward pass with the updated parameters)", ""]
+                (f"Loss after the step:  {fmt(rec.loss_after, digits)}   "
+                "(a new forward pass with the updated parameters)"), ""]
     if len(records) > 1:
         out.append("Loss per step: " + ", ".join(
             f"{fmt(r.loss_before, digits)} -> {fmt(r.loss_after, digits)}" for r in records))

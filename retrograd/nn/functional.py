@@ -18,7 +18,7 @@ from ..ops import activation as _act
 from ..ops import dropout as _drop
 from ..ops import norm as _norm
 from ..ops.linalg import linear
-from ..ops.shape import pad
+from ..ops import shape as _shape
 from ..tensor import Tensor
 
 
@@ -139,6 +139,11 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     return _norm.layer_norm(input, shape, weight, bias, eps)
 
 
+def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Constant padding; ``pad`` = (left, right) for the last dim, then the one before, ..."""
+    return _shape.pad(input, pad, mode, 0.0 if value is None else value)
+
+
 # ----- embedding and one-hot --------------------------------------------------------------------
 def _indices(input, op: str):
     idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
@@ -148,9 +153,13 @@ def _indices(input, op: str):
     return idx
 
 
-def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input`` (*) -> (*, dim).
-    Entries equal to ``padding_idx`` get no gradient."""
+    Entries equal to ``padding_idx`` get no gradient. (max_norm, scale_grad_by_freq and sparse
+    are not supported.)"""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
     idx = _indices(input, "embedding")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):

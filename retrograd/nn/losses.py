@@ -1,8 +1,11 @@
 """Loss Modules: thin wrappers over ``retrograd.ops.loss`` with PyTorch's constructor arguments.
 Class weights and ``pos_weight`` are buffers, so they follow ``state_dict`` and ``.to()``.
 
+>>> import retrograd as rg
 >>> criterion = CrossEntropyLoss(label_smoothing=0.1)
->>> loss = criterion(logits, labels)   # logits (N, C), labels (N,) int64
+>>> logits, labels = rg.zeros(2, 3), rg.tensor([0, 2])  # (N, C) and (N,) int64
+>>> round(criterion(logits, labels).item(), 4)
+1.0986
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ Three ops, each the others' gradient, so derivatives of any order exist:
                                                  convolution of g with the flipped kernel
 * ``ConvGradWeight``   (x, g)      -> dL/dw      sum_n g[n] @ im2col(x)[n]^T
 
-Layout: ``cols`` is (N, groups, C/groups * kH * kW, OH * Wc). For stride 1 the windows are read
+Layout: ``cols`` is (groups, C/groups * kH * kW, N * OH * Wc). For stride 1 the windows are read
 "flat": each kernel offset is one contiguous run of OH rows of the padded width Wc = Wp, so
 im2col copies long runs instead of short rows; the Wp - OW columns per row that straddle the
 right edge are computed and cropped (the same trick makes col2im a few contiguous adds). For
@@ -88,6 +88,9 @@ class ConvGeometry(NamedTuple):
 
 
 # ----- array kernels ----------------------------------------------------------------------------
+# Arrays in "CN" layout put channels before the batch: (channels, N, rows, cols). Columns and
+# output gradients live in it so that each GEMM is one 2-D BLAS call over all samples at once
+# (per group), with no per-sample calls and no sum over the batch afterwards.
 def _padded(x, geo: ConvGeometry):
     """x in a zero buffer of (N, C, Hp + extra_rows, Wp); x itself when nothing is added."""
     if not (geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows):
@@ -98,67 +101,68 @@ def _padded(x, geo: ConvGeometry):
 
 
 def _im2col(x, geo: ConvGeometry):
-    """(N, G, Cg*kh*kw, OH*Wc): every window of the padded input, copied once."""
+    """(G, Cg*kh*kw, N*OH*Wc): every window of the padded NCHW input, copied once."""
     buf = _padded(x, geo)
     n, g, cg = buf.shape[0], geo.groups, geo.c // geo.groups
     s_n, s_c, s_h, s_w = buf.strides
-    head = (n, g, cg, geo.kh, geo.kw)
-    head_strides = (s_n, cg * s_c, s_c, geo.dh * s_h, geo.dw * s_w)
+    head = (g, cg, geo.kh, geo.kw, n)
+    head_strides = (cg * s_c, s_c, geo.dh * s_h, geo.dw * s_w, s_n)
     if geo.flat:
         win = as_strided(buf, head + (geo.oh * geo.wp,), head_strides + (s_w,), writeable=False)
     else:
         win = as_strided(buf, head + (geo.oh, geo.ow), head_strides + (geo.sh * s_h, geo.sw * s_w),
                          writeable=False)
-    return win.reshape(n, g, cg * geo.kh * geo.kw, -1)
+    return win.reshape(g, cg * geo.kh * geo.kw, -1)
 
 
-def _grad_layout(gy, geo: ConvGeometry):
-    """The output gradient as (N, G, O/G, OH*Wc), zero in the columns the flat layout crops."""
+def _to_cn(gy, geo: ConvGeometry):
+    """An output gradient (N, O, OH, OW) as (G, O/G, N*OH*Wc), zero where the flat layout crops."""
     n, o = gy.shape[:2]
-    if geo.wc != geo.ow:
-        wide = xp.zeros((n, o, geo.oh, geo.wc), dtype=gy.dtype)
-        wide[..., :geo.ow] = gy
-        gy = wide
-    return gy.reshape(n, geo.groups, o // geo.groups, -1)
+    cn = xp.zeros((o, n, geo.oh, geo.wc), dtype=gy.dtype)
+    cn[..., :geo.ow] = gy.transpose(1, 0, 2, 3)
+    return cn.reshape(geo.groups, o // geo.groups, -1)
+
+
+def _from_cn(arr, channels: int, n: int, rows: int, cols: int, width: int, b=None):
+    """(channels, N, rows, width) in CN layout -> a contiguous (N, channels, rows, cols) (+ b)."""
+    view = arr.reshape(channels, n, rows, width)[..., :cols].transpose(1, 0, 2, 3)
+    out = xp.empty((n, channels, rows, cols), dtype=arr.dtype)
+    if b is None:
+        xp.copyto(out, view)
+    else:
+        xp.add(view, b[:, None, None], out=out)
+    return out
 
 
 def _conv_forward(x, w, geo: ConvGeometry, b=None):
     """(output (N, O, OH, OW), cols)."""
     cols = _im2col(x, geo)
-    n, g = x.shape[0], geo.groups
-    out = xp.matmul(w.reshape(g, geo.o // g, -1), cols)  # (N, G, O/G, OH*Wc)
-    out = out.reshape(n, geo.o, geo.oh, geo.wc)
-    if geo.wc != geo.ow:
-        out = out[..., :geo.ow]
-        return (out + b[:, None, None] if b is not None else xp.ascontiguousarray(out)), cols
-    if b is not None:
-        out += b[:, None, None]
-    return out, cols
+    out = xp.matmul(w.reshape(geo.groups, geo.o // geo.groups, -1), cols)  # (G, O/G, N*OH*Wc)
+    return _from_cn(out, geo.o, x.shape[0], geo.oh, geo.ow, geo.wc, b), cols
 
 
-def _col2im(dcols, geo: ConvGeometry):
-    """Scatter-add (N, G, Cg*kh*kw, OH*Wc) window gradients back onto the input (N, C, H, W):
+def _col2im(dcols, geo: ConvGeometry, n: int):
+    """Scatter-add (G, Cg*kh*kw, N*OH*Wc) window gradients back onto the input (N, C, H, W):
     one strided add per kernel offset."""
-    n = dcols.shape[0]
-    buf = xp.zeros((n, geo.c, geo.hp + geo.extra_rows, geo.wp), dtype=dcols.dtype)
+    rows = geo.hp + geo.extra_rows
+    buf = xp.zeros((geo.c, n, rows, geo.wp), dtype=dcols.dtype)
     if geo.flat:
-        d = dcols.reshape(n, geo.c, geo.kh, geo.kw, -1)
+        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, -1)
         run = d.shape[-1]
-        flat = buf.reshape(n, geo.c, -1)
+        flat = buf.reshape(geo.c, n, -1)
         for i in range(geo.kh):
             for j in range(geo.kw):
                 off = i * geo.dh * geo.wp + j * geo.dw
-                flat[:, :, off:off + run] += d[:, :, i, j]
+                flat[:, :, off:off + run] += d[:, i, j]
     else:
-        d = dcols.reshape(n, geo.c, geo.kh, geo.kw, geo.oh, geo.ow)
+        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, geo.oh, geo.ow)
         h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
         for i in range(geo.kh):
             for j in range(geo.kw):
                 r, c = i * geo.dh, j * geo.dw
-                buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, :, i, j]
-    if buf.shape[2:] == (geo.h, geo.w):
-        return buf
-    return xp.ascontiguousarray(buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w])
+                buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
+    inner = buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
+    return _from_cn(inner, geo.c, n, geo.h, geo.w, geo.w)
 
 
 def _flipped_transposed(w, geo: ConvGeometry):
@@ -180,16 +184,17 @@ def _grad_input_as_conv(geo: ConvGeometry) -> bool:
     return as_conv < col2im
 
 
-def _grad_input(gy, w, geo: ConvGeometry):
+def _grad_input(gy, w, geo: ConvGeometry, gy_cn=None):
     if _grad_input_as_conv(geo):
         return _conv_forward(gy, _flipped_transposed(w, geo), geo.transposed())[0]
     g = geo.groups
     wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
-    return _col2im(xp.matmul(wt, _grad_layout(gy, geo)), geo)
+    gy_cn = _to_cn(gy, geo) if gy_cn is None else gy_cn
+    return _col2im(xp.matmul(wt, gy_cn), geo, gy.shape[0])
 
 
 def _grad_weight(cols, gy, geo: ConvGeometry):
-    gw = xp.matmul(_grad_layout(gy, geo), cols.swapaxes(-1, -2)).sum(0)  # (G, O/G, Cg*kh*kw)
+    gw = xp.matmul(_to_cn(gy, geo), cols.swapaxes(-1, -2))  # (G, O/G, Cg*kh*kw)
     return gw.reshape(geo.o, geo.c // geo.groups, geo.kh, geo.kw)
 
 

@@ -1,17 +1,25 @@
 """Learning-rate schedulers with torch.optim.lr_scheduler's names, formulas and call order:
 build the scheduler after the optimizer, then call ``optimizer.step()`` and ``scheduler.step()``
-once per epoch (or per batch for OneCycleLR). Recursive schedulers (StepLR, CosineAnnealingLR,
-...) update ``group['lr']`` from its current value as PyTorch does, so they compose with other
-changes to the lr; ``step(epoch)`` (deprecated in PyTorch) uses the closed form.
+once per epoch (per batch for OneCycleLR). Recursive schedulers update ``group['lr']`` from its
+current value as PyTorch does; ``step(epoch)`` (deprecated in PyTorch) uses the closed form.
 
->>> opt = SGD(params, lr=0.1)
->>> sched = StepLR(opt, step_size=30, gamma=0.1)
->>> for epoch in range(100):
-...     train_one_epoch(opt); sched.step()
+>>> import retrograd as rg
+>>> from retrograd.optim import SGD
+>>> opt = SGD([rg.zeros(1, requires_grad=True)], lr=0.1)
+>>> sched = StepLR(opt, step_size=2, gamma=0.5)
+>>> for epoch in range(4):
+...     opt.step()  # after training an epoch
+...     sched.step()
+...     print(sched.get_last_lr())
+[0.1]
+[0.05]
+[0.05]
+[0.025]
 """
 from __future__ import annotations
 
 import math
+import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
@@ -114,7 +122,7 @@ class LambdaLR(LRScheduler):
         """As the base, with plain functions saved as None and callable objects as their
         ``__dict__`` (PyTorch's rule)."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if _is_function(fn) else dict(fn.__dict__)
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
                                for fn in self.lr_lambdas]
         return state
 
@@ -125,10 +133,6 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, lambdas):
             if saved is not None:
                 fn.__dict__.update(saved)
-
-
-def _is_function(fn) -> bool:
-    return type(fn).__name__ in ("function", "builtin_function_or_method")
 
 
 class StepLR(LRScheduler):
@@ -205,9 +209,8 @@ class CosineAnnealingLR(LRScheduler):
         return [ratio * (lr - lo) + lo for lr in self._current()]
 
     def _get_closed_form_lr(self) -> list[float]:
-        return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch
-                                                                     / self.T_max)) / 2
-                for base in self.base_lrs]
+        cos = math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base - self.eta_min) * (1 + cos) / 2 for base in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
@@ -310,11 +313,9 @@ class OneCycleLR(LRScheduler):
             total_steps = epochs * steps_per_epoch
         if not isinstance(total_steps, int) or total_steps <= 0:
             raise ValueError(f"OneCycleLR: expected a positive integer total_steps, got {total_steps}")
-        if not 0 <= pct_start <= 1:
-            raise ValueError(f"OneCycleLR: pct_start must be in [0, 1], got {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got "
-                             f"{anneal_strategy!r}")
+        if not 0 <= pct_start <= 1 or anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"OneCycleLR: need 0 <= pct_start <= 1 and anneal_strategy 'cos' or "
+                             f"'linear', got {pct_start} and {anneal_strategy!r}")
         self.total_steps, self.anneal_strategy = total_steps, anneal_strategy
         up = float(pct_start * total_steps) - 1
         if three_phase:  # (end step, start lr key, end lr key, start momentum, end momentum)

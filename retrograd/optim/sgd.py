@@ -13,8 +13,12 @@ class SGD(Optimizer):
         b = g (first step) or momentum * b + (1 - dampening) * g
         p -= lr * (g + momentum * b if nesterov else b)   # b = g without momentum
 
+    >>> import retrograd as rg
+    >>> w = rg.tensor([1.0, -2.0], requires_grad=True)
     >>> opt = SGD([w], lr=0.1, momentum=0.9)
-    >>> opt.zero_grad(); loss.backward(); opt.step()
+    >>> opt.zero_grad(); (w * w).sum().backward(); opt.step()
+    >>> [round(v, 4) for v in w.tolist()]
+    [0.8, -1.6]
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,

@@ -53,6 +53,7 @@ class Trainer:
         self.epoch = 0
         self.history = History()
         self.train_loader = None
+        self.checkpoint_extra: dict = {}  # anything else to keep in checkpoints (JSON-able)
 
     # ----- training -------------------------------------------------------------------------
     def fit(self, train, epochs: int = 1, validation=None, initial_epoch: int | None = None,
@@ -154,7 +155,8 @@ class Trainer:
 
         save_checkpoint(path, self.model, self.optimizer, self.scheduler,
                         epoch=self.epoch if epoch is None else epoch,
-                        extra={"history": self.history.history, "history_epochs": self.history.epochs},
+                        extra={"history": self.history.history, "history_epochs": self.history.epochs,
+                               "user": self.checkpoint_extra},
                         loader=self.train_loader)
 
     def load_checkpoint(self, path: str, loader=None) -> int:
@@ -167,6 +169,7 @@ class Trainer:
         self.history = History()
         self.history.history = {k: list(v) for k, v in extra.get("history", {}).items()}
         self.history.epochs = list(extra.get("history_epochs", []))
+        self.checkpoint_extra = dict(extra.get("user") or {})
         self.epoch = int(state.get("epoch", 0))
         return self.epoch
 

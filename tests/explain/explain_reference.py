@@ -50,8 +50,8 @@ def backprop(layers, x, y, acts, loss="half_sse", lr=0.1):
         delta = g * ACT[acts[l]][1](z, a)
         w, b = layers[l]
         dw, db = delta.T @ a_prev, delta.sum(0)
-        res[l] = dict(a_prev=a_prev, z=z, a=a, delta=delta, dW=dw, db=db,
-                      W_after=w - lr * dw, b_after=None if b is None else b - lr * db)
+        res[l] = {"a_prev": a_prev, "z": z, "a": a, "delta": delta, "dW": dw, "db": db,
+                      "W_after": w - lr * dw, "b_after": None if b is None else b - lr * db}
         g = delta @ w
     new_layers = [(r["W_after"], r["b_after"]) for r in res]
     L_after, _ = losses(forward(new_layers, x, acts)[-1][2], y, loss)

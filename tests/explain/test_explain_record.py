@@ -1,11 +1,13 @@
 """record_step: the recorded numbers are autograd's (checked against .grad on a copy of the
 model) and right (checked against an independent NumPy backprop)."""
 import copy
+import itertools
 import json
 import re
 
 import numpy as np
 import pytest
+from explain_reference import backprop
 
 import retrograd as rg
 import retrograd.nn.functional as F
@@ -13,14 +15,12 @@ from retrograd import nn, optim
 from retrograd.explain import StepRecord, record_step
 from retrograd.explain.render import fmt
 
-from explain_reference import backprop
-
 ACTS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
 
 def mlp(act: str = "sigmoid", sizes=(3, 4, 3, 2)):
     mods = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
         mods += [nn.Linear(n_in, n_out), ACTS[act]()]
     return nn.Sequential(*mods).double()
 

@@ -1,20 +1,20 @@
 """`retrograd explain`: every printed number equals autograd's and an independent NumPy
 computation (to the 6 significant digits printed; to 1e-9 in full-precision JSON)."""
 import argparse
+import itertools
 import json
 import math
 import re
 
 import numpy as np
 import pytest
+from explain_reference import backprop
 
 import retrograd.io as rio
 from retrograd import nn
 from retrograd.explain import cli
 from retrograd.explain.render import fmt
 from retrograd.explain.worked_example import default_network, explain_text, run_example
-
-from explain_reference import backprop
 
 LAYERS = [(np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([0.1, 0.2])),
           (np.array([[0.5, 0.6], [0.7, 0.8]]), np.array([0.5, 0.6])),
@@ -120,7 +120,7 @@ def test_steps_chain_and_lr(capsys):
     d = json.loads(run(capsys, "--steps", "3", "--lr", "0.5", "--format", "json", "--digits", "17"))
     steps = d["steps"]
     assert len(steps) == 3 and steps[0]["lr"] == 0.5
-    for a, b in zip(steps, steps[1:]):
+    for a, b in itertools.pairwise(steps):
         assert a["loss_after"] == pytest.approx(b["loss_before"], rel=1e-12)
     layers = LAYERS
     for s in steps:  # NumPy repeats the three steps
@@ -182,8 +182,15 @@ def test_subparser_wiring(capsys):
     sub = parser.add_subparsers(dest="command")
     cli.add_explain_parser(sub)
     args = parser.parse_args(["explain", "--activation", "tanh"])
-    assert args.func is cli.run_explain and args.func(args) == 0
+    assert args.run is args.func is cli.run_explain and args.run(args) == 0
     assert "tanh" in capsys.readouterr().out
+
+
+def test_retrograd_command(capsys):
+    from retrograd.cli import main
+
+    assert main(["explain", "--steps", "1"]) == 0
+    assert "Loss after the step" in capsys.readouterr().out
 
 
 def test_explain_text_of_records_is_the_cli_text(capsys):

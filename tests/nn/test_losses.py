@@ -1,5 +1,8 @@
 """Losses: first and second derivatives by finite differences, stability at +-1e4, the fused
 cross-entropy against a composed one, PyTorch parity (when installed), errors and Modules."""
+import doctest
+import importlib
+
 import numpy as np
 import pytest
 
@@ -282,3 +285,9 @@ def test_loss_module_weights_are_buffers():
     with pytest.raises(ValueError, match="reduction"):
         nn.L1Loss(reduction="batchmean")
     assert nn.KLDivLoss(reduction="batchmean").reduction == "batchmean"
+
+
+@pytest.mark.parametrize("name", ["retrograd.ops.loss", "retrograd.nn.losses"])
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

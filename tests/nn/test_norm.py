@@ -189,3 +189,14 @@ def test_layer_norm_matches_torch():
     np.testing.assert_allclose(yr.data, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(xr.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_norms_stay_finite_for_large_and_constant_inputs():
+    x = rg.tensor(np.array([[1e4, 5.0], [-1e4, 5.0], [3e3, 5.0]], dtype=np.float32), requires_grad=True)
+    for layer in (nn.BatchNorm1d(2), nn.LayerNorm(2)):
+        y = layer(x)
+        (y * y).sum().backward()
+        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+        x.grad = None
+    y = nn.BatchNorm1d(2)(x)
+    np.testing.assert_allclose(y.data[:, 1], 0, atol=1e-6)  # a constant channel normalises to 0

@@ -1,6 +1,8 @@
 """Optimizers: 10-step trajectories against hand-written NumPy versions of the published update
 rules (and torch.optim when installed), state_dict round trips, in-place updates, groups."""
 import copy
+import doctest
+import importlib
 import math
 
 import numpy as np
@@ -341,3 +343,10 @@ def test_default_hyperparameters_are_torchs():
     assert Adam(p).defaults["betas"] == (0.9, 0.999) and Adam(p).defaults["weight_decay"] == 0
     assert AdamW(p).defaults["weight_decay"] == 1e-2
     assert math.isclose(Adam(p).defaults["eps"], 1e-8)
+
+
+@pytest.mark.parametrize("name", ["retrograd.optim.sgd", "retrograd.optim.lr_scheduler",
+                                  "retrograd.nn.utils.clip_grad"])
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

@@ -26,7 +26,13 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     ``max_norm`` (PyTorch's rule: multiply by ``min(1, max_norm / (total + 1e-6))``).
     Returns the total norm before clipping, as a 0-d Tensor.
 
-    >>> total = clip_grad_norm_(model.parameters(), max_norm=1.0)
+    >>> import retrograd as rg
+    >>> w = rg.tensor([0.0, 0.0], requires_grad=True)
+    >>> w.grad = rg.tensor([3.0, 4.0])
+    >>> clip_grad_norm_([w], max_norm=1.0).item()
+    5.0
+    >>> [round(v, 4) for v in w.grad.tolist()]
+    [0.6, 0.8]
     """
     grads = _grads(parameters)
     norm_type = float(norm_type)

@@ -1,0 +1,109 @@
+"""Gradient diagnostics: per-layer gradient norms, their plot, and anomaly detection naming the
+op and the user's line."""
+import inspect
+import sys
+
+import numpy as np
+import pytest
+
+import retrograd as rg
+import retrograd.nn.functional as F
+from retrograd import nn, optim
+from retrograd.autograd import detect_anomaly
+from retrograd.autograd.anomaly import AnomalyError
+from retrograd.explain import GradientNormRecorder, plot_gradient_norms
+
+
+def setup():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    return model, optim.SGD(model.parameters(), lr=0.1), rg.randn(8, 3), rg.randn(8, 2)
+
+
+def expected_norms(model):
+    return {name: float(np.sqrt(sum(np.sum(p.grad.data.astype(np.float64) ** 2)
+                                    for p in m.parameters())))
+            for name, m in model.named_children() if any(True for _ in m.parameters())}
+
+
+def test_records_per_layer_norms_each_step():
+    model, opt, x, y = setup()
+    rec = GradientNormRecorder(model)
+    for _ in range(3):
+        opt.zero_grad()
+        F.mse_loss(model(x), y).backward()
+        want = expected_norms(model)
+        got = rec.record()
+        assert got == pytest.approx(want, rel=1e-6)
+        opt.step()
+    assert set(rec.history) == {"0", "2"} and all(len(v) == 3 for v in rec.history.values())
+
+
+def test_hooks_see_gradients_even_when_grad_is_cleared():
+    model, opt, x, y = setup()
+    rec = GradientNormRecorder(model, per="parameter")
+    opt.zero_grad()
+    F.mse_loss(model(x), y).backward()
+    want = {n: float(np.linalg.norm(p.grad.data)) for n, p in model.named_parameters()}
+    opt.step()
+    opt.zero_grad(set_to_none=True)  # a loop that clears grads right after the step
+    rec.on_train_batch_end(None, None, {})  # the Trainer callback entry point
+    assert {k: v[0] for k, v in rec.history.items()} == pytest.approx(want, rel=1e-6)
+    # without hooks, record() falls back to .grad
+    plain = GradientNormRecorder(model, use_hooks=False)
+    F.mse_loss(model(x), y).backward()
+    assert plain.record() == pytest.approx(expected_norms(model), rel=1e-6)
+    rec.record()
+    rec.remove()  # unhooked: later backward passes are not seen
+    F.mse_loss(model(x), y).backward()
+    assert not rec._pending
+
+
+def test_accumulated_backward_calls_are_summed():
+    model, opt, x, y = setup()
+    rec = GradientNormRecorder(model)
+    opt.zero_grad()
+    F.mse_loss(model(x), y).backward()
+    F.mse_loss(model(x * 2), y).backward()  # gradient accumulation: .grad holds the sum
+    assert rec.record() == pytest.approx(expected_norms(model), rel=1e-6)
+
+
+def test_as_a_trainer_callback():
+    from retrograd.train import Trainer
+
+    model, opt, x, y = setup()
+    rec = GradientNormRecorder(model)
+    trainer = Trainer(model, opt, F.mse_loss, metrics=(), callbacks=[rec], verbose=0,
+                      batch_size=4)
+    trainer.fit((x.data, y.data), epochs=2)
+    assert {k: len(v) for k, v in rec.history.items()} == {"0": 4, "2": 4}  # 2 batches x 2 epochs
+    assert all(v > 0 for vs in rec.history.values() for v in vs)
+
+
+def test_plot_gradient_norms(tmp_path):
+    pytest.importorskip("matplotlib")
+    history = {"0": [1.0, 0.5, 0.25], "2": [2.0, 1.0, 0.1]}
+    path = tmp_path / "norms.png"
+    fig = plot_gradient_norms(history, str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["0", "2"]
+    assert fig.axes[0].get_yscale() == "log"
+
+
+def test_plot_without_matplotlib(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match="needs matplotlib"):
+        plot_gradient_norms({"0": [1.0]}, "x.png")
+
+
+def test_detect_anomaly_names_log_and_the_user_line():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+    x = rg.randn(2, 3)
+    with pytest.raises(AnomalyError) as info, np.errstate(divide="ignore"), detect_anomaly():
+        h = model(x)
+        line = inspect.currentframe().f_lineno + 1
+        bad = rg.log(h * 0)  # log(0) planted in the forward pass
+        bad.sum().backward()
+    msg = str(info.value)
+    assert "'Log'" in msg
+    assert f"{__file__}:{line}" in msg and "rg.log(h * 0)" in msg
