@@ -1,0 +1,83 @@
+"""The model zoo: every model builds, runs forward and one training step; sizes match the
+published architectures."""
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import nn, optim
+from retrograd.models import MLP, VGG, LeNet5, resnet18, resnet20, resnet32, resnet56, resnet8
+from retrograd.models.registry import MODELS, build_model
+
+
+def _count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("name,in_channels,size", [
+    ("mlp", 1, 28), ("lenet5", 1, 28), ("resnet8", 3, 32), ("resnet20", 3, 32),
+    ("vgg_small", 3, 32), ("resnet18", 3, 32),
+])
+def test_builds_runs_forward_and_one_training_step(name, in_channels, size):
+    rg.manual_seed(0)
+    model = build_model(name, 10, in_channels, size)
+    x = rg.randn(4, in_channels, size, size)
+    y = rg.tensor([0, 1, 2, 3])
+    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    assert model(x).shape == (4, 10) and np.isfinite(loss.item())
+    opt.zero_grad()
+    loss.backward()
+    assert all(p.grad is not None for p in model.parameters())
+    opt.step()
+    changed = [k for k, v in model.state_dict().items() if not np.array_equal(v.data, before[k])]
+    assert any(k.endswith("weight") for k in changed)
+
+
+def test_published_parameter_counts():
+    assert _count(LeNet5()) == 61_706  # 6*25+6 + 16*6*25+16 + 400*120+120 + 120*84+84 + 84*10+10
+    assert _count(resnet18()) == 11_689_512  # torchvision's resnet18
+    assert abs(_count(resnet20()) - 0.27e6) < 0.01e6  # He et al. 2016, Table 6
+    assert abs(_count(resnet32()) - 0.46e6) < 0.01e6
+    assert abs(_count(resnet56()) - 0.85e6) < 0.01e6
+
+
+def test_resnet18_uses_torchvision_key_names():
+    keys = set(resnet18().state_dict())
+    for key in ("conv1.weight", "bn1.running_var", "layer1.0.conv2.weight",
+                "layer2.0.downsample.0.weight", "layer2.0.downsample.1.num_batches_tracked",
+                "layer4.1.bn2.bias", "fc.weight", "fc.bias"):
+        assert key in keys, key
+
+
+def test_resnet8_is_three_stages_of_one_block():
+    model = resnet8()
+    blocks = [m for m in model.modules() if type(m).__name__ == "BasicBlock"]
+    assert len(blocks) == 3
+    assert [b.conv1.out_channels for b in blocks] == [16, 32, 64]
+
+
+def test_unknown_model_name_lists_choices():
+    with pytest.raises(ValueError, match="lenet5"):
+        build_model("lenet6")
+    assert {"mlp", "lenet5", "resnet20", "resnet18", "vgg11"} <= set(MODELS)
+
+
+def test_mlp_sizes_and_vgg_configs():
+    mlp = MLP([784, 32, 10], dropout=0.5)
+    assert _count(mlp) == 784 * 32 + 32 + 32 * 10 + 10
+    with pytest.raises(ValueError, match="unknown config"):
+        VGG("vgg99")
+
+
+def test_small_network_overfits_a_small_batch():
+    rg.manual_seed(0)
+    x, y = rg.randn(16, 1, 28, 28), rg.randint(0, 10, (16,))
+    model = LeNet5()
+    opt = optim.Adam(model.parameters(), lr=3e-3)
+    for _ in range(60):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.01
