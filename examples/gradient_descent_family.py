@@ -1,0 +1,172 @@
+"""The gradient-descent family on one problem: GD, SGD, mini-batch, momentum, Nesterov, Adagrad,
+RMSprop, Adam, and Adam with a learning-rate warm-up.
+
+    python examples/gradient_descent_family.py [--out examples_out/gd_family.png]
+
+The problem: a 2-16-16-2 tanh MLP classifies "two moons" (N points, two interleaved half
+circles with Gaussian noise, fixed by a seed) with cross-entropy. Every run starts from the same
+initial weights and sees the data the same number of times (epochs); what differs is how the
+gradient is estimated and how the step is taken:
+
+    full-batch GD     one step per epoch on the gradient of the whole data set
+    SGD (batch 1)     one step per sample: N noisy steps per epoch
+    mini-batch SGD    one step per batch of 16: the usual compromise
+    momentum          v = 0.9 v + g; p -= lr v        (a heavy ball: speeds along valleys)
+    Nesterov          the same, but the step looks ahead: p -= lr (g + 0.9 v)
+    Adagrad           each weight's lr divided by sqrt(sum of its squared gradients so far)
+    RMSprop           ... divided by sqrt(a running mean of squared gradients) instead
+    Adam              momentum + RMSprop, with bias correction
+    Adam + warm-up    the lr rises linearly from 10% over 5 epochs (LinearLR), then decays
+                      along a cosine to 0 (CosineAnnealingLR), chained by SequentialLR
+
+Mini-batch runs use batches of 16; all runs are plotted as the loss on the whole training set
+after each epoch (log scale). Learning rates are typical ones for each method, not tuned.
+
+Measured figures (N = 200, 60 epochs; final training loss / accuracy):
+  full-batch GD 0.3025 / 0.865, SGD (batch 1) 0.0373 / 0.985, mini-batch SGD 0.2522 / 0.890,
+  momentum 0.0421 / 0.985, Nesterov 0.0436 / 0.985, Adagrad 0.0702 / 0.980,
+  RMSprop 0.0404 / 0.980, Adam 0.0380 / 0.985, Adam + warm-up 0.0497 / 0.985.
+Per epoch, many small noisy steps (batch 1) beat one exact step (full batch) by far; momentum
+and the adaptive methods reach in 13 steps a batch what plain mini-batch SGD does not reach in
+60 epochs. Runs in about 10 s on 2 cores (--quick: 100 points, 15 epochs, about 2 s).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+
+import numpy as np
+
+import retrograd as rg
+import retrograd.nn.functional as F
+from retrograd import nn, optim
+from retrograd.data import DataLoader, TensorDataset
+from retrograd.optim import lr_scheduler
+
+
+def two_moons(n: int, noise: float = 0.15, seed: int = 0):
+    """n points on two interleaved half circles, labels 0 and 1, float32 inputs."""
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, math.pi, n)
+    label = np.arange(n) % 2
+    x = np.where(label == 0, np.cos(t), 1 - np.cos(t))
+    y = np.where(label == 0, np.sin(t), 0.5 - np.sin(t))
+    points = np.stack([x, y], axis=1) + rng.normal(0, noise, (n, 2))
+    points = (points - points.mean(0)) / points.std(0)  # standardise the inputs
+    return points.astype(np.float32), label.astype(np.int64)
+
+
+def make_model():
+    rg.manual_seed(0)  # the same initial weights for every run
+    return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+
+
+# name -> (batch size or None for the whole set, optimizer factory, warm-up?)
+RUNS = {
+    "full-batch GD": (None, lambda p: optim.SGD(p, lr=0.5), False),
+    "SGD (batch 1)": (1, lambda p: optim.SGD(p, lr=0.05), False),
+    "mini-batch SGD": (16, lambda p: optim.SGD(p, lr=0.1), False),
+    "momentum": (16, lambda p: optim.SGD(p, lr=0.1, momentum=0.9), False),
+    "Nesterov": (16, lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True), False),
+    "Adagrad": (16, lambda p: optim.Adagrad(p, lr=0.1), False),
+    "RMSprop": (16, lambda p: optim.RMSprop(p, lr=0.01), False),
+    "Adam": (16, lambda p: optim.Adam(p, lr=0.01), False),
+    "Adam + warm-up": (16, lambda p: optim.Adam(p, lr=0.01), True),
+}
+WARMUP_EPOCHS = 5
+
+
+def train(name, x, y, epochs):
+    batch_size, make_optimizer, warmup = RUNS[name]
+    model = make_model()
+    optimizer = make_optimizer(model.parameters())
+    scheduler = None
+    if warmup:
+        scheduler = lr_scheduler.SequentialLR(optimizer, [
+            lr_scheduler.LinearLR(optimizer, start_factor=0.1, total_iters=WARMUP_EPOCHS),
+            lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs - WARMUP_EPOCHS),
+        ], milestones=[WARMUP_EPOCHS])
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size or len(x), shuffle=True,
+                        generator=0)  # the same shuffling for every run
+    inputs, targets = rg.tensor(x), rg.tensor(y)
+
+    def full_loss():
+        with rg.no_grad():
+            logits = model(inputs)
+            accuracy = float((logits.argmax(1).numpy() == y).mean())
+            return F.cross_entropy(logits, targets).item(), accuracy
+
+    losses, lrs = [full_loss()[0]], []
+    for _ in range(epochs):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+        if scheduler is not None:
+            scheduler.step()  # once per epoch
+        losses.append(full_loss()[0])
+    return losses, full_loss()[1], lrs
+
+
+def plot(curves, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed (pip install matplotlib): no plot written")
+        return
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name, losses in curves.items():
+        ax.plot(range(len(losses)), losses, label=name, linestyle="--" if "warm" in name else "-")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch (passes over the training set)")
+    ax.set_ylabel("training loss (cross-entropy, whole set)")
+    ax.set_title("The gradient-descent family on two moons, 2-16-16-2 tanh MLP")
+    ax.legend()
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"wrote {path}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join("examples_out", "gd_family.png"),
+                        help="PNG file for the loss curves")
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="100 points, 15 epochs")
+    args = parser.parse_args(argv)
+    epochs, n = (15, 100) if args.quick else (args.epochs, args.samples)
+    if epochs <= WARMUP_EPOCHS:
+        parser.error(f"--epochs must exceed the {WARMUP_EPOCHS} warm-up epochs")
+
+    x, y = two_moons(n)
+    curves, table = {}, []
+    print(f"{'method':<16}{'steps/epoch':>12}{'first loss':>12}{'final loss':>12}"
+          f"{'accuracy':>10}{'time s':>8}")
+    for name in RUNS:
+        t0 = time.perf_counter()
+        losses, accuracy, lrs = train(name, x, y, epochs)
+        seconds = time.perf_counter() - t0
+        steps = -(-n // (RUNS[name][0] or n))
+        curves[name] = losses
+        table.append((name, losses[-1], accuracy))
+        print(f"{name:<16}{steps:>12}{losses[0]:>12.4f}{losses[-1]:>12.4f}{accuracy:>10.3f}"
+              f"{seconds:>8.2f}", flush=True)
+        if lrs and RUNS[name][2]:
+            shown = ", ".join(f"{lr:.4f}" for lr in lrs[:WARMUP_EPOCHS + 2])
+            print(f"{'':<16}lr by epoch: {shown}, ..., {lrs[-1]:.5f}")
+    best = min(table, key=lambda row: row[1])
+    print(f"lowest final loss: {best[0]} ({best[1]:.4f})")
+    plot(curves, args.out)
+
+
+if __name__ == "__main__":
+    main()
