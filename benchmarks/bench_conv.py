@@ -1,11 +1,11 @@
 """Convolution and pooling throughput beside PyTorch (CPU): forward + backward, printed as
 milliseconds per call and as a ratio (PyTorch time / ours; >= 1 means we are faster).
 
-    python benchmarks/bench_conv.py [--threads 2] [--repeat 20]
+    python benchmarks/bench_conv.py [--threads 2] [--repeat 20] [--models] [--profile]
 
 Cases: LeNet-sized (batch 128, 1x28x28, conv 6@5x5 -> pool -> conv 16@5x5 -> pool) and a
 ResNet-sized trunk (batch 64, 3x3 convs, 16/32/64 channels at 32x32/16x16/8x8, stride-2 between
-stages), each layer alone and the whole stack. Timings are the median of interleaved runs.
+stages), each layer alone and the whole stack. Timings are the best of interleaved runs.
 """
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ import os
 import sys
 import time
 
-import numpy as np
-
 
 def _parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--profile", action="store_true", help="cProfile our two whole stacks")
+    p.add_argument("--models", action="store_true",
+                   help="also time whole models (LeNet-5, a small ResNet) with a loss")
     return p.parse_args()
 
 
@@ -31,8 +31,10 @@ if ARGS is not None:  # thread counts must be set before NumPy/PyTorch load thei
         os.environ.setdefault(var, str(ARGS.threads))
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # no spinning threads between calls
 
-import retrograd as rg  # noqa: E402
-import retrograd.nn.functional as F  # noqa: E402
+import numpy as np
+
+import retrograd as rg
+import retrograd.nn.functional as F
 
 LENET = [  # (name, in, out, kernel, stride, padding, pool after)
     ("conv1 1->6 5x5 28px", 1, 6, 5, 1, 0, True),
@@ -92,6 +94,69 @@ def _theirs(torch, layers, x, ws, bs, input_grad):
     return step
 
 
+def _models(nn, F, batchnorm, tensor, labels):
+    """LeNet-5 (b128, 1x28x28) and a small ResNet (b64, 3x32x32; one basic block per stage of
+    16/32/64 channels), built from either library's ``nn``; returns (name, model, x, y)."""
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = batchnorm(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = batchnorm(cout)
+            self.short = None
+            if stride != 1 or cin != cout:
+                self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                           batchnorm(cout))
+
+        def forward(self, x):
+            h = F.relu(self.bn1(self.conv1(x)))
+            h = self.bn2(self.conv2(h))
+            return F.relu(h + (x if self.short is None else self.short(x)))
+
+    lenet = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
+                          nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(),
+                          nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    resnet = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), batchnorm(16), nn.ReLU(),
+                           Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2),
+                           nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+    rng = np.random.default_rng(0)
+    return [("LeNet-5 b128", lenet, tensor(rng.standard_normal((128, 1, 28, 28)).astype(np.float32)),
+             labels(rng.integers(0, 10, 128))),
+            ("ResNet-small b64", resnet,
+             tensor(rng.standard_normal((64, 3, 32, 32)).astype(np.float32)),
+             labels(rng.integers(0, 10, 64)))]
+
+
+def _model_step(model, F, x, y):
+    def step():
+        for p in model.parameters():
+            p.grad = None
+        F.cross_entropy(model(x), y).backward()
+    return step
+
+
+def _time_models(args, torch) -> None:
+    import retrograd.nn as rnn
+
+    ours = _models(rnn, F, rnn.BatchNorm2d, rg.tensor, lambda a: rg.tensor(a.astype(np.int64)))
+    theirs = [None] * len(ours)
+    if torch is not None:
+        tnn = torch.nn
+        theirs = _models(tnn, tnn.functional, tnn.BatchNorm2d, torch.from_numpy,
+                         lambda a: torch.from_numpy(a.astype(np.int64)))
+    print(f"{'model (forward + loss + backward)':<34}{'ours ms':>9}{'torch ms':>10}{'ratio':>8}")
+    for (name, model, x, y), other in zip(ours, theirs):
+        fns = {"ours": _model_step(model, F, x, y)}
+        if other is not None:
+            fns["torch"] = _model_step(other[1], torch.nn.functional, other[2], other[3])
+        t = _time(fns, args.repeat)
+        theirs_ms = t.get("torch")
+        ratio = f"{theirs_ms / t['ours']:.2f}x" if theirs_ms else "-"
+        print(f"{name:<34}{t['ours']:>9.2f}{theirs_ms or float('nan'):>10.2f}{ratio:>8}")
+
+
 def _time(fns: dict, repeat: int) -> dict:
     for f in fns.values():
         f(), f()
@@ -101,7 +166,7 @@ def _time(fns: dict, repeat: int) -> dict:
             t = time.perf_counter()
             f()
             times[k].append(time.perf_counter() - t)
-    return {k: float(np.median(v)) * 1e3 for k, v in times.items()}
+    return {k: min(v) * 1e3 for k, v in times.items()}  # best of N: least disturbed by other load
 
 
 def _profile(args) -> None:
@@ -152,6 +217,8 @@ def main(args) -> None:
             theirs = t.get("torch")
             ratio = f"{theirs / t['ours']:.2f}x" if theirs else "-"
             print(f"{name:<34}{t['ours']:>9.2f}{theirs or float('nan'):>10.2f}{ratio:>8}")
+    if args.models:
+        _time_models(args, torch)
     sys.stdout.flush()
 
 

@@ -188,6 +188,13 @@ class Tensor:
         self.data *= other.data if isinstance(other, Tensor) else other
         return self
 
+    def __setitem__(self, key, value) -> None:
+        """In-place assignment (tensors that do not require grad, or under no_grad)."""
+        self._check_inplace("__setitem__")
+        if isinstance(key, Tensor):
+            key = key.data
+        self.data[key] = value.data if isinstance(value, Tensor) else value
+
     def sub_(self, other, alpha: float = 1.0) -> "Tensor":
         return self.add_(other, -alpha)
 

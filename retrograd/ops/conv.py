@@ -1,216 +1,43 @@
-"""Convolution: conv2d, conv1d and conv_transpose2d over NCHW arrays, as strided windows and one
-batched GEMM per call.
+"""Convolution: conv2d, conv1d and conv_transpose2d over NCHW arrays, as strided windows
+(im2col, in ``ops/im2col.py``) and matrix multiplication.
 
 Three ops, each the others' gradient, so derivatives of any order exist:
 
 * ``Convolution``      (x, w[, b]) -> y          y = W @ im2col(x) + b
 * ``ConvGradInput``    (g, w)      -> dL/dx      col2im(W^T @ g), or, for stride 1, the
                                                  convolution of g with the flipped kernel
-* ``ConvGradWeight``   (x, g)      -> dL/dw      sum_n g[n] @ im2col(x)[n]^T
-
-Layout: ``cols`` is (groups, C/groups * kH * kW, N * OH * Wc). For stride 1 the windows are read
-"flat": each kernel offset is one contiguous run of OH rows of the padded width Wc = Wp, so
-im2col copies long runs instead of short rows; the Wp - OW columns per row that straddle the
-right edge are computed and cropped (the same trick makes col2im a few contiguous adds). For
-other strides Wc = OW.
+* ``ConvGradWeight``   (x, g)      -> dL/dw      sum_n im2col(x)[n] @ g[n]^T
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from numpy.lib.stride_tricks import as_strided
-
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
 from ..tensor import Tensor
+from .im2col import (ConvGeometry, _conv_forward, _grad_input, _grad_weight, _im2col, _Lease,
+                     workspace)
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
 
-class ConvGeometry(NamedTuple):
-    """Every size of one 2-D convolution: input (n, c, h, w), weight (o, c/groups, kh, kw),
-    padding (top, bottom, left, right), output (n, o, oh, ow)."""
-
-    n: int
-    c: int
-    h: int
-    w: int
-    o: int
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    pt: int
-    pb: int
-    pl: int
-    pr: int
-    dh: int
-    dw: int
-    groups: int
-
-    @property
-    def hp(self):
-        return self.h + self.pt + self.pb
-
-    @property
-    def wp(self):
-        return self.w + self.pl + self.pr
-
-    @property
-    def oh(self):
-        return (self.hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
-
-    @property
-    def ow(self):
-        return (self.wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
-
-    @property
-    def flat(self):
-        """Stride 1: windows are read as contiguous runs of the padded rows."""
-        return self.sh == 1 and self.sw == 1
-
-    @property
-    def wc(self):
-        """Row width of the columns layout (padded width when flat, else the output width)."""
-        return self.wp if self.flat else self.ow
-
-    @property
-    def extra_rows(self):
-        """Rows added below the padded input so flat windows stay inside the buffer."""
-        return 1 if self.flat and self.kw > 1 else 0
-
-    def transposed(self):
-        """The stride-1 convolution that computes this one's input gradient (flipped kernel)."""
-        return ConvGeometry(self.n, self.o, self.oh, self.ow, self.c, self.kh, self.kw, 1, 1,
-                            self.dh * (self.kh - 1) - self.pt, self.dh * (self.kh - 1) - self.pb,
-                            self.dw * (self.kw - 1) - self.pl, self.dw * (self.kw - 1) - self.pr,
-                            self.dh, self.dw, self.groups)
+SAVE_COLUMNS_MAX_BYTES = 1 << 30
 
 
-# ----- array kernels ----------------------------------------------------------------------------
-# Arrays in "CN" layout put channels before the batch: (channels, N, rows, cols). Columns and
-# output gradients live in it so that each GEMM is one 2-D BLAS call over all samples at once
-# (per group), with no per-sample calls and no sum over the batch afterwards.
-def _padded(x, geo: ConvGeometry):
-    """x in a zero buffer of (N, C, Hp + extra_rows, Wp); x itself when nothing is added."""
-    if not (geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows):
-        return xp.ascontiguousarray(x)
-    buf = xp.zeros((x.shape[0], x.shape[1], geo.hp + geo.extra_rows, geo.wp), dtype=x.dtype)
-    buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w] = x
-    return buf
-
-
-def _im2col(x, geo: ConvGeometry):
-    """(G, Cg*kh*kw, N*OH*Wc): every window of the padded NCHW input, copied once."""
-    buf = _padded(x, geo)
-    n, g, cg = buf.shape[0], geo.groups, geo.c // geo.groups
-    s_n, s_c, s_h, s_w = buf.strides
-    head = (g, cg, geo.kh, geo.kw, n)
-    head_strides = (cg * s_c, s_c, geo.dh * s_h, geo.dw * s_w, s_n)
-    if geo.flat:
-        win = as_strided(buf, head + (geo.oh * geo.wp,), head_strides + (s_w,), writeable=False)
-    else:
-        win = as_strided(buf, head + (geo.oh, geo.ow), head_strides + (geo.sh * s_h, geo.sw * s_w),
-                         writeable=False)
-    return win.reshape(g, cg * geo.kh * geo.kw, -1)
-
-
-def _to_cn(gy, geo: ConvGeometry):
-    """An output gradient (N, O, OH, OW) as (G, O/G, N*OH*Wc), zero where the flat layout crops."""
-    n, o = gy.shape[:2]
-    cn = xp.zeros((o, n, geo.oh, geo.wc), dtype=gy.dtype)
-    cn[..., :geo.ow] = gy.transpose(1, 0, 2, 3)
-    return cn.reshape(geo.groups, o // geo.groups, -1)
-
-
-def _from_cn(arr, channels: int, n: int, rows: int, cols: int, width: int, b=None):
-    """(channels, N, rows, width) in CN layout -> a contiguous (N, channels, rows, cols) (+ b)."""
-    view = arr.reshape(channels, n, rows, width)[..., :cols].transpose(1, 0, 2, 3)
-    out = xp.empty((n, channels, rows, cols), dtype=arr.dtype)
-    if b is None:
-        xp.copyto(out, view)
-    else:
-        xp.add(view, b[:, None, None], out=out)
-    return out
-
-
-def _conv_forward(x, w, geo: ConvGeometry, b=None):
-    """(output (N, O, OH, OW), cols)."""
-    cols = _im2col(x, geo)
-    out = xp.matmul(w.reshape(geo.groups, geo.o // geo.groups, -1), cols)  # (G, O/G, N*OH*Wc)
-    return _from_cn(out, geo.o, x.shape[0], geo.oh, geo.ow, geo.wc, b), cols
-
-
-def _col2im(dcols, geo: ConvGeometry, n: int):
-    """Scatter-add (G, Cg*kh*kw, N*OH*Wc) window gradients back onto the input (N, C, H, W):
-    one strided add per kernel offset."""
-    rows = geo.hp + geo.extra_rows
-    buf = xp.zeros((geo.c, n, rows, geo.wp), dtype=dcols.dtype)
-    if geo.flat:
-        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, -1)
-        run = d.shape[-1]
-        flat = buf.reshape(geo.c, n, -1)
-        for i in range(geo.kh):
-            for j in range(geo.kw):
-                off = i * geo.dh * geo.wp + j * geo.dw
-                flat[:, :, off:off + run] += d[:, i, j]
-    else:
-        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, geo.oh, geo.ow)
-        h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
-        for i in range(geo.kh):
-            for j in range(geo.kw):
-                r, c = i * geo.dh, j * geo.dw
-                buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
-    inner = buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
-    return _from_cn(inner, geo.c, n, geo.h, geo.w, geo.w)
-
-
-def _flipped_transposed(w, geo: ConvGeometry):
-    """Weight (O, Cg, kh, kw) -> (C, O/G, kh, kw), kernel flipped: the transposed conv's weight."""
-    g = geo.groups
-    wg = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw).swapaxes(1, 2)
-    return xp.ascontiguousarray(wg[..., ::-1, ::-1]).reshape(geo.c, geo.o // g, geo.kh, geo.kw)
-
-
-def _grad_input_as_conv(geo: ConvGeometry) -> bool:
-    """Whether the input gradient is cheaper as a stride-1 convolution of the output gradient
-    than as col2im: a rough count of multiply-adds plus 20 per float moved through memory."""
-    t = geo.transposed()
-    if not geo.flat or min(t.pt, t.pb, t.pl, t.pr) < 0:
-        return False
-    kk, og = geo.kh * geo.kw, geo.o // geo.groups
-    col2im = geo.c * kk * og * geo.oh * geo.wc + 20 * 3 * kk * geo.c * geo.oh * geo.wc
-    as_conv = geo.c * kk * og * t.oh * t.wc + 20 * 2 * geo.o * kk * t.oh * t.wc
-    return as_conv < col2im
-
-
-def _grad_input(gy, w, geo: ConvGeometry, gy_cn=None):
-    if _grad_input_as_conv(geo):
-        return _conv_forward(gy, _flipped_transposed(w, geo), geo.transposed())[0]
-    g = geo.groups
-    wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
-    gy_cn = _to_cn(gy, geo) if gy_cn is None else gy_cn
-    return _col2im(xp.matmul(wt, gy_cn), geo, gy.shape[0])
-
-
-def _grad_weight(cols, gy, geo: ConvGeometry):
-    gw = xp.matmul(_to_cn(gy, geo), cols.swapaxes(-1, -2))  # (G, O/G, Cg*kh*kw)
-    return gw.reshape(geo.o, geo.c // geo.groups, geo.kh, geo.kw)
-
-
-# ----- ops --------------------------------------------------------------------------------------
 class Convolution(Function):
     """y = conv(x, w) + b, NCHW. Keeps the im2col columns for the weight gradient."""
 
     def forward(self, x, w, b=None, geometry=None):
         self.geo = geometry
-        out, self.cols = _conv_forward(x, w, geometry, b)
+        out, cols = _conv_forward(x, w, geometry, b)
+        big = isinstance(cols, _Lease) and cols.array.nbytes > SAVE_COLUMNS_MAX_BYTES
+        self.cols = None if big else cols
         return out
+
+    def _columns(self):
+        return self.cols.array if isinstance(self.cols, _Lease) else self.cols
 
     def backward(self, g):
         x, w = self.inputs[:2]
         gx = ConvGradInput.apply(g, w, geometry=self.geo) if x.requires_grad else None
-        gw = (ConvGradWeight.apply(x, g, geometry=self.geo, cols=self.cols)
+        gw = (ConvGradWeight.apply(x, g, geometry=self.geo, cols=self._columns())
               if w.requires_grad else None)
         gb = None
         if len(self.inputs) == 3 and self.inputs[2].requires_grad:
@@ -237,7 +64,13 @@ class ConvGradWeight(Function):
 
     def forward(self, x, g, geometry=None, cols=None):
         self.geo = geometry
-        return _grad_weight(_im2col(x, geometry) if cols is None else cols, g, geometry)
+        if cols is not None:
+            return _grad_weight(cols, g, geometry)
+        cols, pooled = _im2col(x, geometry)
+        gw = _grad_weight(cols, g, geometry)
+        if pooled:
+            workspace.give(cols)
+        return gw
 
     def backward(self, gw):
         x, g = self.inputs
@@ -263,7 +96,7 @@ def _check_input(op: str, x, nd: int):
     dims = ", ".join(_DIMS[nd])
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a Tensor input, got {type(x).__name__}")
-    if x.ndim != nd + 2:
+    if x.ndim not in (nd + 1, nd + 2):
         raise ShapeError(f"{op}: expected a {nd + 2}-D input (N, C, {dims}) or a {nd + 1}-D "
                          f"unbatched input (C, {dims}), got shape {tuple(x.shape)}")
 

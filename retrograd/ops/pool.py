@@ -18,8 +18,14 @@ from ..tensor import Tensor
 from .conv import _tuple
 from .linalg import matmul
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d"]
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
+]
 
 
 class PoolGeometry(NamedTuple):
@@ -46,11 +52,28 @@ class PoolGeometry(NamedTuple):
 
     def windows(self):
         """One (rows, cols) slice per kernel offset, row-major like PyTorch's window order."""
-        h_end, w_end = self.sh * (self.oh - 1) + 1, self.sw * (self.ow - 1) + 1
         for i in range(self.kh):
             for j in range(self.kw):
-                r, c = i * self.dh, j * self.dw
-                yield (Ellipsis, slice(r, r + h_end, self.sh), slice(c, c + w_end, self.sw))
+                yield (Ellipsis, self.rows(i), self.cols(j))
+
+    def rows(self, i):
+        r = i * self.dh
+        return slice(r, r + self.sh * (self.oh - 1) + 1, self.sh)
+
+    def cols(self, j):
+        c = j * self.dw
+        return slice(c, c + self.sw * (self.ow - 1) + 1, self.sw)
+
+    @property
+    def disjoint(self):
+        """No two windows share an input position: the gradient can be written, not added."""
+        return self.sh >= self.dh * (self.kh - 1) + 1 and self.sw >= self.dw * (self.kw - 1) + 1
+
+    @property
+    def tiling(self):
+        """Disjoint windows that cover the whole buffer."""
+        return (self.disjoint and self.buffer == (self.oh * self.sh, self.ow * self.sw)
+                and (self.kh, self.kw) == (self.sh, self.sw))
 
     def inner(self):
         return (Ellipsis, slice(self.ph, self.ph + self.h), slice(self.pw, self.pw + self.w))
@@ -76,19 +99,37 @@ def _lowest(dtype):
 
 
 # ----- max pooling ------------------------------------------------------------------------------
+def _running_max(views, labels, label_dtype):
+    """Element-wise max over ``views`` and, per element, the label of the first view holding it
+    (labels: ints or arrays)."""
+    pairs = iter(zip(views, labels))
+    v, label = next(pairs)
+    best = v.copy()
+    arg = xp.full(best.shape, label, dtype=label_dtype) if isinstance(label, int) else label.copy()
+    for v, label in pairs:
+        xp.copyto(arg, label, where=v > best)
+        xp.maximum(best, v, out=best)
+    return best, arg
+
+
 class MaxPool(Function):
-    """Max over each window; ``arg`` keeps the winning kernel offset per output element."""
+    """Max over each window, separably: first over the kernel's columns for every row, then over
+    its rows. ``arg`` keeps the winning kernel offset (i * kW + j) per output element: the first
+    row holding the max, and in it the first column, i.e. PyTorch's first-in-window rule."""
 
     def forward(self, x, geometry=None):
         self.geo = geo = geometry
         buf = _padded(x, geo, _lowest(x.dtype))
-        slices = geo.windows()
-        best = buf[next(slices)].copy()
-        self.arg = arg = xp.zeros(best.shape, dtype=xp.int16 if geo.kh * geo.kw > 127 else xp.int8)
-        for k, sl in enumerate(slices, 1):
-            v = buf[sl]
-            xp.copyto(arg, k, where=v > best)
-            xp.maximum(best, v, out=best)
+        kind = xp.int16 if geo.kh * geo.kw > 127 else xp.int8
+        if geo.kw == 1:
+            col_best, col_arg = buf[..., geo.cols(0)], None
+        else:
+            col_best, col_arg = _running_max((buf[..., geo.cols(j)] for j in range(geo.kw)),
+                                             range(geo.kw), kind)
+        labels = (i * geo.kw if col_arg is None else col_arg[..., geo.rows(i), :] + kind(i * geo.kw)
+                  for i in range(geo.kh))
+        best, self.arg = _running_max((col_best[..., geo.rows(i), :] for i in range(geo.kh)),
+                                      labels, kind)
         return best
 
     def backward(self, g):
@@ -103,15 +144,18 @@ class MaxPool(Function):
 
 
 class MaxPoolScatter(Function):
-    """Each output gradient added to the input position its window's max came from."""
+    """Each output gradient added to the input position its window's max came from (written
+    directly when windows do not overlap)."""
 
     def forward(self, g, arg=None, geometry=None):
         self.arg, self.geo = arg, geometry
-        rows, cols = geometry.buffer
-        buf = xp.zeros(g.shape[:-2] + (rows, cols), dtype=g.dtype)
-        zero = xp.zeros((), dtype=g.dtype)
+        shape = g.shape[:-2] + geometry.buffer
+        buf = xp.empty(shape, dtype=g.dtype) if geometry.tiling else xp.zeros(shape, dtype=g.dtype)
         for k, sl in enumerate(geometry.windows()):
-            buf[sl] += xp.where(arg == k, g, zero)
+            if geometry.disjoint:
+                xp.multiply(g, arg == k, out=buf[sl])
+            else:
+                buf[sl] += g * (arg == k)
         return _unpadded(buf, geometry)
 
     def backward(self, gg):
@@ -161,9 +205,13 @@ class AvgPoolT(Function):
     def forward(self, g, geometry=None, scale=None):
         self.geo, self.scale = geometry, scale
         gs = g * scale
-        buf = xp.zeros(g.shape[:-2] + geometry.buffer, dtype=g.dtype)
+        shape = g.shape[:-2] + geometry.buffer
+        buf = xp.empty(shape, dtype=g.dtype) if geometry.tiling else xp.zeros(shape, dtype=g.dtype)
         for sl in geometry.windows():
-            buf[sl] += gs
+            if geometry.disjoint:
+                buf[sl] = gs
+            else:
+                buf[sl] += gs
         return _unpadded(buf, geometry)
 
     def backward(self, gg):

@@ -1,0 +1,322 @@
+"""The machinery under convolution: geometry, padded strided windows (im2col) and their
+transpose (col2im), the GEMMs of forward and backward, and a workspace that recycles large
+temporaries. ``ops/conv.py`` builds the differentiable ops on these array functions.
+
+Layout: ``cols`` is (groups, C/groups * kH * kW, N * OH * Wc), so a GEMM can run over all samples
+at once. For stride 1 the windows are usually read "flat": each kernel offset is one contiguous
+run of OH rows of the padded width Wc = Wp, so im2col copies long runs instead of short rows;
+the Wp - OW columns per row that straddle the right edge are computed and cropped (the same
+trick makes col2im a few contiguous adds). Otherwise Wc = OW.
+"""
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+from numpy.lib.stride_tricks import as_strided
+
+from ..backend import xp
+
+
+class ConvGeometry(NamedTuple):
+    """Every size of one 2-D convolution: input (n, c, h, w), weight (o, c/groups, kh, kw),
+    padding (top, bottom, left, right), output (n, o, oh, ow)."""
+
+    n: int
+    c: int
+    h: int
+    w: int
+    o: int
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    pt: int
+    pb: int
+    pl: int
+    pr: int
+    dh: int
+    dw: int
+    groups: int
+
+    @property
+    def hp(self):
+        return self.h + self.pt + self.pb
+
+    @property
+    def wp(self):
+        return self.w + self.pl + self.pr
+
+    @property
+    def oh(self):
+        return (self.hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
+
+    @property
+    def ow(self):
+        return (self.wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
+
+    @property
+    def flat(self):
+        """Read windows as contiguous runs of whole padded rows: stride 1 and at most 25% of the
+        columns computed in vain (the Wp - OW that straddle the right edge)."""
+        return self.sh == 1 and self.sw == 1 and 4 * (self.wp - self.ow) <= self.ow
+
+    @property
+    def wc(self):
+        """Row width of the columns layout (padded width when flat, else the output width)."""
+        return self.wp if self.flat else self.ow
+
+    @property
+    def extra_rows(self):
+        """Rows added below the padded input so flat windows stay inside the buffer."""
+        return 1 if self.flat and self.kw > 1 else 0
+
+    def transposed(self):
+        """The stride-1 convolution that computes this one's input gradient (flipped kernel)."""
+        return ConvGeometry(self.n, self.o, self.oh, self.ow, self.c, self.kh, self.kw, 1, 1,
+                            self.dh * (self.kh - 1) - self.pt, self.dh * (self.kh - 1) - self.pb,
+                            self.dw * (self.kw - 1) - self.pl, self.dw * (self.kw - 1) - self.pr,
+                            self.dh, self.dw, self.groups)
+
+
+# ----- workspace --------------------------------------------------------------------------------
+class _Workspace:
+    """Recycles the large temporaries of convolutions (columns, padded copies, layouts) by
+    (shape, dtype), so a training loop does not page-fault and zero fresh memory for them every
+    step. Arrays come back through ``give`` once nothing references them; at most ``limit``
+    bytes are kept, least recently used shapes dropped first."""
+
+    def __init__(self, limit: int = 1 << 30, smallest: int = 1 << 18):
+        self.free, self.bytes, self.limit, self.smallest = {}, 0, limit, smallest
+        self.lock = threading.Lock()
+
+    def take(self, shape, dtype):
+        key = (tuple(shape), xp.dtype(dtype))
+        with self.lock:
+            stack = self.free.get(key)
+            if stack:
+                arr = stack.pop()
+                self.bytes -= arr.nbytes
+                self.free[key] = self.free.pop(key)  # most recently used last
+                return arr
+        return xp.empty(shape, dtype=dtype)
+
+    def give(self, *arrays):
+        with self.lock:
+            for arr in arrays:
+                if arr is None or arr.nbytes < self.smallest or arr.nbytes > self.limit:
+                    continue
+                self.free.setdefault((arr.shape, arr.dtype), []).append(arr)
+                self.bytes += arr.nbytes
+            while self.bytes > self.limit:
+                key = next(iter(self.free))
+                stack = self.free[key]
+                self.bytes -= stack.pop().nbytes
+                if not stack:
+                    del self.free[key]
+
+    def clear(self):
+        with self.lock:
+            self.free.clear()
+            self.bytes = 0
+
+
+workspace = _Workspace()
+
+
+class _Lease:
+    """Holds a workspace array for an op (im2col columns kept for backward) and gives it back
+    when the op's saved state is freed."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __del__(self):
+        if workspace is not None:  # None only while the interpreter shuts down
+            workspace.give(self.array)
+
+
+# ----- array kernels ----------------------------------------------------------------------------
+# "CN" layout puts channels before the batch, (channels, N, rows, cols): the columns (and wide
+# GEMM outputs) live in it, so a GEMM is one 2-D BLAS call over all samples (per group).
+def _padded(x, geo: ConvGeometry):
+    """(buffer (N, C, Hp + extra_rows, Wp) holding x inside zero borders, whether it is a
+    workspace array); x itself when nothing is added."""
+    if not (geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows):
+        return xp.ascontiguousarray(x), False
+    n, c = x.shape[:2]
+    rows, top, left = geo.hp + geo.extra_rows, geo.pt, geo.pl
+    buf = workspace.take((n, c, rows, geo.wp), x.dtype)
+    buf[:, :, :top] = 0
+    buf[:, :, top + geo.h:] = 0
+    buf[:, :, top:top + geo.h, :left] = 0
+    buf[:, :, top:top + geo.h, left + geo.w:] = 0
+    buf[:, :, top:top + geo.h, left:left + geo.w] = x
+    return buf, True
+
+
+def _im2col(x, geo: ConvGeometry):
+    """(columns (G, Cg*kh*kw, N*OH*Wc): every window of the padded NCHW input, whether they are
+    a workspace array). A 1x1 stride-1 unpadded conv's columns are x itself."""
+    buf, pooled = _padded(x, geo)
+    n, g, cg = buf.shape[0], geo.groups, geo.c // geo.groups
+    s_n, s_c, s_h, s_w = buf.strides
+    head = (g, cg, geo.kh, geo.kw, n)
+    head_strides = (cg * s_c, s_c, geo.dh * s_h, geo.dw * s_w, s_n)
+    if geo.flat:
+        tail, tail_strides = (geo.oh * geo.wp,), (s_w,)
+    else:
+        tail, tail_strides = (geo.oh, geo.ow), (geo.sh * s_h, geo.sw * s_w)
+    win = as_strided(buf, head + tail, head_strides + tail_strides, writeable=False)
+    shape = (g, cg * geo.kh * geo.kw, win.size // (g * cg * geo.kh * geo.kw))
+    if g == 1 and cg == 1 and geo.kh * geo.kw == 1 and not pooled and geo.flat:
+        return win.reshape(shape), False  # a view of x
+    cols = workspace.take(shape, x.dtype)
+    xp.copyto(cols.reshape(win.shape), win)
+    if pooled:
+        workspace.give(buf)
+    return cols, True
+
+
+def _to_cn(gy, geo: ConvGeometry):
+    """An output gradient (N, O, OH, OW) as a workspace (O, N, OH, Wc) and its (G, O/G, N*OH*Wc)
+    view, zero in the columns the flat layout crops."""
+    n, o = gy.shape[:2]
+    cn = workspace.take((o, n, geo.oh, geo.wc), gy.dtype)
+    cn[..., geo.ow:] = 0
+    cn[..., :geo.ow] = gy.transpose(1, 0, 2, 3)
+    return cn, cn.reshape(geo.groups, o // geo.groups, -1)
+
+
+def _to_nhwc(gy, geo: ConvGeometry):
+    """An output gradient (N, O, OH, OW) as a workspace (N, OH, Wc, O) and its (G, N*OH*Wc, O/G)
+    view, zero in the cropped columns: the weight-gradient GEMM is fastest with it."""
+    n, o = gy.shape[:2]
+    nhwc = workspace.take((n, geo.oh, geo.wc, o), gy.dtype)
+    nhwc[:, :, geo.ow:] = 0
+    nhwc[:, :, :geo.ow] = gy.transpose(0, 2, 3, 1)
+    g = geo.groups
+    return nhwc, nhwc.reshape(-1, g, o // g).transpose(1, 0, 2)
+
+
+def _from_cn(arr, channels: int, n: int, rows: int, cols: int, width: int, b=None):
+    """(channels, N, rows, width) in CN layout -> a new contiguous (N, channels, rows, cols)
+    (+ b per channel)."""
+    view = arr.reshape(channels, n, rows, width)[..., :cols].transpose(1, 0, 2, 3)
+    out = xp.empty((n, channels, rows, cols), dtype=arr.dtype)
+    if b is None:
+        xp.copyto(out, view)
+    else:
+        xp.add(view, b[:, None, None], out=out)
+    return out
+
+
+# Per-sample GEMMs smaller than this (M*N*K) run unthreaded in OpenBLAS (on <= 2 threads) and
+# beat one wide GEMM when the reduction is short; larger ones go as one wide GEMM, since a thread
+# barrier per sample stalls badly on a busy machine.
+_PER_SAMPLE_GEMM = 1 << 19
+
+
+def _conv_forward(x, w, geo: ConvGeometry, b=None, keep_cols=True):
+    """(output (N, O, OH, OW), cols: a _Lease, a view of x, or None unless keep_cols)."""
+    cols, pooled = _im2col(x, geo)
+    n, g, og = x.shape[0], geo.groups, geo.o // geo.groups
+    wm = w.reshape(g, og, -1)
+    run = geo.oh * geo.wc
+    if og * wm.shape[-1] * run < _PER_SAMPLE_GEMM:
+        per_sample = cols.reshape(g, -1, n, run).transpose(2, 0, 1, 3)  # (N, G, Cg*kh*kw, L)
+        y = xp.matmul(wm, per_sample).reshape(n, geo.o, geo.oh, geo.wc)
+        if geo.wc != geo.ow:
+            y = y[..., :geo.ow] + b[:, None, None] if b is not None else xp.ascontiguousarray(
+                y[..., :geo.ow])
+        elif b is not None:
+            y += b[:, None, None]
+    else:
+        out = workspace.take((g, og, cols.shape[-1]), cols.dtype)
+        xp.matmul(wm, cols, out=out)  # (G, O/G, N*OH*Wc)
+        y = _from_cn(out, geo.o, n, geo.oh, geo.ow, geo.wc, b)
+        workspace.give(out)
+    if not keep_cols:
+        if pooled:
+            workspace.give(cols)
+        return y, None
+    return y, (_Lease(cols) if pooled else cols)
+
+
+def _col2im(dcols, geo: ConvGeometry, n: int):
+    """Scatter-add (G, Cg*kh*kw, N*OH*Wc) window gradients back onto the input (N, C, H, W):
+    one strided add per kernel offset."""
+    buf = workspace.take((geo.c, n, geo.hp + geo.extra_rows, geo.wp), dcols.dtype)
+    buf.fill(0)
+    if geo.flat:
+        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, -1)
+        run = d.shape[-1]
+        flat = buf.reshape(geo.c, n, -1)
+        for i in range(geo.kh):
+            for j in range(geo.kw):
+                off = i * geo.dh * geo.wp + j * geo.dw
+                flat[:, :, off:off + run] += d[:, i, j]
+    else:
+        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, geo.oh, geo.ow)
+        h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
+        for i in range(geo.kh):
+            for j in range(geo.kw):
+                r, c = i * geo.dh, j * geo.dw
+                buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
+    inner = buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
+    dx = _from_cn(inner, geo.c, n, geo.h, geo.w, geo.w)
+    workspace.give(buf)
+    return dx
+
+
+def _flipped_transposed(w, geo: ConvGeometry):
+    """Weight (O, Cg, kh, kw) -> (C, O/G, kh, kw), kernel flipped: the transposed conv's weight."""
+    g = geo.groups
+    wg = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw).swapaxes(1, 2)
+    return xp.ascontiguousarray(wg[..., ::-1, ::-1]).reshape(geo.c, geo.o // g, geo.kh, geo.kw)
+
+
+def _grad_input_as_conv(geo: ConvGeometry) -> bool:
+    """Whether the input gradient is cheaper as a stride-1 convolution of the output gradient
+    than as col2im: a rough count of multiply-adds plus 20 per float moved through memory."""
+    t = geo.transposed()
+    if geo.sh != 1 or geo.sw != 1 or min(t.pt, t.pb, t.pl, t.pr) < 0:
+        return False
+    kk, og = geo.kh * geo.kw, geo.o // geo.groups
+    col2im = geo.c * kk * og * geo.oh * geo.wc + 20 * 3 * kk * geo.c * geo.oh * geo.wc
+    as_conv = geo.c * kk * og * t.oh * t.wc + 20 * 2 * geo.o * kk * t.oh * t.wc
+    return as_conv < col2im
+
+
+def _grad_input(gy, w, geo: ConvGeometry):
+    if _grad_input_as_conv(geo):
+        return _conv_forward(gy, _flipped_transposed(w, geo), geo.transposed(), keep_cols=False)[0]
+    g = geo.groups
+    wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
+    cn, gy_cn = _to_cn(gy, geo)
+    dcols = workspace.take((g, wt.shape[1], gy_cn.shape[-1]), gy.dtype)
+    xp.matmul(wt, gy_cn, out=dcols)
+    workspace.give(cn)
+    dx = _col2im(dcols, geo, gy.shape[0])
+    workspace.give(dcols)
+    return dx
+
+
+def _grad_weight(cols, gy, geo: ConvGeometry):
+    nhwc, g_t = _to_nhwc(gy, geo)
+    n, g, ckk = gy.shape[0], geo.groups, cols.shape[1]
+    run = geo.oh * geo.wc
+    if ckk * run * (geo.o // g) < _PER_SAMPLE_GEMM:  # (N, G, Cg*kh*kw, L) @ (N, G, L, O/G)
+        per_sample = cols.reshape(g, ckk, n, run).transpose(2, 0, 1, 3)
+        gw_t = xp.matmul(per_sample, g_t.reshape(g, n, run, -1).swapaxes(0, 1)).sum(0)
+    else:
+        gw_t = xp.matmul(cols, g_t)  # (G, Cg*kh*kw, O/G)
+    workspace.give(nhwc)
+    return xp.ascontiguousarray(gw_t.swapaxes(1, 2)).reshape(geo.o, geo.c // geo.groups,
+                                                              geo.kh, geo.kw)
+
+
+# ----- ops --------------------------------------------------------------------------------------
+# Columns larger than this are not kept for the weight gradient but rebuilt in backward.
