@@ -50,6 +50,8 @@ def sigmoid(z):
 
 def by_hand():
     """Forward pass, deltas, gradients and the update, written out in NumPy."""
+    # Python lists count from 0: WEIGHTS[i], zs[i], deltas[i] belong to layer i + 1, while
+    # a[i] is a_i with a[0] = x (so a[3] = y_hat).
     # forward: keep every a_l, because the backward pass needs them
     a = [X]
     zs = []
@@ -62,17 +64,17 @@ def by_hand():
     # backward: delta_l = dL/dz_l, from the output layer down
     deltas = [None, None, None]
     deltas[2] = (y_hat - Y) * a[3] * (1 - a[3])  # dL/dy_hat * sigmoid'(z_3)
-    for l in (1, 0):  # noqa: E741  (layer index, as in the formulas)
-        deltas[l] = (WEIGHTS[l + 1].T @ deltas[l + 1]) * a[l + 1] * (1 - a[l + 1])
-    grads_W = [np.outer(deltas[l], a[l]) for l in range(3)]  # dL/dW_l = delta_l a_{l-1}^T
-    grads_b = [deltas[l].copy() for l in range(3)]  # dL/db_l = delta_l
+    for i in (1, 0):  # layers 2, then 1
+        deltas[i] = (WEIGHTS[i + 1].T @ deltas[i + 1]) * a[i + 1] * (1 - a[i + 1])
+    grads_W = [np.outer(deltas[i], a[i]) for i in range(3)]  # dL/dW_l = delta_l a_{l-1}^T
+    grads_b = [deltas[i].copy() for i in range(3)]  # dL/db_l = delta_l
 
     # gradient descent
     new_W = [W - LR * g for W, g in zip(WEIGHTS, grads_W)]
     new_b = [b - LR * g for b, g in zip(BIASES, grads_b)]
     new_loss = 0.5 * np.sum((Y - forward_numpy(new_W, new_b)) ** 2)
-    return dict(z=zs, a=a[1:], loss=loss, delta=deltas, dW=grads_W, db=grads_b,
-                W=new_W, b=new_b, new_loss=new_loss)
+    return {"z": zs, "a": a[1:], "loss": loss, "delta": deltas, "dW": grads_W, "db": grads_b,
+            "W": new_W, "b": new_b, "new_loss": new_loss}
 
 
 def forward_numpy(weights, biases):
@@ -105,15 +107,16 @@ def by_autograd():
         zs.append(z)
         acts.append(h)
     loss = 0.5 * ((y - h) ** 2).sum()
-    assert np.allclose(model(x).detach().numpy(), h.detach().numpy())  # the loop above is the model's forward
+    # the loop above is exactly the model's forward pass:
+    assert np.allclose(model(x).detach().numpy(), h.detach().numpy())
 
     opt = optim.SGD(model.parameters(), lr=LR)
     opt.zero_grad()
     loss.backward()
-    record = dict(z=[z.detach().numpy() for z in zs], a=[a.detach().numpy() for a in acts], loss=loss.item(),
-                  delta=[z.grad.numpy() for z in zs],
-                  dW=[m.weight.grad.numpy().copy() for m in linears],
-                  db=[m.bias.grad.numpy().copy() for m in linears])
+    record = {"z": [z.detach().numpy() for z in zs], "a": [a.detach().numpy() for a in acts],
+              "loss": loss.item(), "delta": [z.grad.numpy() for z in zs],  # delta_l = dL/dz_l
+              "dW": [m.weight.grad.numpy().copy() for m in linears],
+              "db": [m.bias.grad.numpy().copy() for m in linears]}
     opt.step()
     record["W"] = [m.weight.detach().numpy().copy() for m in linears]
     record["b"] = [m.bias.detach().numpy().copy() for m in linears]
@@ -135,26 +138,28 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="unused: this example writes no files")
     parser.add_argument("--quick", action="store_true", help="no effect: the example is instant")
     parser.parse_args(argv)
+    rg.manual_seed(0)  # nothing is random (the weights are given); seeded out of habit
 
     hand, auto = by_hand(), by_autograd()
-    rows = [("loss L", "loss", None)]
-    for l in range(3):  # noqa: E741
-        rows += [(f"z{l + 1}", "z", l), (f"a{l + 1}", "a", l)]
-    for l in (2, 1, 0):  # noqa: E741
-        rows.append((f"delta{l + 1} = dL/dz{l + 1}", "delta", l))
-    for l in (2, 1, 0):  # noqa: E741
-        rows += [(f"dL/dW{l + 1}", "dW", l), (f"dL/db{l + 1}", "db", l)]
-    for l in range(3):  # noqa: E741
-        rows += [(f"W{l + 1} after step", "W", l), (f"b{l + 1} after step", "b", l)]
+    rows = [("loss L", "loss", None)]  # (label, key, list index i = layer - 1)
+    for i in range(3):
+        rows += [(f"z{i + 1}", "z", i), (f"a{i + 1}", "a", i)]
+    for i in (2, 1, 0):
+        rows.append((f"delta{i + 1} = dL/dz{i + 1}", "delta", i))
+    for i in (2, 1, 0):
+        rows += [(f"dL/dW{i + 1}", "dW", i), (f"dL/db{i + 1}", "db", i)]
+    for i in range(3):
+        rows += [(f"W{i + 1} after step", "W", i), (f"b{i + 1} after step", "b", i)]
     rows.append(("loss after step", "new_loss", None))
 
     table = []
-    for label, key, l in rows:  # noqa: E741
-        h = hand[key] if l is None else hand[key][l]
-        a = auto[key] if l is None else auto[key][l]
+    for label, key, i in rows:
+        h = hand[key] if i is None else hand[key][i]
+        a = auto[key] if i is None else auto[key][i]
         table.append((label, h, a, float(np.max(np.abs(np.asarray(h) - np.asarray(a))))))
     width = max(len(fmt(h)) for _, h, _, _ in table) + 2
-    print(f"{'quantity':<22}{'by hand (NumPy)':<{width}}{'retrograd autograd':<{width}}{'|diff|':>8}")
+    print(f"{'quantity':<22}{'by hand (NumPy)':<{width}}{'retrograd autograd':<{width}}"
+          f"{'|diff|':>8}")
     for label, h, a, diff in table:
         print(f"{label:<22}{fmt(h):<{width}}{fmt(a):<{width}}{diff:8.1e}")
     worst = max(diff for *_, diff in table)

@@ -23,7 +23,7 @@ for step in range(2001):
     loss.backward()  # backpropagation
     with rg.no_grad():
         for p in params:
-            p -= 1.0 * p.grad  # gradient descent  # noqa: PLW2901
+            p -= 1.0 * p.grad  # gradient descent
     if step % 250 == 0:
         print(f"step {step:5d}  loss {loss.item():.5f}")
 

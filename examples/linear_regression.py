@@ -34,7 +34,8 @@ TOLERANCE = 1e-4
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=500, help="gradient-descent steps")
-    parser.add_argument("--lr", type=float, default=0.1, help="learning rate (diverges above ~0.149)")
+    parser.add_argument("--lr", type=float, default=0.1,
+                        help="learning rate (diverges above ~0.149)")
     parser.add_argument("--quick", action="store_true", help="200 steps instead of 500")
     parser.add_argument("--out", default=None, help="unused: this example writes no files")
     args = parser.parse_args(argv)
