@@ -181,11 +181,10 @@ def run_train(args) -> int:
     save_model_file(model, os.path.join(out, "model.safetensors"), spec)
     history.to_csv(os.path.join(out, "history.csv"))
     final = trainer.evaluate(test_loader, metrics=["accuracy", "confusion_matrix"])
-    if not args.no_plots:
-        _plots(trainer, history, final, test_loader, y_test, out)
+    plotted = not args.no_plots and _plots(trainer, history, final, test_loader, y_test, out)
     print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
-          f"history.csv{'' if args.no_plots else ' and plots'}")
+          f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
     return 0
 
 
@@ -202,11 +201,9 @@ def _peek_plan(path) -> dict:
         return {}
 
 
-def _plots(trainer, history, final, test_loader, y_test, out):
-    try:
-        from .train.plots import plot_confusion_matrix, plot_history, plot_roc
-    except ImportError:
-        return
+def _plots(trainer, history, final, test_loader, y_test, out) -> bool:
+    from .train.plots import plot_confusion_matrix, plot_history, plot_roc
+
     try:
         plot_history(history, os.path.join(out, "curves.png"))
         plot_confusion_matrix(np.asarray(final["confusion_matrix"]), os.path.join(out, "confusion_matrix.png"))
@@ -214,6 +211,8 @@ def _plots(trainer, history, final, test_loader, y_test, out):
         plot_roc(y_test, probs, os.path.join(out, "roc.png"))
     except ImportError as e:
         print(f"(plots skipped: {e})")
+        return False
+    return True
 
 
 # ----- evaluate / predict --------------------------------------------------------------------
