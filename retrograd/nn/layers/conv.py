@@ -2,7 +2,6 @@
 PyTorch's constructor arguments, attribute names, weight shapes, initialisation and repr."""
 from __future__ import annotations
 
-import math
 
 from ... import backend
 from ...autograd.function import ShapeError
@@ -75,12 +74,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def extra_repr(self) -> str:
         n = self._nd
