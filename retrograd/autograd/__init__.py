@@ -1,8 +1,6 @@
 """Reverse-mode automatic differentiation: backward(), grad(), gradcheck, grad modes."""
 from __future__ import annotations
 
-from typing import Sequence
-
 from .function import Function, ShapeError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck

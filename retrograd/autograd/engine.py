@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import grad_mode
-from .function import _anomaly
+from .function import _anomaly, _types
 
 _FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
           "they were freed). Pass retain_graph=True to the first backward() if you need to go "
@@ -40,9 +40,9 @@ def _reduce_to_shape(grad, shape):
     """Sum a gradient over the dimensions its input was broadcast along."""
     if grad.data.shape == shape:
         return grad
-    from ..ops.reduce import sum_to
+    from ..ops.reduce import SumTo  # the one place broadcasting is undone
 
-    return sum_to(grad, shape)
+    return SumTo.apply(grad, shape=tuple(shape))
 
 
 def _owner(array):
@@ -149,15 +149,13 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
 def _own(g, seen):
     """A leaf's first gradient must be a writable array no other gradient shares (in-place
     updates such as clip_grad_norm_ must not touch another tensor's gradient)."""
-    from ..tensor import Tensor
-
     arr = g.data
     owner = _owner(arr)
     if owner in seen or not arr.flags.writeable or g.requires_grad:
         arr = arr.copy()
         owner = id(arr)
     seen.add(owner)
-    return Tensor(arr)
+    return _types.Tensor(arr)
 
 
 def _run_hooks(t, g):

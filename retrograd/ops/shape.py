@@ -160,7 +160,7 @@ def split(x, split_size_or_sections, dim: int = 0):
         sizes = [min(size, n - i) for i in range(0, n, size)]
     else:
         sizes = list(split_size_or_sections)
-        if builtin_sum(sizes) != n:
+        if sum(sizes) != n:
             raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {d}")
     pieces, start = [], 0
     for s in sizes:
@@ -185,5 +185,3 @@ def pad(x, pad, mode: str = "constant", value: float = 0.0):
         raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
     return Pad.apply(x, pad=tuple(pad), value=value)
 
-
-builtin_sum = sum

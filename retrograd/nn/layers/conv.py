@@ -103,6 +103,12 @@ class _ConvNd(Module):
             raise ShapeError(f"{self!r}: expected input (N, {self.in_channels}, {dims}) with "
                              f"{self.in_channels} channels, got shape {tuple(input.shape)}")
 
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_channels(input)
+        input, padding = self._pad_input(input)
+        return self._conv(input, self.weight, self.bias, self.stride, padding, self.dilation,
+                          self.groups)
+
     def _pad_input(self, input: Tensor):
         """Non-zero padding modes pad here (by index arrays, so gradients flow) and the conv then
         runs unpadded; returns (input, padding for the conv)."""
@@ -136,18 +142,13 @@ class Conv1d(_ConvNd):
     """
 
     _nd = 1
+    _conv = staticmethod(conv1d)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, dtype=dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        self._check_channels(input)
-        input, padding = self._pad_input(input)
-        return conv1d(input, self.weight, self.bias, self.stride, padding, self.dilation,
-                      self.groups)
 
 
 class Conv2d(_ConvNd):
@@ -161,17 +162,13 @@ class Conv2d(_ConvNd):
     (8, 6, 24, 24)
     """
 
+    _conv = staticmethod(conv2d)
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, dtype=dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        self._check_channels(input)
-        input, padding = self._pad_input(input)
-        return conv2d(input, self.weight, self.bias, self.stride, padding, self.dilation,
-                      self.groups)
 
 
 class ConvTranspose2d(_ConvNd):
