@@ -1,6 +1,7 @@
 """retrograd: tensors, backpropagation and gradient descent over NumPy, PyTorch-shaped."""
 from __future__ import annotations
 
+from ._malloc import tune_malloc
 from .backend import (bool_ as bool, float16, float32, float64, get_default_dtype, int32, int64,  # noqa: A004
                       manual_seed, set_default_dtype, uint8)
 from .tensor import Tensor
@@ -21,6 +22,7 @@ from .ops.activation import (elu, gelu, leaky_relu, log_softmax, relu, sigmoid, 
                              tanh)
 
 concat = cat
+tune_malloc()
 __version__ = "0.1.0"
 
 

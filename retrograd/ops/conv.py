@@ -12,33 +12,22 @@ from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
 from ..tensor import Tensor
-from .im2col import (ConvGeometry, _conv_forward, _grad_input, _grad_weight, _im2col, _Lease,
-                     workspace)
+from .im2col import ConvGeometry, _conv_forward, _grad_input, _grad_weight
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
 
-SAVE_COLUMNS_MAX_BYTES = 1 << 30
-
-
 class Convolution(Function):
-    """y = conv(x, w) + b, NCHW. Keeps the im2col columns for the weight gradient."""
+    """y = conv(x, w) + b, NCHW. Saves only its inputs: columns are rebuilt in backward."""
 
     def forward(self, x, w, b=None, geometry=None):
         self.geo = geometry
-        out, cols = _conv_forward(x, w, geometry, b)
-        big = isinstance(cols, _Lease) and cols.array.nbytes > SAVE_COLUMNS_MAX_BYTES
-        self.cols = None if big else cols
-        return out
-
-    def _columns(self):
-        return self.cols.array if isinstance(self.cols, _Lease) else self.cols
+        return _conv_forward(x, w, geometry, b)
 
     def backward(self, g):
         x, w = self.inputs[:2]
         gx = ConvGradInput.apply(g, w, geometry=self.geo) if x.requires_grad else None
-        gw = (ConvGradWeight.apply(x, g, geometry=self.geo, cols=self._columns())
-              if w.requires_grad else None)
+        gw = ConvGradWeight.apply(x, g, geometry=self.geo) if w.requires_grad else None
         gb = None
         if len(self.inputs) == 3 and self.inputs[2].requires_grad:
             gb = g.sum((0, 2, 3))
@@ -62,15 +51,9 @@ class ConvGradInput(Function):
 class ConvGradWeight(Function):
     """(x, g) -> the gradient of conv(x, w) with respect to w."""
 
-    def forward(self, x, g, geometry=None, cols=None):
+    def forward(self, x, g, geometry=None):
         self.geo = geometry
-        if cols is not None:
-            return _grad_weight(cols, g, geometry)
-        cols, pooled = _im2col(x, geometry)
-        gw = _grad_weight(cols, g, geometry)
-        if pooled:
-            workspace.give(cols)
-        return gw
+        return _grad_weight(x, g, geometry)
 
     def backward(self, gw):
         x, g = self.inputs

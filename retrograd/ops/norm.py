@@ -15,11 +15,12 @@ from ..tensor import Tensor
 
 
 def batch_stats(x, axes: tuple[int, ...]):
-    """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims)."""
+    """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
+    ``x - mean`` (a new array that Normalize may reuse)."""
     mean = x.mean(axis=axes, keepdims=True)
     centred = x - mean
-    var = xp.mean(centred * centred, axis=axes, keepdims=True)
-    return mean, var
+    var = xp.mean(xp.square(centred), axis=axes, keepdims=True)
+    return mean, var, centred
 
 
 def _standardize(x: Tensor, axes, eps):
@@ -35,9 +36,11 @@ class Normalize(Function):
     gradient assumes they depend on x. weight and bias (optional) broadcast as ``param_shape``."""
 
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
-                param_shape=()):
+                param_shape=(), centred=None):
         inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
-        xhat = (x - mean) * inv
+        if centred is None:
+            centred = x - mean
+        xhat = xp.multiply(centred, inv, out=centred)  # x - mean is ours to overwrite
         self.xhat, self.inv, self.axes, self.eps, self.param_shape = xhat, inv, axes, eps, param_shape
         if weight is None:
             return xhat if bias is None else xhat + bias.reshape(param_shape)
@@ -49,12 +52,14 @@ class Normalize(Function):
     def backward(self, g):
         x, w, b = self.inputs
         axes = self.axes
+        padded = (1,) * (x.ndim - len(self.param_shape)) + tuple(self.param_shape)
+        param_dims = tuple(i for i, s in enumerate(padded) if s == 1)
+        if not is_grad_enabled() and param_dims == axes:
+            return self._per_channel_backward(g.data, x, w, b)
         if is_grad_enabled():  # create_graph: keep the dependence of the statistics on x
             xhat, inv = _standardize(x, axes, self.eps)
         else:
             xhat, inv = Tensor(self.xhat), Tensor(self.inv)
-        padded = (1,) * (x.ndim - len(self.param_shape)) + tuple(self.param_shape)
-        param_dims = tuple(i for i, s in enumerate(padded) if s == 1)
         gx = gw = gb = None
         if x.requires_grad:
             gxhat = g if w is None else g * w.reshape(self.param_shape)
@@ -65,6 +70,26 @@ class Normalize(Function):
         if b is not None and b.requires_grad:
             gb = g.sum(param_dims).reshape(b.shape)
         return gx, gw, gb
+
+    def _per_channel_backward(self, g, x, w, b):
+        """The same gradient on arrays, for first order when weight and bias are per statistic
+        (batch norm): with s = inv * weight, sum_g and sum_gx = sums of g and g * xhat,
+        gx = s * g - s * sum_g / m - xhat * s * sum_gx / m. About 6 passes over x, not 15."""
+        axes, xhat = self.axes, self.xhat
+        want_x, want_w = x.requires_grad, w is not None and w.requires_grad
+        want_b = b is not None and b.requires_grad
+        count = xhat.size // self.inv.size
+        sum_g = g.sum(axes, keepdims=True) if want_x or want_b else None
+        sum_gx = xp.multiply(g, xhat).sum(axes, keepdims=True) if want_x or want_w else None
+        gx = None
+        if want_x:
+            s = self.inv if w is None else self.inv * w.data.reshape(self.inv.shape)
+            gx = xp.multiply(g, s)
+            gx -= s * sum_g / count
+            gx -= xp.multiply(xhat, s * sum_gx / count)
+            gx = Tensor(gx)
+        return (gx, Tensor(sum_gx.reshape(w.shape)) if want_w else None,
+                Tensor(sum_g.reshape(b.shape)) if want_b else None)
 
 
 def _check_param(p, shape, name, op):
@@ -84,9 +109,9 @@ def batch_norm_train(x: Tensor, weight: Tensor | None = None, bias: Tensor | Non
     _check_param(weight, (c,), "weight", "batch_norm")
     _check_param(bias, (c,), "bias", "batch_norm")
     axes = (0,) + tuple(range(2, x.ndim))
-    mean, var = batch_stats(x.data, axes)
+    mean, var, centred = batch_stats(x.data, axes)
     y = Normalize.apply(x, weight, bias, mean=mean, var=var, axes=axes, eps=eps,
-                        param_shape=(1, c) + (1,) * (x.ndim - 2))
+                        param_shape=(1, c) + (1,) * (x.ndim - 2), centred=centred)
     return y, mean.reshape(c), var.reshape(c)
 
 
@@ -100,6 +125,6 @@ def layer_norm(x: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | No
     _check_param(weight, normalized_shape, "weight", "layer_norm")
     _check_param(bias, normalized_shape, "bias", "layer_norm")
     axes = tuple(range(x.ndim - k, x.ndim))
-    mean, var = batch_stats(x.data, axes)
+    mean, var, centred = batch_stats(x.data, axes)
     return Normalize.apply(x, weight, bias, mean=mean, var=var, axes=axes, eps=eps,
-                           param_shape=tuple(normalized_shape))
+                           param_shape=tuple(normalized_shape), centred=centred)

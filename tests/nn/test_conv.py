@@ -219,11 +219,24 @@ def test_recycled_workspace_buffers_do_not_leak_between_calls():
         np.testing.assert_allclose(x.grad.data, ref.grad.data, rtol=1e-12)
 
 
-def test_large_columns_are_rebuilt_in_backward(monkeypatch):
-    monkeypatch.setattr(C, "SAVE_COLUMNS_MAX_BYTES", 0)
-    case = CONV2D_CASES[0]
-    assert gradcheck(_conv_fn(case), _conv_inputs(case, 0), rtol=RTOL, atol=ATOL)
-    assert gradgradcheck(_conv_fn(case), _conv_inputs(case, 1), rtol=RTOL, atol=ATOL)
+@pytest.mark.parametrize("chunk_bytes", [1, 100_000])
+def test_results_do_not_depend_on_batch_chunking(monkeypatch, chunk_bytes):
+    """One sample per chunk, a few (with a ragged last chunk), or the whole batch at once: the
+    same output and gradients, for each path (flat, strided, grouped, as-conv grad input)."""
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal((7, 4, 11, 9))
+    for w_shape, kw in [((6, 4, 3, 3), dict(padding=1)), ((6, 4, 3, 2), dict(stride=2)),
+                        ((6, 2, 3, 3), dict(groups=2, dilation=2)), ((6, 4, 1, 1), {})]:
+        w0 = rng.standard_normal(w_shape)
+        results = []
+        for limit in (chunk_bytes, 1 << 40):
+            monkeypatch.setattr(I, "CHUNK_BYTES", limit)
+            x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0, requires_grad=True)
+            y = conv2d(x, w, **kw)
+            (y * y).sum().backward()
+            results.append((y.data, x.grad.data, w.grad.data))
+        for got, want in zip(*results):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 def test_workspace_respects_its_limit():

@@ -1,0 +1,120 @@
+"""Intra-op parallelism: one op's work split over the batch, across threads.
+
+NumPy releases the GIL inside copies, ufunc loops and BLAS calls, so Python threads that each
+take a slice of a batch run on separate cores. The convolution kernels use it: each thread takes
+a contiguous run of batch chunks. While they run, BLAS is held to one thread each (through
+threadpoolctl), since OpenBLAS serialises concurrent multi-threaded calls and would otherwise
+fight the threads for the cores; outside, BLAS keeps its own threads for the large GEMMs of
+linear layers.
+
+``set_num_threads`` / ``get_num_threads`` as in PyTorch: the default is ``OMP_NUM_THREADS`` or,
+when unset, the number of CPUs this process may use.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+__all__ = ["get_num_threads", "set_num_threads", "split_run"]
+
+
+def _default_threads() -> int:
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_threads = _default_threads()
+_pool: ThreadPoolExecutor | None = None
+_pool_workers = 0
+_blas = None  # threadpoolctl's controller of the BLAS that NumPy loaded, once looked up
+_lock = threading.Lock()
+_local = threading.local()  # .inside: this thread is running part of a split_run
+
+
+def get_num_threads() -> int:
+    """The number of threads an op may use."""
+    return _threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads per op (and ``n`` BLAS threads outside of split work), as PyTorch's
+    ``torch.set_num_threads``."""
+    global _threads, _pool
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+    with _lock:
+        _threads = n
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
+    blas = _blas_controller()
+    if blas is not None:
+        blas.set_num_threads(n)
+
+
+def _blas_controller():
+    global _blas
+    if _blas is None:
+        try:
+            import numpy  # noqa: F401  (threadpoolctl finds the BLAS NumPy has loaded)
+            from threadpoolctl import ThreadpoolController
+
+            found = ThreadpoolController().select(user_api="blas").lib_controllers
+            _blas = found[0] if found else False
+        except Exception:  # noqa: BLE001 - no threadpoolctl or an unknown BLAS: run as is
+            _blas = False
+    return _blas or None
+
+
+def split_run(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> list[R]:
+    """``[work(part) for part in parts]``, where ``parts`` split ``items`` into up to
+    ``get_num_threads()`` contiguous runs, run at once on that many threads (the caller's is
+    one). With one thread, one item, or when called from inside another ``split_run``, it is
+    simply ``[work(items)]``."""
+    parts = min(_threads, len(items))
+    if parts <= 1 or getattr(_local, "inside", False):
+        return [work(items)]
+    bounds = [len(items) * k // parts for k in range(parts + 1)]
+    runs = [items[a:b] for a, b in zip(bounds, bounds[1:])]
+    pool = _get_pool(parts - 1)
+    blas = _blas_controller()
+    before = blas.get_num_threads() if blas is not None else None
+    if before is not None and before != 1:
+        blas.set_num_threads(1)
+    futures = [pool.submit(_inside, work, run) for run in runs[1:]]
+    try:
+        first = _inside(work, runs[0])
+    finally:
+        wait(futures)  # every thread is done with the arrays before anyone goes on
+        if before is not None and before != 1:
+            blas.set_num_threads(before)
+    return [first] + [f.result() for f in futures]
+
+
+def _inside(work, run):
+    _local.inside = True
+    try:
+        return work(run)
+    finally:
+        _local.inside = False
+
+
+def _get_pool(workers: int) -> ThreadPoolExecutor:
+    global _pool, _pool_workers
+    with _lock:
+        if _pool is None or _pool_workers < workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False)
+            _pool_workers = max(workers, _threads - 1)
+            _pool = ThreadPoolExecutor(_pool_workers, thread_name_prefix="retrograd")
+        return _pool
