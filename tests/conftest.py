@@ -3,12 +3,9 @@ import pytest
 
 import retrograd as rg
 
-try:  # pytest -n 2 runs two workers on two cores: one BLAS thread each avoids oversubscription
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
-except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (test extra)
-    pass
+# pytest -n 2 runs two workers on two cores: one thread each (ops and BLAS) avoids
+# oversubscription; tests/core/test_parallel.py turns threads on where it tests them.
+rg.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,102 @@
+"""Intra-op threads (retrograd/parallel.py): how split_run divides work, BLAS held to one thread
+inside it and restored after, errors, and convolutions giving the same numbers on any count."""
+import threading
+
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import parallel
+from retrograd.nn import functional as F
+from retrograd.ops import im2col as I
+
+
+@pytest.fixture
+def threads():
+    def use(n):
+        rg.set_num_threads(n)
+    yield use
+    rg.set_num_threads(1)
+
+
+def _blas_threads():
+    blas = parallel._blas_controller()
+    return None if blas is None else blas.get_num_threads()
+
+
+def test_split_run_covers_items_in_order_on_threads_running_at_once(threads):
+    threads(3)
+    all_three = threading.Barrier(3, timeout=10)  # breaks unless three parts run at once
+    seen = []
+
+    def work(part):
+        all_three.wait()
+        seen.append(threading.get_ident())
+        return list(part)
+
+    parts = rg.parallel.split_run(work, list(range(7)))
+    assert len(parts) == 3 and all(parts)
+    assert sum(parts, []) == list(range(7))
+    assert len(set(seen)) == 3
+
+
+def test_one_thread_or_nested_calls_run_inline(threads):
+    threads(1)
+    assert parallel.split_run(lambda p: list(p), [1, 2, 3]) == [[1, 2, 3]]
+    threads(2)
+    inner = parallel.split_run(lambda p: parallel.split_run(lambda q: list(q), p), [1, 2, 3, 4])
+    assert inner == [[[1, 2]], [[3, 4]]]
+
+
+@pytest.mark.skipif(_blas_threads() is None, reason="no BLAS that threadpoolctl can control")
+def test_blas_uses_one_thread_inside_and_its_count_is_restored(threads):
+    threads(2)
+    assert _blas_threads() == 2
+    inside = parallel.split_run(lambda p: _blas_threads(), [0, 1])
+    assert inside == [1, 1]
+    assert _blas_threads() == 2
+
+
+def test_an_error_in_one_part_reaches_the_caller_after_all_parts_finish(threads):
+    threads(2)
+    finished = []
+
+    def work(part):
+        if part[0] == 0:
+            raise RuntimeError("part 0 failed")
+        threading.Event().wait(0.05)
+        finished.append(part)
+        return part
+
+    with pytest.raises(RuntimeError, match="part 0 failed"):
+        parallel.split_run(work, [0, 1])
+    assert finished == [[1]]
+    if _blas_threads() is not None:
+        assert _blas_threads() == 2
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+def test_set_num_threads_rejects_non_positive_ints(bad):
+    with pytest.raises(ValueError, match="set_num_threads"):
+        rg.set_num_threads(bad)
+
+
+def test_convolutions_match_across_thread_counts(threads, monkeypatch):
+    """Forward, input and weight gradients (col2im and as-conv paths) with 1 and 3 threads over
+    many small chunks: the same up to float64 rounding (partial weight sums add in another
+    order)."""
+    monkeypatch.setattr(I, "CHUNK_BYTES", 1)  # one sample per chunk
+    rng = np.random.default_rng(0)
+    x0, w0 = rng.standard_normal((9, 3, 10, 10)), rng.standard_normal((4, 3, 3, 3))
+    results = {}
+    for n in (1, 3):
+        threads(n)
+        got = []
+        for kw in (dict(padding=1), dict(stride=2)):
+            x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0, requires_grad=True)
+            y = F.conv2d(x, w, **kw)
+            (y * y).sum().backward()
+            got += [y.data, x.grad.data, w.grad.data]
+        results[n] = got
+    for one, three in zip(results[1], results[3]):
+        np.testing.assert_allclose(three, one, rtol=1e-12, atol=1e-12)
