@@ -1,20 +1,24 @@
 """Training throughput beside PyTorch CPU (same thread count, same run), float32:
 forward + cross-entropy + backward + SGD-momentum step.
 
-    python benchmarks/bench_train.py [mlp lenet5 resnet8] [--repeats 5]
+    python benchmarks/bench_train.py [mlp lenet5 resnet8] [--repeats 7] [--threads 2]
 
 Models: MLP 784-512-256-10 ReLU (batch 128), LeNet-5 on 1x28x28 (batch 128), ResNet-8 on
 3x32x32 (three stages of one basic block, widths 16/32/64, BatchNorm; batch 64).
 Each (framework, model) runs in its own subprocess so that peak memory is its own: 'peak MB'
 is the growth of the process's maximum resident set over its size after building the model.
+The two processes take turns: one timed block of ours, then one of PyTorch's, for --repeats
+rounds, so that a shared machine's changing load falls on both alike; the ratio printed is the
+median of the rounds' ratios.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import resource
+import statistics
 import subprocess
 import sys
+import time
 
 CASES = {"mlp": ((1, 28, 28), 128), "lenet5": ((1, 28, 28), 128), "resnet8": ((3, 32, 32), 64)}
 
@@ -100,13 +104,13 @@ def _torch_resnet8(torch, nn):
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
-def _child(framework, name, repeats, threads):
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+def _child(framework, name, threads):
+    """Build the model, warm up, then time one block per line read from stdin (the block's
+    length in steps; 0 sizes a block to last about 0.5 s) and answer with samples/s; on EOF
+    print the peak-memory growth."""
     import os
 
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    from common import rate
-
     shape, batch = CASES[name]
     if framework == "torch":
         import torch
@@ -116,16 +120,72 @@ def _child(framework, name, repeats, threads):
     else:
         step = _retrograd_step(name, shape, batch)
     base = _rss_mb()
-    samples = rate(step, batch, repeats=repeats, min_time=0.5)
-    print(json.dumps({"samples_per_s": samples, "peak_mb": _rss_mb() - base}))
+    for _ in range(3):
+        step()
+    for line in sys.stdin:
+        calls = int(line)
+        if calls == 0:  # size a block
+            calls, took = 1, 0.0
+            while took < 0.5:
+                calls *= 2
+                t0 = time.perf_counter()
+                for _ in range(calls):
+                    step()
+                took = time.perf_counter() - t0
+            print(calls, flush=True)
+            continue
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            step()
+        print(calls * batch / (time.perf_counter() - t0), flush=True)
+    print(_rss_mb() - base, flush=True)
 
 
-def _run(framework, name, repeats, threads):
-    out = subprocess.run([sys.executable, __file__, "--child", framework, name, "--repeats",
-                          str(repeats), "--threads", str(threads)], capture_output=True, text=True)
-    if out.returncode:
-        return None, out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"
-    return json.loads(out.stdout.strip().splitlines()[-1]), None
+class _Runner:
+    """One framework and model in its own process (so that peak memory is its own)."""
+
+    def __init__(self, framework, name, threads):
+        self.proc = subprocess.Popen([sys.executable, __file__, "--child", framework, name,
+                                      "--threads", str(threads)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.calls = int(self._ask(0))
+
+    def _ask(self, calls):
+        self.proc.stdin.write(f"{calls}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read().strip().splitlines()
+            raise RuntimeError(err[-1] if err else "failed")
+        return float(line)
+
+    def block(self):
+        time.sleep(0.3)  # the other process's idle threads (BLAS, OpenMP) stop spinning first
+        return self._ask(self.calls)
+
+    def peak_mb(self):
+        self.proc.stdin.close()
+        out = float(self.proc.stdout.readline())
+        self.proc.wait()
+        return out
+
+
+def _compare(name, repeats, threads):
+    """Blocks of ours and PyTorch's alternate, so both see the same machine load; the ratio is
+    the median of the per-round ratios."""
+    ours = _Runner("retrograd", name, threads)
+    try:
+        theirs = _Runner("torch", name, threads)
+    except (RuntimeError, OSError) as e:
+        rates = [ours.block() for _ in range(repeats)]
+        print(f"{name:8s} {statistics.median(rates):12.0f} {'n/a':>10s} {'':>6s} "
+              f"{ours.peak_mb():13.0f}   (PyTorch: {e})")
+        return
+    pairs = [(ours.block(), theirs.block()) for _ in range(repeats)]
+    mine, other = (statistics.median(p[k] for p in pairs) for k in (0, 1))
+    ratio = statistics.median(a / b for a, b in pairs)
+    print(f"{name:8s} {mine:12.0f} {other:10.0f} {ratio:5.2f}x {ours.peak_mb():13.0f} "
+          f"{theirs.peak_mb():14.0f}")
 
 
 def main():
@@ -133,27 +193,21 @@ def main():
 
     parser = argparse.ArgumentParser()
     parser.add_argument("models", nargs="*", default=list(CASES))
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)))
     parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "MODEL"))
     args = parser.parse_args()
     if args.child:
-        _child(*args.child, args.repeats, args.threads)
+        _child(*args.child, args.threads)
         return
-    print(f"training throughput, float32, {args.threads} thread(s), median of {args.repeats} repeats")
+    print(f"training throughput, float32, {args.threads} thread(s), {args.repeats} rounds of "
+          "alternating timed blocks (about 0.5 s each); medians")
     print(f"{'model':8s} {'retrograd/s':>12s} {'PyTorch/s':>10s} {'ratio':>6s} {'peak MB ours':>13s} {'peak MB torch':>14s}")
     for name in args.models:
-        ours, err = _run("retrograd", name, args.repeats, args.threads)
-        if ours is None:
-            print(f"{name:8s} retrograd failed: {err}")
-            continue
-        theirs, terr = _run("torch", name, args.repeats, args.threads)
-        if theirs is None:
-            print(f"{name:8s} {ours['samples_per_s']:12.0f} {'n/a':>10s} {'':>6s} {ours['peak_mb']:13.0f}   (PyTorch: {terr})")
-            continue
-        ratio = ours["samples_per_s"] / theirs["samples_per_s"]
-        print(f"{name:8s} {ours['samples_per_s']:12.0f} {theirs['samples_per_s']:10.0f} {ratio:5.2f}x "
-              f"{ours['peak_mb']:13.0f} {theirs['peak_mb']:14.0f}")
+        try:
+            _compare(name, args.repeats, args.threads)
+        except RuntimeError as e:
+            print(f"{name:8s} retrograd failed: {e}")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ class ConvGeometry(_ConvSizes):
     def flat(self):
         """Read windows as contiguous runs of whole padded rows: stride 1 and at most 25% of the
         columns computed in vain (the Wp - OW that straddle the right edge)."""
-        return self.sh == 1 and self.sw == 1 and 4 * (self.wp - self.ow) <= self.ow
+        return self.sh == 1 and self.sw == 1 and 2 * (self.wp - self.ow) <= self.ow
 
     @cached_property
     def wc(self):

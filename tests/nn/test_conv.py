@@ -36,6 +36,7 @@ CONV2D_CASES = [
     ((1, 2, 6, 6), (2, 2, 2, 2), True, {"dilation": (2, 1), "padding": "valid"}),
     ((2, 3, 4, 4), (2, 3, 1, 1), True, {}),  # 1x1: columns are a view of x
     ((1, 2, 5, 5), (2, 2, 1, 1), False, {"stride": 2}),
+    ((2, 2, 4, 5), (1, 2, 1, 3), True, {}),  # row windows, input gradient as a conv
 ]
 
 
