@@ -35,7 +35,6 @@ def _default_threads() -> int:
 
 _threads = _default_threads()
 _pool: ThreadPoolExecutor | None = None
-_pool_workers = 0
 _blas = None  # threadpoolctl's controller of the BLAS that NumPy loaded, once looked up
 _lock = threading.Lock()
 _local = threading.local()  # .inside: this thread is running part of a split_run
@@ -86,7 +85,7 @@ def split_run(work: Callable[[Sequence[T]], R], items: Sequence[T]) -> list[R]:
         return [work(items)]
     bounds = [len(items) * k // parts for k in range(parts + 1)]
     runs = [items[a:b] for a, b in zip(bounds, bounds[1:])]
-    pool = _get_pool(parts - 1)
+    pool = _get_pool()
     blas = _blas_controller()
     before = blas.get_num_threads() if blas is not None else None
     if before is not None and before != 1:
@@ -109,12 +108,10 @@ def _inside(work, run):
         _local.inside = False
 
 
-def _get_pool(workers: int) -> ThreadPoolExecutor:
-    global _pool, _pool_workers
+def _get_pool() -> ThreadPoolExecutor:
+    """The helper threads (get_num_threads() - 1 of them; set_num_threads drops the pool)."""
+    global _pool
     with _lock:
-        if _pool is None or _pool_workers < workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
-            _pool_workers = max(workers, _threads - 1)
-            _pool = ThreadPoolExecutor(_pool_workers, thread_name_prefix="retrograd")
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max(_threads - 1, 1), thread_name_prefix="retrograd")
         return _pool

@@ -208,11 +208,14 @@ def _from_cn(arr, out, width: int):
 CHUNK_BYTES = 1 << 21
 
 
-def _chunks(n: int, geo: ConvGeometry, itemsize: int):
-    """(start, stop) sample ranges of about CHUNK_BYTES of columns each."""
+def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
+    """``[body(start, stop) for each chunk]`` over sample ranges of about CHUNK_BYTES of columns
+    each, the chunks shared among threads (in order, so results do not depend on their count)."""
     per_sample = geo.c * geo.kh * geo.kw * geo.oh * geo.wc * itemsize
     step = max(1, CHUNK_BYTES // max(per_sample, 1))
-    return [(s, min(n, s + step)) for s in range(0, n, step)]
+    ranges = [(s, min(n, s + step)) for s in range(0, n, step)]
+    parts = split_run(lambda run: [body(s, e) for s, e in run], ranges)
+    return [result for part in parts for result in part]
 
 
 # Per-sample GEMMs smaller than this (M*N*K) run unthreaded in OpenBLAS (on <= 2 threads) and
@@ -229,28 +232,26 @@ def _conv_forward(x, w, geo: ConvGeometry, b=None):
     run = geo.oh * geo.wc
     per_sample = og * wm.shape[-1] * run < _PER_SAMPLE_GEMM
 
-    def chunks(ranges):
-        for s, e in ranges:
-            cols, pooled = _im2col(x[s:e], geo)
-            ys = y[s:e]
-            if per_sample:  # (G, O/G, K) @ (nc, G, K, L) -> (nc, G, O/G, L)
-                by_sample = cols.reshape(g, -1, e - s, run).transpose(2, 0, 1, 3)
-                if geo.wc == geo.ow:
-                    xp.matmul(wm, by_sample, out=ys.reshape(e - s, g, og, run))
-                else:
-                    ys[...] = xp.matmul(wm, by_sample).reshape(ys.shape[:3] + (geo.wc,))[
-                        ..., :geo.ow]
+    def chunk(s, e):
+        cols, pooled = _im2col(x[s:e], geo)
+        ys = y[s:e]
+        if per_sample:  # (G, O/G, K) @ (nc, G, K, L) -> (nc, G, O/G, L)
+            by_sample = cols.reshape(g, -1, e - s, run).transpose(2, 0, 1, 3)
+            if geo.wc == geo.ow:
+                xp.matmul(wm, by_sample, out=ys.reshape(e - s, g, og, run))
             else:
-                out = workspace.take((g, og, cols.shape[-1]), cols.dtype)
-                xp.matmul(wm, cols, out=out)  # (G, O/G, nc*OH*Wc)
-                _from_cn(out, ys, geo.wc)
-                workspace.give(out)
-            if b is not None:
-                ys += b[:, None, None]
-            if pooled:
-                workspace.give(cols)
+                ys[...] = xp.matmul(wm, by_sample).reshape(ys.shape[:3] + (geo.wc,))[..., :geo.ow]
+        else:
+            out = workspace.take((g, og, cols.shape[-1]), cols.dtype)
+            xp.matmul(wm, cols, out=out)  # (G, O/G, nc*OH*Wc)
+            _from_cn(out, ys, geo.wc)
+            workspace.give(out)
+        if b is not None:
+            ys += b[:, None, None]
+        if pooled:
+            workspace.give(cols)
 
-    split_run(chunks, _chunks(n, geo, x.itemsize))
+    _each_chunk(chunk, n, geo, x.itemsize)
     return y
 
 
@@ -307,41 +308,38 @@ def _grad_input(gy, w, geo: ConvGeometry):
     wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
     dx = xp.empty((n, geo.c, geo.h, geo.w), dtype=gy.dtype)
 
-    def chunks(ranges):
-        for s, e in ranges:
-            cn, gy_cn = _to_cn(gy[s:e], geo)
-            dcols = workspace.take((g, wt.shape[1], gy_cn.shape[-1]), gy.dtype)
-            xp.matmul(wt, gy_cn, out=dcols)
-            workspace.give(cn)
-            _col2im(dcols, geo, dx[s:e])
-            workspace.give(dcols)
+    def chunk(s, e):
+        cn, gy_cn = _to_cn(gy[s:e], geo)
+        dcols = workspace.take((g, wt.shape[1], gy_cn.shape[-1]), gy.dtype)
+        xp.matmul(wt, gy_cn, out=dcols)
+        workspace.give(cn)
+        _col2im(dcols, geo, dx[s:e])
+        workspace.give(dcols)
 
-    split_run(chunks, _chunks(n, geo, gy.itemsize))
+    _each_chunk(chunk, n, geo, gy.itemsize)
     return dx
 
 
 def _grad_weight(x, gy, geo: ConvGeometry):
     """x (N, C, H, W), gy (N, O, OH, OW) -> dL/dw (O, C/G, kh, kw) = the sum over chunks of
-    im2col(x) @ gy (columns rebuilt chunk by chunk; one partial sum per thread)."""
+    im2col(x) @ gy (columns rebuilt chunk by chunk)."""
     n, g, og = x.shape[0], geo.groups, geo.o // geo.groups
     ckk = geo.c // g * geo.kh * geo.kw
     run = geo.oh * geo.wc
     per_sample = ckk * run * og < _PER_SAMPLE_GEMM
 
-    def chunks(ranges):
-        gw_t = xp.zeros((g, ckk, og), dtype=x.dtype)
-        for s, e in ranges:
-            cols, pooled = _im2col(x[s:e], geo)
-            nhwc, g_t = _to_nhwc(gy[s:e], geo)
-            if per_sample:  # (nc, G, Cg*kh*kw, L) @ (nc, G, L, O/G), summed over samples
-                by_sample = cols.reshape(g, ckk, e - s, run).transpose(2, 0, 1, 3)
-                gw_t += xp.matmul(by_sample, g_t.reshape(g, e - s, run, og).swapaxes(0, 1)).sum(0)
-            else:
-                gw_t += xp.matmul(cols, g_t)  # (G, Cg*kh*kw, O/G)
-            workspace.give(nhwc)
-            if pooled:
-                workspace.give(cols)
-        return gw_t
+    def chunk(s, e):  # -> this chunk's (G, Cg*kh*kw, O/G)
+        cols, pooled = _im2col(x[s:e], geo)
+        nhwc, g_t = _to_nhwc(gy[s:e], geo)
+        if per_sample:  # (nc, G, Cg*kh*kw, L) @ (nc, G, L, O/G), summed over samples
+            by_sample = cols.reshape(g, ckk, e - s, run).transpose(2, 0, 1, 3)
+            part = xp.matmul(by_sample, g_t.reshape(g, e - s, run, og).swapaxes(0, 1)).sum(0)
+        else:
+            part = xp.matmul(cols, g_t)
+        workspace.give(nhwc)
+        if pooled:
+            workspace.give(cols)
+        return part
 
-    gw_t = sum(split_run(chunks, _chunks(n, geo, x.itemsize)))
+    gw_t = sum(_each_chunk(chunk, n, geo, x.itemsize))
     return xp.ascontiguousarray(gw_t.swapaxes(1, 2)).reshape(geo.o, geo.c // g, geo.kh, geo.kw)
