@@ -2,8 +2,8 @@
 
 One op serves batch norm (statistics over N and the spatial dims, parameters per channel) and
 layer norm (statistics over the trailing dims, parameters of those dims). Forward is a few NumPy
-passes; backward is the closed-form gradient written with Tensor ops. Without ``create_graph``
-it reuses the saved normalised input; with it, the statistics are rebuilt from ``x`` with
+passes; backward is the closed-form gradient. Without ``create_graph`` it is computed on arrays
+from the saved normalised input; with it, in Tensor ops, the statistics rebuilt from ``x`` with
 differentiable ops so that second derivatives are exact.
 """
 from __future__ import annotations
@@ -54,12 +54,9 @@ class Normalize(Function):
         axes = self.axes
         padded = (1,) * (x.ndim - len(self.param_shape)) + tuple(self.param_shape)
         param_dims = tuple(i for i, s in enumerate(padded) if s == 1)
-        if not is_grad_enabled() and param_dims == axes:
-            return self._per_channel_backward(g.data, x, w, b)
-        if is_grad_enabled():  # create_graph: keep the dependence of the statistics on x
-            xhat, inv = _standardize(x, axes, self.eps)
-        else:
-            xhat, inv = Tensor(self.xhat), Tensor(self.inv)
+        if not is_grad_enabled():
+            return self._first_order(g.data, x, w, b, param_dims)
+        xhat, inv = _standardize(x, axes, self.eps)  # create_graph: statistics depend on x
         gx = gw = gb = None
         if x.requires_grad:
             gxhat = g if w is None else g * w.reshape(self.param_shape)
@@ -71,24 +68,32 @@ class Normalize(Function):
             gb = g.sum(param_dims).reshape(b.shape)
         return gx, gw, gb
 
-    def _per_channel_backward(self, g, x, w, b):
-        """The same gradient on arrays, for first order when weight and bias are per statistic
-        (batch norm): with s = inv * weight, sum_g and sum_gx = sums of g and g * xhat,
-        gx = s * g - s * sum_g / m - xhat * s * sum_gx / m. About 6 passes over x, not 15."""
-        axes, xhat = self.axes, self.xhat
+    def _first_order(self, g, x, w, b, param_dims):
+        """The same gradient on arrays, from the saved xhat and inv. When weight and bias are per
+        statistic (batch norm), with s = inv * weight and the sums of g and g * xhat over the
+        statistic's m elements, gx = s * g - s * sum_g / m - xhat * s * sum_gx / m: about 6
+        passes over x."""
+        axes, xhat, inv = self.axes, self.xhat, self.inv
         want_x, want_w = x.requires_grad, w is not None and w.requires_grad
         want_b = b is not None and b.requires_grad
-        count = xhat.size // self.inv.size
-        sum_g = g.sum(axes, keepdims=True) if want_x or want_b else None
-        sum_gx = xp.multiply(g, xhat).sum(axes, keepdims=True) if want_x or want_w else None
+        per_statistic = param_dims == axes
+        factored = want_x and per_statistic
+        sum_g = g.sum(param_dims, keepdims=True) if want_b or factored else None
+        sum_gx = xp.multiply(g, xhat).sum(param_dims, keepdims=True) if want_w or factored else None
         gx = None
-        if want_x:
-            s = self.inv if w is None else self.inv * w.data.reshape(self.inv.shape)
+        if factored:
+            count = xhat.size // inv.size
+            s = inv if w is None else inv * w.data.reshape(inv.shape)
             gx = xp.multiply(g, s)
             gx -= s * sum_g / count
             gx -= xp.multiply(xhat, s * sum_gx / count)
-            gx = Tensor(gx)
-        return (gx, Tensor(sum_gx.reshape(w.shape)) if want_w else None,
+        elif want_x:
+            gxhat = g if w is None else g * w.data.reshape(self.param_shape)
+            gx = gxhat - gxhat.mean(axes, keepdims=True)
+            gx -= xhat * xp.multiply(gxhat, xhat).mean(axes, keepdims=True)
+            gx *= inv
+        return (None if gx is None else Tensor(gx),
+                Tensor(sum_gx.reshape(w.shape)) if want_w else None,
                 Tensor(sum_g.reshape(b.shape)) if want_b else None)
 
 
