@@ -42,6 +42,7 @@ import retrograd.nn.functional as F
 from retrograd import nn
 from retrograd.data import mnist_sample
 from retrograd.models import MLP
+from retrograd.train.plots import pyplot, save_figure
 
 ACTIVATIONS = {
     "sigmoid": F.sigmoid,
@@ -91,9 +92,7 @@ def layer_gradient_norms(model, images, labels):
 
 def plot(curves, x_values, norms, path):
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = pyplot()
     except ImportError:
         print("matplotlib is not installed (pip install matplotlib): no plot written")
         return
@@ -117,10 +116,7 @@ def plot(curves, x_values, norms, path):
     ax3.set_title(f"gradients in a {DEPTH}-layer MLP, one batch")
     ax3.legend(fontsize=8)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"wrote {path}")
+    print(f"wrote {save_figure(fig, path, dpi=100)}")
 
 
 def main(argv=None):

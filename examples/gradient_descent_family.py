@@ -51,6 +51,7 @@ import retrograd.nn.functional as F
 from retrograd import nn, optim
 from retrograd.data import DataLoader, TensorDataset
 from retrograd.optim import lr_scheduler
+from retrograd.train.plots import pyplot, save_figure
 
 
 def two_moons(n: int, noise: float = 0.15, seed: int = 0):
@@ -122,9 +123,7 @@ def train(name, x, y, epochs):
 
 def plot(curves, path):
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = pyplot()
     except ImportError:
         print("matplotlib is not installed (pip install matplotlib): no plot written")
         return
@@ -137,10 +136,7 @@ def plot(curves, path):
     ax.set_title("The gradient-descent family on two moons, 2-16-16-2 tanh MLP")
     ax.legend(ncol=3, fontsize=8, loc="lower left")
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"wrote {path}")
+    print(f"wrote {save_figure(fig, path, dpi=100)}")
 
 
 def main(argv=None):

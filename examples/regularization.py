@@ -50,6 +50,7 @@ import retrograd.nn.functional as F
 from retrograd import optim
 from retrograd.data import DataLoader, TensorDataset, mnist_sample
 from retrograd.models import MLP
+from retrograd.train.plots import pyplot, save_figure
 
 HIDDEN = [256, 256]
 # name -> (weight decay, dropout probability)
@@ -87,9 +88,7 @@ def train(name, train_xy, val_xy, epochs, every, seed=0):
 
 def plot(histories, path):
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt = pyplot()
     except ImportError:
         print("matplotlib is not installed (pip install matplotlib): no plot written")
         return
@@ -105,10 +104,7 @@ def plot(histories, path):
         ax.set_xlabel("epoch")
         ax.legend(fontsize=8)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"wrote {path}")
+    print(f"wrote {save_figure(fig, path, dpi=100)}")
 
 
 def main(argv=None):

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..train.callbacks import Callback
+from ..train.plots import save_figure
 
 
 class GradientNormRecorder(Callback):
@@ -92,6 +93,5 @@ def plot_gradient_norms(history: dict[str, list[float]], path: str | None = None
     ax.legend(title="layer", fontsize="small")
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path)
-        plt.close(fig)
+        save_figure(fig, path, dpi=100)
     return fig

@@ -6,7 +6,9 @@ import os
 import numpy as np
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (for writing files); a clear
+    ImportError when matplotlib, an optional extra, is missing."""
     try:
         import matplotlib
 
@@ -18,17 +20,22 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str) -> str:
+def save_figure(fig, path: str, dpi: int = 120) -> str:
+    """Write ``fig`` as a PNG at ``path`` (folders made as needed) in one step, never half a
+    file, then close it; returns ``path``."""
+    import matplotlib.pyplot as plt  # a figure exists, so matplotlib is there
+
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     os.replace(tmp, path)
+    plt.close(fig)
     return path
 
 
 def plot_history(history, path: str, keys: list[str] | None = None) -> str:
     """One panel per figure (loss, accuracy, ...), training and validation curves together."""
-    plt = _pyplot()
+    plt = pyplot()
     hist = history.history if hasattr(history, "history") else history
     bases = keys or [k for k in hist if not k.startswith("val_") and k not in ("lr", "samples_per_s")]
     fig, axes = plt.subplots(1, len(bases), figsize=(4.5 * len(bases), 3.5), squeeze=False)
@@ -41,13 +48,11 @@ def plot_history(history, path: str, keys: list[str] | None = None) -> str:
         ax.set_title(key)
         ax.grid(alpha=0.3)
         ax.legend()
-    path = _save(fig, path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_confusion_matrix(matrix, path: str, class_names: list[str] | None = None) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     matrix = np.asarray(matrix)
     n = matrix.shape[0]
     fig, ax = plt.subplots(figsize=(0.5 * n + 3, 0.5 * n + 2.5))
@@ -66,16 +71,14 @@ def plot_confusion_matrix(matrix, path: str, class_names: list[str] | None = Non
             ax.text(j, i, text, ha="center", va="center", fontsize=7,
                     color="white" if value > limit else "black")
     ax.set_title("confusion matrix")
-    path = _save(fig, path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_roc(y_true, scores, path: str, class_names: list[str] | None = None) -> str:
     """ROC curve per class (one-vs-rest) with its AUC, from class probabilities (N, C)."""
     from ..metrics import roc_auc_score, roc_curve
 
-    plt = _pyplot()
+    plt = pyplot()
     y_true, scores = np.asarray(y_true), np.asarray(scores)
     fig, ax = plt.subplots(figsize=(5, 4.5))
     columns = range(scores.shape[1]) if scores.ndim == 2 else [None]
@@ -93,6 +96,4 @@ def plot_roc(y_true, scores, path: str, class_names: list[str] | None = None) ->
     ax.set_ylabel("true positive rate")
     ax.set_title("ROC curves (one vs rest)")
     ax.legend(fontsize=7)
-    path = _save(fig, path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
