@@ -59,10 +59,12 @@ def _stack(layers, batch, size, rng):
     return x, ws, bs
 
 
-def _ours(layers, x, ws, bs, input_grad):
-    X = rg.tensor(x, requires_grad=input_grad)
-    W = [rg.tensor(w, requires_grad=True) for w in ws]
-    B = [rg.tensor(b, requires_grad=True) for b in bs]
+def _stack_step(lib, F, layers, x, ws, bs, input_grad):
+    """Forward + backward of the conv (+ ReLU, + 2x2 max pool) stack; ``lib``/``F`` are
+    retrograd and retrograd.nn.functional or torch and torch.nn.functional (the same API)."""
+    X = lib.tensor(x, requires_grad=input_grad)
+    W = [lib.tensor(w, requires_grad=True) for w in ws]
+    B = [lib.tensor(b, requires_grad=True) for b in bs]
 
     def step():
         h = X
@@ -76,22 +78,12 @@ def _ours(layers, x, ws, bs, input_grad):
     return step
 
 
-def _theirs(torch, layers, x, ws, bs, input_grad):
-    tf = torch.nn.functional
-    X = torch.tensor(x, requires_grad=input_grad)
-    W = [torch.tensor(w, requires_grad=True) for w in ws]
-    B = [torch.tensor(b, requires_grad=True) for b in bs]
+def _ours(layers, x, ws, bs, input_grad):
+    return _stack_step(rg, F, layers, x, ws, bs, input_grad)
 
-    def step():
-        h = X
-        for (_, _, _, _, s, p, pool), w, b in zip(layers, W, B):
-            h = tf.conv2d(h, w, b, stride=s, padding=p).relu()
-            if pool:
-                h = tf.max_pool2d(h, 2)
-        h.sum().backward()
-        for t in (*W, *B):
-            t.grad = None
-    return step
+
+def _theirs(torch, layers, x, ws, bs, input_grad):
+    return _stack_step(torch, torch.nn.functional, layers, x, ws, bs, input_grad)
 
 
 def _models(nn, F, batchnorm, tensor, labels):

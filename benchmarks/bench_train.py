@@ -27,21 +27,16 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _retrograd_step(name, shape, batch):
+def _train_step(lib, model, shape, batch):
+    """One forward + cross-entropy + backward + SGD-momentum step on a fixed random batch; ``lib``
+    is retrograd or torch (the same API)."""
     import numpy as np
 
-    import retrograd as rg
-    from retrograd import nn, optim
-    from retrograd.models.registry import build_model
-
-    rg.manual_seed(0)
-    model = (build_model("mlp", 10, 1, 28, hidden=(512, 256)) if name == "mlp" else
-             build_model(name, 10, shape[0], shape[1]))
-    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = lib.nn.CrossEntropyLoss()
     rng = np.random.default_rng(0)
-    x = rg.tensor(rng.standard_normal((batch, *shape)).astype(np.float32))
-    y = rg.tensor(rng.integers(0, 10, batch))
+    x = lib.tensor(rng.standard_normal((batch, *shape)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, batch))
 
     def step():
         opt.zero_grad()
@@ -50,8 +45,17 @@ def _retrograd_step(name, shape, batch):
     return step
 
 
+def _retrograd_step(name, shape, batch):
+    import retrograd as rg
+    from retrograd.models.registry import build_model
+
+    rg.manual_seed(0)
+    model = (build_model("mlp", 10, 1, 28, hidden=(512, 256)) if name == "mlp" else
+             build_model(name, 10, shape[0], shape[1]))
+    return _train_step(rg, model, shape, batch)
+
+
 def _torch_step(name, shape, batch):
-    import numpy as np
     import torch
     from torch import nn
 
@@ -66,17 +70,7 @@ def _torch_step(name, shape, batch):
                               nn.Linear(84, 10))
     else:
         model = _torch_resnet8(torch, nn)
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = nn.CrossEntropyLoss()
-    rng = np.random.default_rng(0)
-    x = torch.tensor(rng.standard_normal((batch, *shape)).astype(np.float32))
-    y = torch.tensor(rng.integers(0, 10, batch))
-
-    def step():
-        opt.zero_grad()
-        loss_fn(model(x), y).backward()
-        opt.step()
-    return step
+    return _train_step(torch, model, shape, batch)
 
 
 def _torch_resnet8(torch, nn):
