@@ -4,8 +4,8 @@
 Three ops, each the others' gradient, so derivatives of any order exist:
 
 * ``Convolution``      (x, w[, b]) -> y          y = W @ im2col(x) + b
-* ``ConvGradInput``    (g, w)      -> dL/dx      col2im(W^T @ g), or, for stride 1, the
-                                                 convolution of g with the flipped kernel
+* ``ConvGradInput``    (g, w)      -> dL/dx      col2im(W^T @ g), or, for stride 1, the same
+                                                 sum split into rows and columns
 * ``ConvGradWeight``   (x, g)      -> dL/dw      sum_n im2col(x)[n] @ g[n]^T
 """
 from __future__ import annotations

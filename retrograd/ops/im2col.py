@@ -5,8 +5,10 @@ temporaries. ``ops/conv.py`` builds the differentiable ops on these array functi
 Layout: ``cols`` is (groups, C/groups * kH * kW, N * OH * Wc), so a GEMM can run over all samples
 at once. For stride 1 the windows are usually read "flat": each kernel offset is one contiguous
 run of OH rows of the padded width Wc = Wp, so im2col copies long runs instead of short rows;
-the Wp - OW columns per row that straddle the right edge are computed and cropped (the same
-trick makes col2im a few contiguous adds). Otherwise Wc = OW.
+the Wp - OW columns per row that straddle the right edge are computed and cropped. Otherwise
+Wc = OW. The input gradient of a stride-1 convolution is split by direction (a GEMM over
+horizontal shifts, then kh row-shifted adds; ``_grad_input_by_rows``), of a strided one it is
+col2im.
 """
 from __future__ import annotations
 
@@ -77,12 +79,10 @@ class ConvGeometry(_ConvSizes):
         """Rows added below the padded input so flat windows stay inside the buffer."""
         return 1 if self.flat and self.kw > 1 else 0
 
-    def transposed(self):
-        """The stride-1 convolution that computes this one's input gradient (flipped kernel)."""
-        return ConvGeometry(self.n, self.o, self.oh, self.ow, self.c, self.kh, self.kw, 1, 1,
-                            self.dh * (self.kh - 1) - self.pt, self.dh * (self.kh - 1) - self.pb,
-                            self.dw * (self.kw - 1) - self.pl, self.dw * (self.kw - 1) - self.pr,
-                            self.dh, self.dw, self.groups)
+    @cached_property
+    def macs(self):
+        """Multiply-adds of the forward pass (each gradient takes as many)."""
+        return self.n * self.o * self.c // self.groups * self.kh * self.kw * self.oh * self.ow
 
 
 # ----- workspace --------------------------------------------------------------------------------
@@ -193,6 +193,24 @@ def _to_nhwc(gy, geo: ConvGeometry):
     return nhwc, nhwc.reshape(-1, g, o // g).transpose(1, 0, 2)
 
 
+def _by_sample_transposed(gy, geo: ConvGeometry):
+    """An output gradient (N, O, OH, OW) as a workspace array and its (N, G, OH*Wc, O/G) view,
+    zero in the cropped columns, for per-sample weight-gradient GEMMs. Channels-last when each
+    group has 8 or more channels (the GEMM is faster on it); with fewer, the transposing copy
+    writes rows shorter than a SIMD register and costs more than it saves (LeNet-5's conv1 with
+    6 channels: 0.10 ms against 0.03 per chunk), so gy stays channels-first and the view is
+    transposed."""
+    n, o = gy.shape[:2]
+    g = geo.groups
+    if o // g >= 8:
+        nhwc, view = _to_nhwc(gy, geo)
+        return nhwc, view.reshape(g, n, -1, o // g).swapaxes(0, 1)
+    nchw = workspace.take((n, o, geo.oh, geo.wc), gy.dtype)
+    nchw[..., geo.ow:] = 0
+    nchw[..., :geo.ow] = gy
+    return nchw, nchw.reshape(n, g, o // g, -1).swapaxes(2, 3)
+
+
 def _from_cn(arr, out, width: int):
     """(channels, n, rows, width) in CN layout -> ``out`` (n, channels, rows, cols), cropping the
     columns past ``cols``."""
@@ -208,12 +226,23 @@ def _from_cn(arr, out, width: int):
 CHUNK_BYTES = 1 << 21
 
 
+# Convolutions below this many multiply-adds run on the calling thread. Each NumPy call in a
+# split op hands the GIL between threads, and waking a thread costs 50-100 us on the 2-core VM
+# we measure on. LeNet-5's convolutions (15-31M) ran slower split (a training step 15.5 ms
+# against 13.8), while splitting ResNet-8's 75-151M ones gave 113 ms against 166. Measured as
+# separate processes in alternating blocks, batch 128 and 64, 2 threads.
+SPLIT_MIN_MACS = 40_000_000
+
+
 def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
     """``[body(start, stop) for each chunk]`` over sample ranges of about CHUNK_BYTES of columns
-    each, the chunks shared among threads (in order, so results do not depend on their count)."""
+    each, the chunks shared among threads when the op is large enough (in order, so results do
+    not depend on the thread count)."""
     per_sample = geo.c * geo.kh * geo.kw * geo.oh * geo.wc * itemsize
     step = max(1, CHUNK_BYTES // max(per_sample, 1))
     ranges = [(s, min(n, s + step)) for s in range(0, n, step)]
+    if geo.macs < SPLIT_MIN_MACS:
+        return [body(s, e) for s, e in ranges]
     parts = split_run(lambda run: [body(s, e) for s, e in run], ranges)
     return [result for part in parts for result in part]
 
@@ -256,54 +285,25 @@ def _conv_forward(x, w, geo: ConvGeometry, b=None):
 
 
 def _col2im(dcols, geo: ConvGeometry, out):
-    """Scatter-add (G, Cg*kh*kw, n*OH*Wc) window gradients onto ``out`` (n, C, H, W): one
-    strided add per kernel offset."""
+    """Scatter-add (G, Cg*kh*kw, n*OH*OW) window gradients onto ``out`` (n, C, H, W): one
+    strided add per kernel offset (strided convolutions only; see ``_grad_input``)."""
     n = out.shape[0]
-    buf = workspace.take((geo.c, n, geo.hp + geo.extra_rows, geo.wp), dcols.dtype)
+    buf = workspace.take((geo.c, n, geo.hp, geo.wp), dcols.dtype)
     buf.fill(0)
-    if geo.flat:
-        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, -1)
-        run = d.shape[-1]
-        flat = buf.reshape(geo.c, n, -1)
-        for i in range(geo.kh):
-            for j in range(geo.kw):
-                off = i * geo.dh * geo.wp + j * geo.dw
-                flat[:, :, off:off + run] += d[:, i, j]
-    else:
-        d = dcols.reshape(geo.c, geo.kh, geo.kw, n, geo.oh, geo.ow)
-        h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
-        for i in range(geo.kh):
-            for j in range(geo.kw):
-                r, c = i * geo.dh, j * geo.dw
-                buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
-    inner = buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
-    xp.copyto(out, inner.transpose(1, 0, 2, 3))
+    d = dcols.reshape(geo.c, geo.kh, geo.kw, n, geo.oh, geo.ow)
+    h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
+    for i in range(geo.kh):
+        for j in range(geo.kw):
+            r, c = i * geo.dh, j * geo.dw
+            buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
+    xp.copyto(out, buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w].transpose(1, 0, 2, 3))
     workspace.give(buf)
-
-
-def _flipped_transposed(w, geo: ConvGeometry):
-    """Weight (O, Cg, kh, kw) -> (C, O/G, kh, kw), kernel flipped: the transposed conv's weight."""
-    g = geo.groups
-    wg = w.reshape(g, geo.o // g, geo.c // g, geo.kh, geo.kw).swapaxes(1, 2)
-    return xp.ascontiguousarray(wg[..., ::-1, ::-1]).reshape(geo.c, geo.o // g, geo.kh, geo.kw)
-
-
-def _grad_input_as_conv(geo: ConvGeometry) -> bool:
-    """Whether the input gradient is cheaper as a stride-1 convolution of the output gradient
-    than as col2im: a rough count of multiply-adds plus 20 per float moved through memory."""
-    t = geo.transposed()
-    if geo.sh != 1 or geo.sw != 1 or min(t.pt, t.pb, t.pl, t.pr) < 0:
-        return False
-    kk, og = geo.kh * geo.kw, geo.o // geo.groups
-    col2im = geo.c * kk * og * geo.oh * geo.wc + 20 * 3 * kk * geo.c * geo.oh * geo.wc
-    as_conv = geo.c * kk * og * t.oh * t.wc + 20 * 2 * geo.o * kk * t.oh * t.wc
-    return as_conv < col2im
 
 
 def _grad_input(gy, w, geo: ConvGeometry):
     """gy (N, O, OH, OW), w (O, C/G, kh, kw) -> dL/dx (N, C, H, W)."""
-    if _grad_input_as_conv(geo):
-        return _conv_forward(gy, _flipped_transposed(w, geo), geo.transposed())
+    if geo.sh == 1 and geo.sw == 1:
+        return _grad_input_by_rows(gy, w, geo)
     n, g = gy.shape[0], geo.groups
     wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
     dx = xp.empty((n, geo.c, geo.h, geo.w), dtype=gy.dtype)
@@ -320,6 +320,52 @@ def _grad_input(gy, w, geo: ConvGeometry):
     return dx
 
 
+def _grad_input_by_rows(gy, w, geo: ConvGeometry):
+    """The input gradient of a stride-1 convolution, split into its two directions.
+
+    Across rows it is a 1-D transposed convolution: with gy laid out in rows of the padded width
+    Wp (zeros past OW, and dw*(kw-1) zeros ahead), the kw horizontal shifts of gy are plain
+    offsets into one buffer, so Z = Wr @ shifts(gy) gives, for every kernel row i, each input
+    row's gradient from output row y. Down the rows the kh parts are then added at row offsets
+    i*dh. Compared with col2im this writes kh times fewer GEMM outputs and adds kh, not kh*kw,
+    times; the GEMM's reduction is O*kw long instead of O (LeNet-5's conv2: 2.7 -> 1.4 ms)."""
+    n, o, c, g = gy.shape[0], geo.o, geo.c, geo.groups
+    kh, kw, oh, ow, wp = geo.kh, geo.kw, geo.oh, geo.ow, geo.wp
+    run, lead = oh * wp, geo.dw * (kw - 1)
+    # Wr[g, (c, i), (o, j')] = w[o, c, i, kw-1-j'] within each group
+    wr = w.reshape(g, o // g, c // g, kh, kw)[..., ::-1].transpose(0, 2, 3, 1, 4)
+    wr = xp.ascontiguousarray(wr).reshape(g, c // g * kh, o // g * kw)
+    dx = xp.empty((n, c, geo.h, geo.w), dtype=gy.dtype)
+
+    def chunk(s, e):
+        nc = e - s
+        rows = workspace.take((o, nc, lead + run), gy.dtype)  # gy in rows of width Wp
+        rows[:, :, :lead] = 0
+        grid = rows[:, :, lead:].reshape(o, nc, oh, wp)
+        grid[..., ow:] = 0
+        grid[..., :ow] = gy[s:e].transpose(1, 0, 2, 3)
+        s_o, s_n, s_q = rows.strides
+        shifted = workspace.take((o, kw, nc, run), gy.dtype)  # [o, j', n, q] = rows[o, n, j'*dw + q]
+        xp.copyto(shifted, as_strided(rows, shifted.shape, (s_o, geo.dw * s_q, s_n, s_q),
+                                      writeable=False))
+        workspace.give(rows)
+        z = workspace.take((c, kh, nc, run), gy.dtype)
+        xp.matmul(wr, shifted.reshape(g, -1, nc * run), out=z.reshape(g, -1, nc * run))
+        workspace.give(shifted)
+        dxp = workspace.take((c, nc, geo.hp * wp), gy.dtype)  # gradient of the padded input
+        xp.copyto(dxp[:, :, :run], z[:, 0])
+        dxp[:, :, run:] = 0
+        for i in range(1, kh):
+            dxp[:, :, i * geo.dh * wp:][:, :, :run] += z[:, i]
+        workspace.give(z)
+        inner = dxp.reshape(c, nc, geo.hp, wp)[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
+        xp.copyto(dx[s:e], inner.transpose(1, 0, 2, 3))
+        workspace.give(dxp)
+
+    _each_chunk(chunk, n, geo, gy.itemsize)
+    return dx
+
+
 def _grad_weight(x, gy, geo: ConvGeometry):
     """x (N, C, H, W), gy (N, O, OH, OW) -> dL/dw (O, C/G, kh, kw) = the sum over chunks of
     im2col(x) @ gy (columns rebuilt chunk by chunk)."""
@@ -329,14 +375,15 @@ def _grad_weight(x, gy, geo: ConvGeometry):
     per_sample = ckk * run * og < _PER_SAMPLE_GEMM
 
     def chunk(s, e):  # -> this chunk's (G, Cg*kh*kw, O/G)
+        nc = e - s
         cols, pooled = _im2col(x[s:e], geo)
-        nhwc, g_t = _to_nhwc(gy[s:e], geo)
         if per_sample:  # (nc, G, Cg*kh*kw, L) @ (nc, G, L, O/G), summed over samples
-            by_sample = cols.reshape(g, ckk, e - s, run).transpose(2, 0, 1, 3)
-            part = xp.matmul(by_sample, g_t.reshape(g, e - s, run, og).swapaxes(0, 1)).sum(0)
+            gy_buf, g_t = _by_sample_transposed(gy[s:e], geo)
+            part = xp.matmul(cols.reshape(g, ckk, nc, run).transpose(2, 0, 1, 3), g_t).sum(0)
         else:
+            gy_buf, g_t = _to_nhwc(gy[s:e], geo)
             part = xp.matmul(cols, g_t)
-        workspace.give(nhwc)
+        workspace.give(gy_buf)
         if pooled:
             workspace.give(cols)
         return part

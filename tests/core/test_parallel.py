@@ -82,10 +82,11 @@ def test_set_num_threads_rejects_non_positive_ints(bad):
 
 
 def test_convolutions_match_across_thread_counts(threads, monkeypatch):
-    """Forward, input and weight gradients (col2im and as-conv paths) with 1 and 3 threads over
+    """Forward, input and weight gradients (col2im and by-rows paths) with 1 and 3 threads over
     many small chunks: the same up to float64 rounding (partial weight sums add in another
     order)."""
     monkeypatch.setattr(I, "CHUNK_BYTES", 1)  # one sample per chunk
+    monkeypatch.setattr(I, "SPLIT_MIN_MACS", 0)  # split even these small convolutions
     rng = np.random.default_rng(0)
     x0, w0 = rng.standard_normal((9, 3, 10, 10)), rng.standard_normal((4, 3, 3, 3))
     results = {}
@@ -100,3 +101,20 @@ def test_convolutions_match_across_thread_counts(threads, monkeypatch):
         results[n] = got
     for one, three in zip(results[1], results[3]):
         np.testing.assert_allclose(three, one, rtol=1e-12, atol=1e-12)
+
+
+def test_only_large_convolutions_are_split_over_threads(threads, monkeypatch):
+    """A convolution below SPLIT_MIN_MACS multiply-adds runs on the calling thread (waking
+    helpers costs more than they save); a larger one shares its chunks."""
+    threads(2)
+    monkeypatch.setattr(I, "CHUNK_BYTES", 1)
+    sizes, real = [], I.split_run
+    monkeypatch.setattr(I, "split_run", lambda work, items: sizes.append(len(items)) or
+                        real(work, items))
+    rng = np.random.default_rng(0)
+    x, w = rg.tensor(rng.standard_normal((4, 3, 8, 8))), rg.tensor(rng.standard_normal((4, 3, 3, 3)))
+    F.conv2d(x, w, padding=1)
+    assert sizes == []
+    monkeypatch.setattr(I, "SPLIT_MIN_MACS", 4 * 4 * 3 * 9 * 64)  # exactly this conv's count
+    F.conv2d(x, w, padding=1)
+    assert sizes == [4]

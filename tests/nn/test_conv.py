@@ -22,7 +22,8 @@ def _t(rng, *shape, grad=True):
 
 
 # (input shape, weight shape, bias, kwargs). Sizes are chosen so every kernel path is hit:
-# flat or row windows, input gradient as a stride-1 conv or as col2im (see test_paths_covered).
+# flat or row windows, input gradient by rows (stride 1) or col2im, the output gradient channels
+# first or last in per-sample weight-gradient GEMMs (see test_paths_covered).
 CONV2D_CASES = [
     ((1, 2, 5, 6), (3, 2, 3, 3), True, {"padding": 1}),
     ((2, 2, 4, 9), (2, 2, 3, 3), True, {"padding": 1}),
@@ -36,7 +37,8 @@ CONV2D_CASES = [
     ((1, 2, 6, 6), (2, 2, 2, 2), True, {"dilation": (2, 1), "padding": "valid"}),
     ((2, 3, 4, 4), (2, 3, 1, 1), True, {}),  # 1x1: columns are a view of x
     ((1, 2, 5, 5), (2, 2, 1, 1), False, {"stride": 2}),
-    ((2, 2, 4, 5), (1, 2, 1, 3), True, {}),  # row windows, input gradient as a conv
+    ((2, 2, 4, 5), (1, 2, 1, 3), True, {}),  # row windows, input gradient by rows
+    ((2, 2, 4, 4), (8, 2, 3, 3), True, {"padding": 1}),  # 8 output channels: channels last
 ]
 
 
@@ -76,13 +78,16 @@ def test_conv2d_gradgradcheck(case, wide_gemm):
 
 
 def test_paths_covered():
-    """The cases above reach each pair of (window layout, input-gradient method)."""
-    seen = set()
+    """The cases above reach each window layout and each input-gradient method (by rows for
+    stride 1, col2im otherwise), and both layouts of the output gradient for weight gradients."""
+    seen, channels_last = set(), set()
     for xs, ws, bias, kw in CONV2D_CASES:
         geo = C._geometry("conv2d", 2, xs, ws, None, kw.get("stride", 1), kw.get("padding", 0),
                           kw.get("dilation", 1), kw.get("groups", 1))
-        seen.add((geo.flat, I._grad_input_as_conv(geo)))
-    assert seen == {(True, True), (True, False), (False, True), (False, False)}
+        seen.add((geo.flat, geo.sh == geo.sw == 1))
+        channels_last.add(geo.o // geo.groups >= 8)
+    assert seen == {(True, True), (False, True), (False, False)}
+    assert channels_last == {True, False}
 
 
 def test_conv1d_gradients():
