@@ -345,7 +345,8 @@ def _grad_input_by_rows(gy, w, geo: ConvGeometry):
         grid[..., ow:] = 0
         grid[..., :ow] = gy[s:e].transpose(1, 0, 2, 3)
         s_o, s_n, s_q = rows.strides
-        shifted = workspace.take((o, kw, nc, run), gy.dtype)  # [o, j', n, q] = rows[o, n, j'*dw + q]
+        # shifted[o, j', n, q] = rows[o, n, j' * dw + q]: the kw horizontal shifts of gy
+        shifted = workspace.take((o, kw, nc, run), gy.dtype)
         xp.copyto(shifted, as_strided(rows, shifted.shape, (s_o, geo.dw * s_q, s_n, s_q),
                                       writeable=False))
         workspace.give(rows)

@@ -112,7 +112,8 @@ def test_only_large_convolutions_are_split_over_threads(threads, monkeypatch):
     monkeypatch.setattr(I, "split_run", lambda work, items: sizes.append(len(items)) or
                         real(work, items))
     rng = np.random.default_rng(0)
-    x, w = rg.tensor(rng.standard_normal((4, 3, 8, 8))), rg.tensor(rng.standard_normal((4, 3, 3, 3)))
+    x = rg.tensor(rng.standard_normal((4, 3, 8, 8)))
+    w = rg.tensor(rng.standard_normal((4, 3, 3, 3)))
     F.conv2d(x, w, padding=1)
     assert sizes == []
     monkeypatch.setattr(I, "SPLIT_MIN_MACS", 4 * 4 * 3 * 9 * 64)  # exactly this conv's count
