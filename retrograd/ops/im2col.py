@@ -65,8 +65,8 @@ class ConvGeometry(_ConvSizes):
 
     @cached_property
     def flat(self):
-        """Read windows as contiguous runs of whole padded rows: stride 1 and at most 25% of the
-        columns computed in vain (the Wp - OW that straddle the right edge)."""
+        """Read windows as contiguous runs of whole padded rows: stride 1 and at most one column
+        computed in vain (the Wp - OW that straddle the right edge) per two kept."""
         return self.sh == 1 and self.sw == 1 and 2 * (self.wp - self.ow) <= self.ow
 
     @cached_property
