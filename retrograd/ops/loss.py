@@ -135,6 +135,11 @@ class SoftmaxCrossEntropy(Function):
 
     def backward(self, g):
         z, q = self.inputs
+        if not is_grad_enabled() and not isinstance(q, Tensor):  # first order, constant q
+            gz = self.probs * q.sum(1, keepdims=True)
+            gz -= q
+            gz *= xp.expand_dims(g.data, 1)
+            return Tensor(gz), None
         g = g.unsqueeze(1)
         q = q if isinstance(q, Tensor) else Tensor(q)
         # when the backward pass is recorded (create_graph) use the differentiable softmax
@@ -157,7 +162,7 @@ def _class_weight(name: str, weight, n_classes: int, dtype):
 
 def _class_targets(name: str, input: Tensor, target, ignore_index: int):
     """Check integer class targets against ``input`` (N, C, d1, ...); return the targets with
-    ignored positions replaced by 0, and the mask of positions that count."""
+    ignored positions replaced by 0, and the mask of positions that count (None: all do)."""
     idx = target.data if isinstance(target, Tensor) else xp.asarray(target)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index targets must be integers (int64), got {idx.dtype}; "
@@ -167,6 +172,8 @@ def _class_targets(name: str, input: Tensor, target, ignore_index: int):
         raise ShapeError(f"{name}: input of shape {tuple(input.shape)} needs a target of shape "
                          f"{expected}, got {tuple(idx.shape)}")
     n_classes = input.shape[1]
+    if idx.size and not 0 <= ignore_index < n_classes and 0 <= idx.min() and idx.max() < n_classes:
+        return idx, None  # the usual case, checked in two passes
     valid = idx != ignore_index
     bad = valid & ((idx < 0) | (idx >= n_classes))
     if bad.any():
@@ -218,17 +225,23 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
         normaliser = loss.data.size
     else:
         idx, valid = _class_targets(name, input, target, ignore_index)
-        valid_b = xp.expand_dims(valid, 1)
-        q = xp.zeros(input.shape, dtype=input.dtype)
-        if label_smoothing:
-            q += (label_smoothing / n_classes) * w_b
-            q *= valid_b
-        w_target = w[idx] * valid  # the weight of each position's target class (0 if ignored)
-        picked = xp.take_along_axis(q, xp.expand_dims(idx, 1), 1)
-        xp.put_along_axis(q, xp.expand_dims(idx, 1),
-                          picked + (1.0 - label_smoothing) * xp.expand_dims(w_target, 1), 1)
-        loss = SoftmaxCrossEntropy.apply(input, q)
-        normaliser = w_target.sum()
+        if valid is None and weight is None and not label_smoothing:  # q is one-hot
+            classes = xp.arange(n_classes).reshape(w_b.shape)
+            q = (xp.expand_dims(idx, 1) == classes).astype(input.dtype)
+            loss = SoftmaxCrossEntropy.apply(input, q)
+            normaliser = idx.size
+        else:
+            valid = xp.ones(idx.shape, dtype=bool) if valid is None else valid
+            q = xp.zeros(input.shape, dtype=input.dtype)
+            if label_smoothing:
+                q += (label_smoothing / n_classes) * w_b
+                q *= xp.expand_dims(valid, 1)
+            w_target = w[idx] * valid  # the weight of each position's target class (0 if ignored)
+            picked = xp.take_along_axis(q, xp.expand_dims(idx, 1), 1)
+            xp.put_along_axis(q, xp.expand_dims(idx, 1),
+                              picked + (1.0 - label_smoothing) * xp.expand_dims(w_target, 1), 1)
+            loss = SoftmaxCrossEntropy.apply(input, q)
+            normaliser = w_target.sum()
     if reduction == "none":
         return loss.reshape(()) if unbatched else loss
     total = loss.sum()
@@ -244,7 +257,7 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
     input, target, unbatched = _batched(name, input, target)
     w = _class_weight(name, weight, input.shape[1], input.dtype)
     idx, valid = _class_targets(name, input, target, ignore_index)
-    w_target = w[idx] * valid
+    w_target = w[idx] if valid is None else w[idx] * valid
     loss = -input.gather(1, xp.expand_dims(idx, 1)).squeeze(1) * w_target
     if reduction == "none":
         return loss.reshape(()) if unbatched else loss

@@ -143,9 +143,12 @@ def composed_cross_entropy(z, target, weight=None, ignore_index=-100, label_smoo
 
 @pytest.mark.parametrize("weight", [None, CLASS_W], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("smoothing", [0.0, 0.25])
-@pytest.mark.parametrize("probs", [False, True], ids=["indices", "probabilities"])
-def test_fused_cross_entropy_equals_composed(weight, smoothing, probs):
-    target = rg.tensor(_dirichlet_targets()) if probs else _idx(LABELS)
+@pytest.mark.parametrize("target", ["probabilities", "indices", "indices-none-ignored"])
+def test_fused_cross_entropy_equals_composed(weight, smoothing, target):
+    """Every path of cross_entropy (one-hot targets among them: plain indices, none ignored),
+    value and first-order gradient (which runs on arrays)."""
+    target = {"probabilities": rg.tensor(_dirichlet_targets()), "indices": _idx(LABELS),
+              "indices-none-ignored": _idx(np.where(LABELS == -100, 1, LABELS))}[target]
     results = []
     for fn in (F.cross_entropy, composed_cross_entropy):
         z = _t(LOGITS)
