@@ -121,26 +121,31 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
 
 # ----- classification: cross-entropy and negative log-likelihood --------------------------------
 class SoftmaxCrossEntropy(Function):
-    """Per-position ``-sum_c q_c log_softmax(z)_c`` over the class dim 1, fused and stable.
+    """Per-position ``-sum_c q_c log_softmax(z)_c`` over the class dim 1, fused and stable; with
+    ``scale``, their sum times ``scale`` (0-d: the 'sum' and 'mean' reductions in the same node).
 
     ``q`` (same shape as ``z``) is a constant array or a Tensor (then it gets a gradient).
     """
 
-    def forward(self, z, q):
+    def forward(self, z, q, scale=None):
         shifted = z - xp.max(z, axis=1, keepdims=True)
         e = xp.exp(shifted)
         s = xp.sum(e, axis=1, keepdims=True)
         self.probs = e / s  # reused by a first-order backward
-        return -xp.sum(q * (shifted - xp.log(s)), axis=1)
+        self.scale = scale
+        shifted -= xp.log(s)  # log-probabilities
+        if scale is None:
+            return -xp.sum(q * shifted, axis=1)
+        return xp.asarray(-xp.sum(q * shifted) * scale)
 
     def backward(self, g):
         z, q = self.inputs
         if not is_grad_enabled() and not isinstance(q, Tensor):  # first order, constant q
             gz = self.probs * q.sum(1, keepdims=True)
             gz -= q
-            gz *= xp.expand_dims(g.data, 1)
+            gz *= g.data * self.scale if self.scale is not None else xp.expand_dims(g.data, 1)
             return Tensor(gz), None
-        g = g.unsqueeze(1)
+        g = g * self.scale if self.scale is not None else g.unsqueeze(1)
         q = q if isinstance(q, Tensor) else Tensor(q)
         # when the backward pass is recorded (create_graph) use the differentiable softmax
         p = softmax(z, 1) if is_grad_enabled() else Tensor(self.probs)
@@ -221,14 +226,13 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
         if label_smoothing:
             q = q * (1.0 - label_smoothing) + label_smoothing / n_classes
         q = q * w_b if weight is not None else q
-        loss = SoftmaxCrossEntropy.apply(input, q if q.requires_grad else q.data)
-        normaliser = loss.data.size
+        q = q if q.requires_grad else q.data
+        normaliser = input.data.size // n_classes
     else:
         idx, valid = _class_targets(name, input, target, ignore_index)
         if valid is None and weight is None and not label_smoothing:  # q is one-hot
             classes = xp.arange(n_classes).reshape(w_b.shape)
             q = (xp.expand_dims(idx, 1) == classes).astype(input.dtype)
-            loss = SoftmaxCrossEntropy.apply(input, q)
             normaliser = idx.size
         else:
             valid = xp.ones(idx.shape, dtype=bool) if valid is None else valid
@@ -240,12 +244,16 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
             picked = xp.take_along_axis(q, xp.expand_dims(idx, 1), 1)
             xp.put_along_axis(q, xp.expand_dims(idx, 1),
                               picked + (1.0 - label_smoothing) * xp.expand_dims(w_target, 1), 1)
-            loss = SoftmaxCrossEntropy.apply(input, q)
             normaliser = w_target.sum()
     if reduction == "none":
+        loss = SoftmaxCrossEntropy.apply(input, q)
         return loss.reshape(()) if unbatched else loss
-    total = loss.sum()
-    return total if reduction == "sum" else total / normaliser
+    if reduction == "sum" or normaliser:
+        scale = 1.0 if reduction == "sum" else 1.0 / float(normaliser)
+        return SoftmaxCrossEntropy.apply(input, q, scale=scale)
+    # nothing counts (an empty batch, every target ignored): a nan mean with zero gradients, as
+    # in PyTorch
+    return SoftmaxCrossEntropy.apply(input, q, scale=0.0) + float("nan")
 
 
 def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,

@@ -2,6 +2,7 @@
 cross-entropy against a composed one, PyTorch parity (when installed), errors and Modules."""
 import doctest
 import importlib
+import warnings
 
 import numpy as np
 import pytest
@@ -222,6 +223,23 @@ def test_weighted_mean_divides_by_the_target_weights_and_skips_ignored():
     np.testing.assert_array_equal(z.grad.data[2], [0.0, 0.0])
     assert F.cross_entropy(z, _idx([0, 1, -100]), reduction="sum").item() == pytest.approx(
         2 * np.log(2))
+
+
+@pytest.mark.parametrize("logits,target", [
+    (np.zeros((2, 3)), _idx([-100, -100])),  # every target ignored
+    (np.zeros((0, 3)), _idx(np.zeros(0, dtype=np.int64))),  # an empty batch
+    (np.zeros((0, 3)), rg.tensor(np.zeros((0, 3)))),  # an empty batch of probabilities
+], ids=["all-ignored", "empty", "empty-probabilities"])
+def test_mean_cross_entropy_over_nothing_is_nan_with_zero_gradients(logits, target):
+    """As in PyTorch: the mean of no terms is nan, and no logit gets a gradient, without
+    warnings."""
+    z = _t(logits)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = F.cross_entropy(z, target)
+        loss.backward()
+    assert np.isnan(loss.item())
+    np.testing.assert_array_equal(z.grad.data, np.zeros(logits.shape))
 
 
 def test_loss_refuses_to_broadcast_mismatched_shapes():
