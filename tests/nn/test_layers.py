@@ -30,10 +30,13 @@ def test_linear_forward_matches_numpy_and_shapes():
 
 
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_gradients(bias):
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)], ids=["2d", "3d", "1d"])
+def test_linear_gradients(bias, shape):
+    """First order (computed on arrays) for inputs of 1, 2 and 3 dims; second order (on
+    Tensors, recorded)."""
     lin = nn.Linear(4, 3, bias=bias, dtype=rg.float64)
     params = [lin.weight] + ([lin.bias] if bias else [])
-    assert gradcheck(lambda x, *ps: lin(x), [_t(5, 4), *params], rtol=RTOL, atol=ATOL)
+    assert gradcheck(lambda x, *ps: lin(x), [_t(*shape), *params], rtol=RTOL, atol=ATOL)
     assert gradgradcheck(lambda x, *ps: lin(x), [_t(2, 4, seed=1), *params], rtol=1e-5, atol=1e-6)
 
 
