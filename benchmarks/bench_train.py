@@ -172,14 +172,14 @@ def _compare(name, repeats, threads):
         theirs = _Runner("torch", name, threads)
     except (RuntimeError, OSError) as e:
         rates = [ours.block() for _ in range(repeats)]
-        print(f"{name:8s} {statistics.median(rates):12.0f} {'n/a':>10s} {'':>6s} "
+        print(f"{name:8s} {statistics.median(rates):12.0f} {'n/a':>10s} {'':>6s} {'':>10s} "
               f"{ours.peak_mb():13.0f}   (PyTorch: {e})")
         return
     pairs = [(ours.block(), theirs.block()) for _ in range(repeats)]
     mine, other = (statistics.median(p[k] for p in pairs) for k in (0, 1))
-    ratio = statistics.median(a / b for a, b in pairs)
-    print(f"{name:8s} {mine:12.0f} {other:10.0f} {ratio:5.2f}x {ours.peak_mb():13.0f} "
-          f"{theirs.peak_mb():14.0f}")
+    ratios = sorted(a / b for a, b in pairs)
+    print(f"{name:8s} {mine:12.0f} {other:10.0f} {statistics.median(ratios):5.2f}x "
+          f"{ratios[0]:5.2f}-{ratios[-1]:.2f} {ours.peak_mb():13.0f} {theirs.peak_mb():14.0f}")
 
 
 def main():
@@ -195,8 +195,10 @@ def main():
         _child(*args.child, args.threads)
         return
     print(f"training throughput, float32, {args.threads} thread(s), {args.repeats} rounds of "
-          "alternating timed blocks (about 0.5 s each); medians")
-    print(f"{'model':8s} {'retrograd/s':>12s} {'PyTorch/s':>10s} {'ratio':>6s} {'peak MB ours':>13s} {'peak MB torch':>14s}")
+          "alternating timed blocks (about 0.5 s each); medians, and the range of the per-round "
+          "ratios")
+    print(f"{'model':8s} {'retrograd/s':>12s} {'PyTorch/s':>10s} {'ratio':>6s} {'rounds':>10s} "
+          f"{'peak MB ours':>13s} {'peak MB torch':>14s}")
     for name in args.models:
         try:
             _compare(name, args.repeats, args.threads)
