@@ -80,9 +80,9 @@ class ConvGeometry(_ConvSizes):
         return 1 if self.flat and self.kw > 1 else 0
 
     @cached_property
-    def macs(self):
-        """Multiply-adds of the forward pass (each gradient takes as many)."""
-        return self.n * self.o * self.c // self.groups * self.kh * self.kw * self.oh * self.ow
+    def sample_macs(self):
+        """Multiply-adds of the forward pass per sample (each gradient takes as many)."""
+        return self.o * self.c // self.groups * self.kh * self.kw * self.oh * self.ow
 
 
 # ----- workspace --------------------------------------------------------------------------------
@@ -226,12 +226,14 @@ def _from_cn(arr, out, width: int):
 CHUNK_BYTES = 1 << 21
 
 
-# Convolutions below this many multiply-adds run on the calling thread. Each NumPy call in a
-# split op hands the GIL between threads, and waking a thread costs 50-100 us on the 2-core VM
-# we measure on. LeNet-5's convolutions (15-31M) ran slower split (a training step 15.5 ms
-# against 13.8), while splitting ResNet-8's 75-151M ones gave 113 ms against 166. Measured as
-# separate processes in alternating blocks, batch 128 and 64, 2 threads.
-SPLIT_MIN_MACS = 40_000_000
+# Convolutions with fewer multiply-adds than this per sample run on the calling thread. Small
+# ones are memory-bound and gain little from a second core (1.0-1.2x for LeNet-5's even when
+# split over two processes, measured), while every NumPy call of a split op hands the GIL
+# between threads, and a thread wake-up costs 50-100 us on the 2-core VM we measure on.
+# LeNet-5's convolutions (0.12M and 0.24M per sample) ran slower split: a training step took
+# 15.5 ms against 13.8 at batch 128, and 61-67 against 58 at batch 512. Splitting ResNet-8's
+# 1.2M-2.4M ones gave 113 ms against 166. Separate processes in alternating blocks, 2 threads.
+SPLIT_MIN_SAMPLE_MACS = 1_000_000
 
 
 def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
@@ -241,7 +243,7 @@ def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
     per_sample = geo.c * geo.kh * geo.kw * geo.oh * geo.wc * itemsize
     step = max(1, CHUNK_BYTES // max(per_sample, 1))
     ranges = [(s, min(n, s + step)) for s in range(0, n, step)]
-    if geo.macs < SPLIT_MIN_MACS:
+    if geo.sample_macs < SPLIT_MIN_SAMPLE_MACS:
         return [body(s, e) for s, e in ranges]
     parts = split_run(lambda run: [body(s, e) for s, e in run], ranges)
     return [result for part in parts for result in part]

@@ -86,7 +86,7 @@ def test_convolutions_match_across_thread_counts(threads, monkeypatch):
     many small chunks: the same up to float64 rounding (partial weight sums add in another
     order)."""
     monkeypatch.setattr(I, "CHUNK_BYTES", 1)  # one sample per chunk
-    monkeypatch.setattr(I, "SPLIT_MIN_MACS", 0)  # split even these small convolutions
+    monkeypatch.setattr(I, "SPLIT_MIN_SAMPLE_MACS", 0)  # split even these small convolutions
     rng = np.random.default_rng(0)
     x0, w0 = rng.standard_normal((9, 3, 10, 10)), rng.standard_normal((4, 3, 3, 3))
     results = {}
@@ -104,8 +104,8 @@ def test_convolutions_match_across_thread_counts(threads, monkeypatch):
 
 
 def test_only_large_convolutions_are_split_over_threads(threads, monkeypatch):
-    """A convolution below SPLIT_MIN_MACS multiply-adds runs on the calling thread (waking
-    helpers costs more than they save); a larger one shares its chunks."""
+    """A convolution below SPLIT_MIN_SAMPLE_MACS multiply-adds per sample runs on the calling
+    thread (waking helpers costs more than they save); a larger one shares its chunks."""
     threads(2)
     monkeypatch.setattr(I, "CHUNK_BYTES", 1)
     sizes, real = [], I.split_run
@@ -116,6 +116,6 @@ def test_only_large_convolutions_are_split_over_threads(threads, monkeypatch):
     w = rg.tensor(rng.standard_normal((4, 3, 3, 3)))
     F.conv2d(x, w, padding=1)
     assert sizes == []
-    monkeypatch.setattr(I, "SPLIT_MIN_MACS", 4 * 4 * 3 * 9 * 64)  # exactly this conv's count
+    monkeypatch.setattr(I, "SPLIT_MIN_SAMPLE_MACS", 4 * 3 * 9 * 64)  # exactly this conv's count
     F.conv2d(x, w, padding=1)
     assert sizes == [4]
