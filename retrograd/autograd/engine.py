@@ -98,9 +98,12 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
             if wanted is not None and node in wanted:
                 for i in wanted[node]:
                     results[i] = g
-            in_grads = node.backward(g)
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
+            if create_graph or node.backward_arrays is None:
+                in_grads = node.backward(g)
+                if not isinstance(in_grads, tuple):
+                    in_grads = (in_grads,)
+            else:
+                in_grads = _as_tensors(node.backward_arrays(g.data))
             if _anomaly.enabled:
                 _anomaly.on_backward(node, in_grads)
             for x, gx in zip(node.inputs, in_grads):
@@ -144,6 +147,13 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
             else:
                 leaf.grad = Tensor(leaf.grad.data + g.data)
         return None
+
+
+def _as_tensors(arrays):
+    """A backward_arrays result as a tuple of Tensors (or None)."""
+    if not isinstance(arrays, tuple):
+        arrays = (arrays,)
+    return tuple(None if a is None else _types.Tensor(a) for a in arrays)
 
 
 def _own(g, seen):

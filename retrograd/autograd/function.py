@@ -1,7 +1,9 @@
 """Function: the one place where graph nodes are created.
 
 An op subclasses ``Function`` and writes ``forward`` on arrays and ``backward`` on Tensors (with
-differentiable ops, so the backward pass can itself be recorded for higher-order gradients).
+differentiable ops, so the backward pass can itself be recorded for higher-order gradients). An
+op on a hot path may also write ``backward_arrays``: the same gradients on arrays, which the
+engine calls instead when the backward pass is not recorded (no ``create_graph``).
 ``apply`` runs forward and, when grad mode is on and an input requires grad, records the node.
 """
 from __future__ import annotations
@@ -32,6 +34,12 @@ class Function:
     def backward(self, grad):  # pragma: no cover - abstract
         """Return one gradient (Tensor or None) per input, given the output's gradient."""
         raise NotImplementedError
+
+    # Optional ``backward_arrays(self, grad_array)``: one gradient (array or None) per input,
+    # equal to ``backward``'s, on arrays. Without ``create_graph`` the engine calls it instead of
+    # ``backward`` (no graph nodes, fewer temporaries); ``backward`` still defines the gradient
+    # for higher orders.
+    backward_arrays = None
 
     @property
     def name(self) -> str:

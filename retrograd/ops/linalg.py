@@ -3,7 +3,6 @@ affine map used by Linear layers."""
 from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
-from ..autograd.grad_mode import is_grad_enabled
 from ..backend import xp
 
 
@@ -45,8 +44,6 @@ class Linear(Function):
 
     def backward(self, g):
         x, w, b = self.inputs if len(self.inputs) == 3 else (*self.inputs, None)
-        if not is_grad_enabled():  # first order: the same products on arrays, no graph nodes
-            return self._first_order(g, x, w, b)
         gx = MatMul.apply(g, w) if x.requires_grad else None
         gw = gb = None
         if w.requires_grad:
@@ -58,17 +55,15 @@ class Linear(Function):
             gb = g.sum(tuple(range(g.ndim - 1)))
         return gx, gw, gb
 
-    @staticmethod
-    def _first_order(g, x, w, b):
-        """g (*, out) -> (g @ W, g^T @ x over all leading dims, g summed over them) as Tensors."""
-        Tensor, g = type(g), g.data
-        gx = Tensor(xp.matmul(g, w.data)) if x.requires_grad else None
+    def backward_arrays(self, g):
+        """g (*, out) -> g @ W, g^T @ x over all leading dims, g summed over them."""
+        x, w, b = self.inputs if len(self.inputs) == 3 else (*self.inputs, None)
+        gx = xp.matmul(g, w.data) if x.requires_grad else None
         gw = gb = None
         if w.requires_grad:
-            g2 = g.reshape(-1, g.shape[-1])
-            gw = Tensor(xp.matmul(g2.T, x.data.reshape(-1, x.shape[-1])))
+            gw = xp.matmul(g.reshape(-1, g.shape[-1]).T, x.data.reshape(-1, x.shape[-1]))
         if b is not None and b.requires_grad:
-            gb = Tensor(g.sum(tuple(range(g.ndim - 1))))
+            gb = g.sum(tuple(range(g.ndim - 1)))
         return gx, gw, gb
 
 

@@ -10,7 +10,6 @@ instead of broadcasting them.
 from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
-from ..autograd.grad_mode import is_grad_enabled
 from ..backend import xp
 from ..tensor import Tensor
 from .activation import log_softmax, sigmoid, softmax
@@ -131,7 +130,7 @@ class SoftmaxCrossEntropy(Function):
         shifted = z - xp.max(z, axis=1, keepdims=True)
         e = xp.exp(shifted)
         s = xp.sum(e, axis=1, keepdims=True)
-        self.probs = e / s  # reused by a first-order backward
+        self.probs = e / s  # reused by backward_arrays
         self.scale = scale
         shifted -= xp.log(s)  # log-probabilities
         if scale is None:
@@ -140,17 +139,26 @@ class SoftmaxCrossEntropy(Function):
 
     def backward(self, g):
         z, q = self.inputs
-        if not is_grad_enabled() and not isinstance(q, Tensor):  # first order, constant q
-            gz = self.probs * q.sum(1, keepdims=True)
-            gz -= q
-            gz *= g.data * self.scale if self.scale is not None else xp.expand_dims(g.data, 1)
-            return Tensor(gz), None
         g = g * self.scale if self.scale is not None else g.unsqueeze(1)
         q = q if isinstance(q, Tensor) else Tensor(q)
-        # when the backward pass is recorded (create_graph) use the differentiable softmax
-        p = softmax(z, 1) if is_grad_enabled() else Tensor(self.probs)
-        gz = g * (p * q.sum(1, keepdim=True) - q) if z.requires_grad else None
+        gz = g * (softmax(z, 1) * q.sum(1, keepdim=True) - q) if z.requires_grad else None
         gq = -g * log_softmax(z, 1) if q.requires_grad else None
+        return gz, gq
+
+    def backward_arrays(self, g):
+        z, q = self.inputs
+        g = g * self.scale if self.scale is not None else xp.expand_dims(g, 1)
+        q_grad = isinstance(q, Tensor) and q.requires_grad
+        q = q.data if isinstance(q, Tensor) else q
+        gz = None
+        if z.requires_grad:
+            gz = self.probs * q.sum(1, keepdims=True)
+            gz -= q
+            gz *= g
+        gq = None
+        if q_grad:  # rare (a learned target): log-probabilities recomputed, not kept from forward
+            shifted = z.data - xp.max(z.data, axis=1, keepdims=True)
+            gq = -g * (shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True)))
         return gz, gq
 
 

@@ -9,7 +9,6 @@ differentiable ops so that second derivatives are exact.
 from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
-from ..autograd.grad_mode import is_grad_enabled
 from ..backend import xp
 from ..tensor import Tensor
 
@@ -51,12 +50,8 @@ class Normalize(Function):
 
     def backward(self, g):
         x, w, b = self.inputs
-        axes = self.axes
-        padded = (1,) * (x.ndim - len(self.param_shape)) + tuple(self.param_shape)
-        param_dims = tuple(i for i, s in enumerate(padded) if s == 1)
-        if not is_grad_enabled():
-            return self._first_order(g.data, x, w, b, param_dims)
-        xhat, inv = _standardize(x, axes, self.eps)  # create_graph: statistics depend on x
+        axes, param_dims = self.axes, self._param_dims(x.ndim)
+        xhat, inv = _standardize(x, axes, self.eps)  # recorded: the statistics depend on x
         gx = gw = gb = None
         if x.requires_grad:
             gxhat = g if w is None else g * w.reshape(self.param_shape)
@@ -68,12 +63,18 @@ class Normalize(Function):
             gb = g.sum(param_dims).reshape(b.shape)
         return gx, gw, gb
 
-    def _first_order(self, g, x, w, b, param_dims):
+    def _param_dims(self, ndim):
+        """The dims the parameters broadcast along (their gradients sum over these)."""
+        padded = (1,) * (ndim - len(self.param_shape)) + tuple(self.param_shape)
+        return tuple(i for i, s in enumerate(padded) if s == 1)
+
+    def backward_arrays(self, g):
         """The same gradient on arrays, from the saved xhat and inv. When weight and bias are per
         statistic (batch norm), with s = inv * weight and the sums of g and g * xhat over the
         statistic's m elements, gx = s * g - s * sum_g / m - xhat * s * sum_gx / m: about 6
         passes over x."""
-        axes, xhat, inv = self.axes, self.xhat, self.inv
+        x, w, b = self.inputs
+        axes, xhat, inv, param_dims = self.axes, self.xhat, self.inv, self._param_dims(x.ndim)
         want_x, want_w = x.requires_grad, w is not None and w.requires_grad
         want_b = b is not None and b.requires_grad
         per_statistic = param_dims == axes
@@ -92,9 +93,8 @@ class Normalize(Function):
             gx = gxhat - gxhat.mean(axes, keepdims=True)
             gx -= xhat * xp.multiply(gxhat, xhat).mean(axes, keepdims=True)
             gx *= inv
-        return (None if gx is None else Tensor(gx),
-                Tensor(sum_gx.reshape(w.shape)) if want_w else None,
-                Tensor(sum_g.reshape(b.shape)) if want_b else None)
+        return (gx, sum_gx.reshape(w.shape) if want_w else None,
+                sum_g.reshape(b.shape) if want_b else None)
 
 
 def _check_param(p, shape, name, op):

@@ -213,3 +213,36 @@ def test_float32_stays_float32_through_backward():
     y.backward()
     assert y.dtype == rg.float32
     assert x.grad.dtype == rg.float32 and w.grad.dtype == rg.float32
+
+
+class _Cube(rg.autograd.Function):
+    """x**3, with both backward rules, recording which one the engine called."""
+
+    calls: list = []
+
+    def forward(self, x):
+        return x ** 3
+
+    def backward(self, g):
+        _Cube.calls.append("tensors")
+        x = self.inputs[0]
+        return g * 3 * x * x
+
+    def backward_arrays(self, g):
+        _Cube.calls.append("arrays")
+        x = self.inputs[0].data
+        return g * 3 * x * x
+
+
+def test_backward_arrays_serves_first_order_and_backward_records_higher_orders():
+    x = leaf([1.0, -2.0])
+    _Cube.calls = []
+    _Cube.apply(x).sum().backward()
+    assert _Cube.calls == ["arrays"]
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 12.0])
+    assert x.grad.grad_fn is None
+    _Cube.calls = []
+    (gx,) = grad(_Cube.apply(x).sum(), [x], create_graph=True)
+    assert _Cube.calls == ["tensors"]
+    (gxx,) = grad(gx.sum(), [x])
+    np.testing.assert_allclose(gxx.numpy(), [6.0, -12.0])
