@@ -173,12 +173,11 @@ def _im2col(x, geo: ConvGeometry):
 
 
 def _to_cn(gy, geo: ConvGeometry):
-    """An output gradient (N, O, OH, OW) as a workspace (O, N, OH, Wc) and its (G, O/G, N*OH*Wc)
-    view, zero in the columns the flat layout crops."""
+    """An output gradient (N, O, OH, OW) as a workspace (O, N, OH, OW) and its (G, O/G, N*OH*OW)
+    view (strided convolutions: their columns are never flat)."""
     n, o = gy.shape[:2]
-    cn = workspace.take((o, n, geo.oh, geo.wc), gy.dtype)
-    cn[..., geo.ow:] = 0
-    cn[..., :geo.ow] = gy.transpose(1, 0, 2, 3)
+    cn = workspace.take((o, n, geo.oh, geo.ow), gy.dtype)
+    cn[...] = gy.transpose(1, 0, 2, 3)
     return cn, cn.reshape(geo.groups, o // geo.groups, -1)
 
 
