@@ -225,13 +225,15 @@ def _from_cn(arr, out, width: int):
 CHUNK_BYTES = 1 << 21
 
 
-# Convolutions with fewer multiply-adds than this per sample run on the calling thread. Small
-# ones are memory-bound and gain little from a second core (1.0-1.2x for LeNet-5's even when
-# split over two processes, measured), while every NumPy call of a split op hands the GIL
-# between threads, and a thread wake-up costs 50-100 us on the 2-core VM we measure on.
-# LeNet-5's convolutions (0.12M and 0.24M per sample) ran slower split: a training step took
-# 15.5 ms against 13.8 at batch 128, and 61-67 against 58 at batch 512. Splitting ResNet-8's
-# 1.2M-2.4M ones gave 113 ms against 166. Separate processes in alternating blocks, 2 threads.
+# Convolutions with fewer multiply-adds than this per sample run on the calling thread.
+# LeNet-5's (0.12M and 0.24M per sample) gain from a split on their own, but not in a training
+# step. On their own, 2 threads, batch 128: forward 0.96 -> 0.74 ms (conv1) and 1.41 -> 0.94
+# (conv2). In a step: 15.5 ms split against 13.8 at batch 128, and 61-67 against 58 at batch 512.
+# ResNet-8's 1.2M-2.4M ones gain in a step too: 113 ms split against 166. All step figures come
+# from separate processes in alternating blocks, on the 2-core VM we measure on.
+# Why the step does not gain is not fully understood. The second core is busy there: after each
+# 2-thread GEMM, OpenBLAS's worker spins, so an unsplit step uses 1.99 CPU-seconds per second.
+# But with BLAS held at one thread all along, a split step was only 4% faster (13.0 against 13.3).
 SPLIT_MIN_SAMPLE_MACS = 1_000_000
 
 
