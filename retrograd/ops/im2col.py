@@ -225,16 +225,15 @@ def _from_cn(arr, out, width: int):
 CHUNK_BYTES = 1 << 21
 
 
-# Convolutions with fewer multiply-adds than this per sample run on the calling thread.
-# LeNet-5's (0.12M and 0.24M per sample) gain from a split on their own, but not in a training
-# step. On their own, 2 threads, batch 128: forward 0.96 -> 0.74 ms (conv1) and 1.41 -> 0.94
-# (conv2). In a step: 15.5 ms split against 13.8 at batch 128, and 61-67 against 58 at batch 512.
-# ResNet-8's 1.2M-2.4M ones gain in a step too: 113 ms split against 166. All step figures come
-# from separate processes in alternating blocks, on the 2-core VM we measure on.
-# Why the step does not gain is not fully understood. The second core is busy there: after each
-# 2-thread GEMM, OpenBLAS's worker spins, so an unsplit step uses 1.99 CPU-seconds per second.
-# But with BLAS held at one thread all along, a split step was only 4% faster (13.0 against 13.3).
-SPLIT_MIN_SAMPLE_MACS = 1_000_000
+# Convolutions with fewer multiply-adds than this per sample run on the calling thread: below it
+# a chunk is too small to pay for handing it to another thread. LeNet-5's (0.12M and 0.24M) are
+# split. On their own, 2 threads, batch 128, forward: 0.96 -> 0.74 ms (conv1), 1.41 -> 0.94
+# (conv2). In a training step they gained only once BLAS kept small products on one thread
+# (``parallel.BLAS_THREADS_MIN_MACS``): before, OpenBLAS's second thread spun on the other core
+# after each product (the process used 1.99 CPU-seconds per second), and a split step took 14.27
+# ms against 12.89 unsplit. ResNet-8's 1.2M-2.4M: 113 ms split against 166. Separate processes
+# in alternating blocks, on the 2-core VM we measure on.
+SPLIT_MIN_SAMPLE_MACS = 100_000
 
 
 def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
+from ..parallel import blas_threads_for
 
 
 def _swap(t):
@@ -37,6 +38,7 @@ class Linear(Function):
     """x @ W.T + b with W of shape (out, in): one GEMM forward, two backward."""
 
     def forward(self, x, w, b=None):
+        blas_threads_for(x.size * w.shape[0])
         out = xp.matmul(x, w.T)
         if b is not None:
             out += b
@@ -58,6 +60,7 @@ class Linear(Function):
     def backward_arrays(self, g):
         """g (*, out) -> g @ W, g^T @ x over all leading dims, g summed over them."""
         x, w, b = self.inputs if len(self.inputs) == 3 else (*self.inputs, None)
+        blas_threads_for(g.size * w.shape[1])
         gx = xp.matmul(g, w.data) if x.requires_grad else None
         gw = gb = None
         if w.requires_grad:

@@ -57,6 +57,22 @@ def test_blas_uses_one_thread_inside_and_its_count_is_restored(threads):
     assert _blas_threads() == 2
 
 
+@pytest.mark.skipif(_blas_threads() is None, reason="no BLAS that threadpoolctl can control")
+def test_linear_layers_give_blas_all_threads_only_for_large_products(threads):
+    threads(2)
+    small = rg.nn.Linear(8, 4)  # 16 * 8 * 4 multiply-adds
+    small(rg.randn(16, 8)).sum().backward()
+    assert _blas_threads() == 1
+    n, k, m = 64, 512, 512
+    assert n * k * m >= parallel.BLAS_THREADS_MIN_MACS
+    big = rg.nn.Linear(k, m)
+    big(rg.randn(n, k))
+    assert _blas_threads() == 2
+    inside = parallel.split_run(lambda p: parallel.blas_threads_for(1 << 40) or _blas_threads(),
+                                [0, 1])
+    assert inside == [1, 1] and _blas_threads() == 2
+
+
 def test_an_error_in_one_part_reaches_the_caller_after_all_parts_finish(threads):
     threads(2)
     finished = []
