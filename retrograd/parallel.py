@@ -62,12 +62,14 @@ def set_num_threads(n: int) -> None:
     _blas_now = n
 
 
-# Matrix products with fewer multiply-adds than this run on one BLAS thread (``blas_threads_for``).
-# After each call that used OpenBLAS's second thread, that thread spins on the second core for
-# a while, where it slows our own threads (``split_run``). LeNet-5's fully connected products (1.3M-6M, batch 128) now run on one
-# thread and its convolutions are split: against the previous commit, a LeNet-5 step was 1.04x
-# faster (14.46 against 15.18 ms; a prototype gave 1.08x), ResNet-8 1.05x, the MLP (16M-51M,
-# both threads) 0.95x and 1.02x in two runs. Separate processes in alternating blocks, 2 threads.
+# Matrix products with fewer multiply-adds than this run on one BLAS thread: every op that calls
+# BLAS (matmul, Linear, convolutions) first calls ``blas_threads_for`` with its size. After each
+# call that used OpenBLAS's second thread, that thread spins on the second core for a while,
+# where it slows our own threads (``split_run``). LeNet-5's fully connected products (1.3M-6M,
+# batch 128) now run on one thread and its convolutions are split: against the previous commit,
+# a LeNet-5 step was 1.04x faster (14.46 against 15.18 ms; a prototype gave 1.08x), ResNet-8
+# 1.05x, the MLP (16M-51M, both threads) 0.95x and 1.02x in two runs. Separate processes in
+# alternating blocks, 2 threads.
 BLAS_THREADS_MIN_MACS = 16_000_000
 _blas_now: int | None = None  # the BLAS thread count blas_threads_for last set
 

@@ -2,9 +2,8 @@
 state-dict value conversion and ``to()`` argument parsing."""
 from __future__ import annotations
 
-from collections import namedtuple
-
 import itertools
+from collections import namedtuple
 
 import numpy as np
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from numpy.lib.stride_tricks import as_strided
 
 from ..backend import xp
-from ..parallel import split_run
+from ..parallel import blas_threads_for, split_run
 
 
 class _ConvSizes(NamedTuple):
@@ -243,6 +243,7 @@ def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
     per_sample = geo.c * geo.kh * geo.kw * geo.oh * geo.wc * itemsize
     step = max(1, CHUNK_BYTES // max(per_sample, 1))
     ranges = [(s, min(n, s + step)) for s in range(0, n, step)]
+    blas_threads_for(n * geo.sample_macs)  # for chunks run on this thread
     if geo.sample_macs < SPLIT_MIN_SAMPLE_MACS:
         return [body(s, e) for s, e in ranges]
     parts = split_run(lambda run: [body(s, e) for s, e in run], ranges)

@@ -73,6 +73,18 @@ def test_linear_layers_give_blas_all_threads_only_for_large_products(threads):
     assert inside == [1, 1] and _blas_threads() == 2
 
 
+@pytest.mark.skipif(_blas_threads() is None, reason="no BLAS that threadpoolctl can control")
+def test_a_large_matmul_or_convolution_after_a_small_linear_gets_all_blas_threads(threads):
+    threads(2)
+    rg.nn.Linear(8, 4)(rg.randn(16, 8))
+    assert _blas_threads() == 1
+    rg.randn(256, 256) @ rg.randn(256, 256)  # 16.8M multiply-adds
+    assert _blas_threads() == 2
+    rg.nn.Linear(8, 4)(rg.randn(16, 8))
+    F.conv2d(rg.randn(64, 16, 32, 32), rg.randn(16, 16, 3, 3), padding=1)  # 150M, split
+    assert _blas_threads() == 2
+
+
 def test_an_error_in_one_part_reaches_the_caller_after_all_parts_finish(threads):
     threads(2)
     finished = []

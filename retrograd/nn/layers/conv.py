@@ -2,7 +2,6 @@
 PyTorch's constructor arguments, attribute names, weight shapes, initialisation and repr."""
 from __future__ import annotations
 
-
 from ... import backend
 from ...autograd.function import ShapeError
 from ...backend import xp

@@ -1,7 +1,6 @@
 """Linear (y = x W^T + b, the fused op) and Identity."""
 from __future__ import annotations
 
-
 from ... import backend
 from ...autograd.function import ShapeError
 from ...backend import xp
