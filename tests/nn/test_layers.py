@@ -40,6 +40,28 @@ def test_linear_gradients(bias, shape):
     assert gradgradcheck(lambda x, *ps: lin(x), [_t(2, 4, seed=1), *params], rtol=1e-5, atol=1e-6)
 
 
+def test_stacked_linear_layers_pass_column_major_activations_correctly():
+    """A Linear's 2-D output is column-major (computed as W x^T); the next layer, the ReLU
+    between and both backward passes must give the same numbers as on row-major arrays, and
+    parameter gradients stay row-major like their parameters (in-place optimizer updates)."""
+    first, second = nn.Linear(4, 6, dtype=rg.float64), nn.Linear(6, 3, dtype=rg.float64)
+    net = lambda x, *ps: second(F.relu(first(x)))  # noqa: E731
+    params = [first.weight, first.bias, second.weight, second.bias]
+    x = _t(5, 4)
+    assert gradcheck(net, [x, *params], rtol=RTOL, atol=ATOL)
+    hidden = first(x)
+    assert hidden.data.flags.f_contiguous
+    ref = np.maximum(x.data @ first.weight.data.T + first.bias.data, 0)
+    np.testing.assert_allclose(second(F.relu(hidden)).data,
+                               ref @ second.weight.data.T + second.bias.data, rtol=1e-12)
+    x.grad = None
+    second(F.relu(first(x))).sum().backward()
+    for p in params:
+        assert p.grad.data.flags.c_contiguous and p.grad.shape == p.shape
+    g_hidden = (ref > 0) * second.weight.data.sum(0)
+    np.testing.assert_allclose(x.grad.data, g_hidden @ first.weight.data, rtol=1e-12)
+
+
 def test_linear_rejects_wrong_input_naming_layer_and_shapes():
     with pytest.raises(ShapeError, match=r"Linear\(in_features=4, out_features=3.*\(\*, 4\).*\(2, 5\)"):
         nn.Linear(4, 3)(rg.randn(2, 5))
