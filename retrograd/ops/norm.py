@@ -11,15 +11,25 @@ from __future__ import annotations
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
+from .reduce import sum_array
 
 
 def batch_stats(x, axes: tuple[int, ...]):
     """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
     ``x - mean`` (a new array that Normalize may reuse)."""
-    mean = x.mean(axis=axes, keepdims=True)
+    count = x.size // max(1, _kept_size(x.shape, axes))
+    mean = sum_array(x, axes, keepdims=True) / count
     centred = x - mean
-    var = xp.mean(xp.square(centred), axis=axes, keepdims=True)
+    var = sum_array(xp.square(centred), axes, keepdims=True) / count
     return mean, var, centred
+
+
+def _kept_size(shape, axes) -> int:
+    size = 1
+    for i, s in enumerate(shape):
+        if i not in axes:
+            size *= s
+    return size
 
 
 def _standardize(x: Tensor, axes, eps):
@@ -79,8 +89,9 @@ class Normalize(Function):
         want_b = b is not None and b.requires_grad
         per_statistic = param_dims == axes
         factored = want_x and per_statistic
-        sum_g = g.sum(param_dims, keepdims=True) if want_b or factored else None
-        sum_gx = xp.multiply(g, xhat).sum(param_dims, keepdims=True) if want_w or factored else None
+        sum_g = sum_array(g, param_dims, keepdims=True) if want_b or factored else None
+        sum_gx = (sum_array(xp.multiply(g, xhat), param_dims, keepdims=True)
+                  if want_w or factored else None)
         gx = None
         if factored:
             count = xhat.size // inv.size

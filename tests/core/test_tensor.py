@@ -72,3 +72,23 @@ def test_functional_forms_match_methods():
     values, indices = rg.max(x, 1)
     np.testing.assert_array_equal(indices.numpy(), x.numpy().argmax(1))
     np.testing.assert_array_equal(rg.argmax(x, 1).numpy(), x.numpy().argmax(1))
+
+
+@pytest.mark.parametrize("shape, axes", [((4, 3, 5, 2), (0, 2, 3)), ((4, 3, 5, 2), (0, 1)),
+                                         ((4, 3, 5), (0, 2)), ((6, 7), (0,)),
+                                         ((4, 3, 5), (0, 1, 2)), ((4, 3, 5), (1, 2))])
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_sum_array_equals_numpy_sum(shape, axes, keepdims, contiguous):
+    """The leading-axis-first sum under rg.sum and BatchNorm's statistics equals NumPy's."""
+    from retrograd.ops.reduce import sum_array
+
+    x = np.random.default_rng(0).standard_normal(shape)
+    if not contiguous:
+        x = np.swapaxes(np.swapaxes(x, 0, -1).copy(), 0, -1)
+    got = sum_array(x, axes, keepdims)
+    want = x.sum(axis=axes, keepdims=keepdims)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(rg.sum(rg.tensor(x), axes, keepdims).numpy(), want, rtol=1e-12,
+                               atol=1e-12)
