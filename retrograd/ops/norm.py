@@ -8,6 +8,8 @@ differentiable ops so that second derivatives are exact.
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
@@ -17,19 +19,11 @@ from .reduce import sum_array
 def batch_stats(x, axes: tuple[int, ...]):
     """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
     ``x - mean`` (a new array that Normalize may reuse)."""
-    count = x.size // max(1, _kept_size(x.shape, axes))
+    count = math.prod(x.shape[a] for a in axes)
     mean = sum_array(x, axes, keepdims=True) / count
     centred = x - mean
     var = sum_array(xp.square(centred), axes, keepdims=True) / count
     return mean, var, centred
-
-
-def _kept_size(shape, axes) -> int:
-    size = 1
-    for i, s in enumerate(shape):
-        if i not in axes:
-            size *= s
-    return size
 
 
 def _standardize(x: Tensor, axes, eps):
