@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .._blas import add_scaled_, scale_
 from ..backend import xp
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
@@ -39,12 +40,12 @@ class Adam(Optimizer):
         exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
+                scale_(param, 1 - lr * weight_decay)
             else:
                 grad = grad + weight_decay * param
-        exp_avg *= beta1
-        exp_avg += (1 - beta1) * grad
-        exp_avg_sq *= beta2
+        scale_(exp_avg, beta1)
+        add_scaled_(exp_avg, grad, 1 - beta1)
+        scale_(exp_avg_sq, beta2)
         exp_avg_sq += (1 - beta2) * grad * grad
         second = exp_avg_sq
         if group["amsgrad"]:

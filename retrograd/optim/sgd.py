@@ -1,6 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay."""
 from __future__ import annotations
 
+from .._blas import add_scaled_, scale_
 from ..tensor import Tensor
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
@@ -41,7 +42,7 @@ class SGD(Optimizer):
                 buf = buf.data
             else:
                 buf = buf.data
-                buf *= momentum
-                buf += grad if group["dampening"] == 0 else (1 - group["dampening"]) * grad
+                scale_(buf, momentum)
+                add_scaled_(buf, grad, 1 - group["dampening"])
             grad = grad + momentum * buf if group["nesterov"] else buf
-        param -= lr * grad
+        add_scaled_(param, grad, -lr)
