@@ -10,7 +10,10 @@ each other's gradients. Adaptive average pooling is composed of differentiable o
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
+
+from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
@@ -99,18 +102,38 @@ def _lowest(dtype):
 
 
 # ----- max pooling ------------------------------------------------------------------------------
+def _at_window_corners(flat, shape, geo: PoolGeometry):
+    """(..., OH, OW): the values of ``flat`` (a buffer of ``shape`` flattened, possibly cut
+    short past the last window's corner) at each window's top-left corner."""
+    item, rows, cols = flat.itemsize, shape[-2], shape[-1]
+    lead = tuple(item * math.prod(shape[k + 1:]) for k in range(len(shape) - 2))
+    return as_strided(flat, shape[:-2] + (geo.oh, geo.ow),
+                      lead + (geo.sh * cols * item, geo.sw * item), writeable=False).copy()
+
+
 def _running_max(views, labels, label_dtype):
     """Element-wise max over ``views`` and, per element, the label of the first view holding it.
     Labels (ints or int arrays) must grow strictly from view to view and be >= 0: then "take the
-    new label where the new view wins" is an integer max, far cheaper than a masked copy."""
+    new label where the new view wins" is an integer max, far cheaper than a masked copy. The
+    first view and label are only read (they may be the input itself)."""
     pairs = iter(zip(views, labels))
-    v, label = next(pairs)
-    best = v.copy()
-    arg = xp.full(best.shape, label, dtype=label_dtype) if isinstance(label, int) else label.copy()
+    best, arg = next(pairs)
+    owned = False  # whether best and arg are arrays of our own yet
     for v, label in pairs:
         wins = xp.greater(v, best)
-        xp.maximum(best, v, out=best)
-        xp.maximum(arg, xp.multiply(wins, label, dtype=label_dtype), out=arg)
+        if isinstance(label, int) and label == 1 and xp.dtype(label_dtype).itemsize == 1:
+            taken = wins.view(label_dtype)  # True is 1
+        else:
+            taken = xp.multiply(wins, label, dtype=label_dtype)
+        if owned:
+            xp.maximum(best, v, out=best)
+            xp.maximum(arg, taken, out=arg)
+        else:
+            best = xp.maximum(best, v)
+            arg = taken if isinstance(arg, int) and arg == 0 else xp.maximum(arg, taken)
+            owned = True
+    if isinstance(arg, int):
+        arg = xp.full(best.shape, arg, dtype=label_dtype)
     return best, arg
 
 
@@ -120,19 +143,28 @@ class MaxPool(Function):
     row holding the max, and in it the first column, i.e. PyTorch's first-in-window rule."""
 
     def forward(self, x, geometry=None):
+        # The maxima are taken at every position of the flattened buffer, over 1-D shifted
+        # views: p's columns are p + j*dw, its rows p + i*dh*width. Each op is one long SIMD
+        # loop; strided views of the windows alone give NumPy inner loops of OW elements
+        # (LeNet-5's 2x2 pool, batch 128: 1.09 -> 0.45 ms). Then read at window corners.
         self.geo = geo = geometry
-        buf = _padded(x, geo, _lowest(x.dtype))
+        buf = xp.ascontiguousarray(_padded(x, geo, _lowest(x.dtype)))
+        flat, width = buf.reshape(-1), buf.shape[-1]
         kind = xp.int16 if geo.kh * geo.kw > 127 else xp.int8
+        col_len = flat.size - (geo.kw - 1) * geo.dw
         if geo.kw == 1:
-            col_best, col_arg = buf[..., geo.cols(0)], None
+            col_best, col_arg = flat, None
         else:
-            col_best, col_arg = _running_max((buf[..., geo.cols(j)] for j in range(geo.kw)),
-                                             range(geo.kw), kind)
-        labels = (i * geo.kw if col_arg is None else col_arg[..., geo.rows(i), :] + kind(i * geo.kw)
-                  for i in range(geo.kh))
-        best, self.arg = _running_max((col_best[..., geo.rows(i), :] for i in range(geo.kh)),
-                                      labels, kind)
-        return best
+            col_best, col_arg = _running_max(
+                (flat[j * geo.dw:j * geo.dw + col_len] for j in range(geo.kw)), range(geo.kw), kind)
+        step = geo.dh * width
+        length = col_len - (geo.kh - 1) * step
+        labels = (i * geo.kw if col_arg is None else col_arg[:length] if i == 0 else
+                  col_arg[i * step:i * step + length] + kind(i * geo.kw) for i in range(geo.kh))
+        best, arg = _running_max((col_best[i * step:i * step + length] for i in range(geo.kh)),
+                                 labels, kind)
+        self.arg = _at_window_corners(arg, buf.shape, geo)
+        return _at_window_corners(best, buf.shape, geo)
 
     def backward(self, g):
         return MaxPoolScatter.apply(g, arg=self.arg, geometry=self.geo)
