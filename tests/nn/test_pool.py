@@ -68,6 +68,24 @@ def test_max_pool_gradient_accumulates_over_overlapping_windows():
     np.testing.assert_array_equal(y.grad.data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
+
+@pytest.mark.parametrize("kernel", [2, 12])  # 12x12 = 144 offsets: 16-bit winner labels
+def test_max_pool_of_a_strided_view_is_the_windowwise_max(kernel):
+    """The maxima are taken over the flattened buffer: a non-contiguous input (here a transposed,
+    every-other-channel view) must give each window's own max and the first position holding it."""
+    base = np.random.default_rng(4).standard_normal((2, 26, 14, 24)).round(1)  # ties
+    view = base.transpose(0, 3, 2, 1)[:, ::2]  # (2, 12, 14, 26), not contiguous
+    x = rg.tensor(view, requires_grad=True)
+    y, idx = max_pool2d(x, kernel, stride=(2, 3), return_indices=True)
+    kh = kw = kernel
+    for i in range(y.shape[2]):
+        for j in range(y.shape[3]):
+            window = view[:, :, 2 * i:2 * i + kh, 3 * j:3 * j + kw].reshape(2, 12, -1)
+            first = window.argmax(-1)  # NumPy's argmax: the first maximum in row-major order
+            np.testing.assert_array_equal(y.data[:, :, i, j], window.max(-1))
+            rows, cols = 2 * i + first // kw, 3 * j + first % kw
+            np.testing.assert_array_equal(idx.data[:, :, i, j], rows * view.shape[3] + cols)
+
 def test_float32_stays_float32():
     x = rg.randn(2, 3, 8, 8, requires_grad=True)
     for y in (max_pool2d(x, 2), avg_pool2d(x, 3, 2, 1), adaptive_avg_pool2d(x, (3, 5))):
