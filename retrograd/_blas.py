@@ -18,7 +18,7 @@ import ctypes
 
 import numpy as np
 
-from .parallel import BLAS_THREADS_MIN_MACS, blas_threads_for
+from .parallel import BLAS_THREADS_MIN_MACS, _blas_controller, blas_threads_for
 
 __all__ = ["add_scaled_", "scale_"]
 
@@ -79,7 +79,6 @@ def _same_flat_order(x, y) -> bool:
 def _lookup() -> dict:
     global _routines
     if _routines is None:
-        _routines = {}
         try:
             _routines = _find_routines()
         except Exception:  # noqa: BLE001 - an unknown BLAS: NumPy's ops serve
@@ -88,8 +87,6 @@ def _lookup() -> dict:
 
 
 def _find_routines() -> dict:
-    from .parallel import _blas_controller
-
     blas = _blas_controller()
     lib = getattr(blas, "dynlib", None)
     if lib is None:

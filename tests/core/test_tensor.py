@@ -75,7 +75,7 @@ def test_functional_forms_match_methods():
 
 
 @pytest.mark.parametrize("shape, axes", [((4, 3, 5, 2), (0, 2, 3)), ((4, 3, 5, 2), (0, 1)),
-                                         ((4, 3, 5), (0, 2)), ((6, 7), (0,)),
+                                         ((4, 3, 5), (0, 2)), ((6, 7), (0,)), ((5000, 3), (0,)),
                                          ((4, 3, 5), (0, 1, 2)), ((4, 3, 5), (1, 2))])
 @pytest.mark.parametrize("keepdims", [False, True])
 @pytest.mark.parametrize("contiguous", [True, False])
