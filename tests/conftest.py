@@ -1,5 +1,13 @@
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+# Subprocesses the tests start (the command, examples) import this checkout's src/ too, not
+# whatever copy is installed.
+_SRC = str(Path(__file__).resolve().parents[1] / "src")
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_SRC, os.environ.get("PYTHONPATH")) if p)
 
 import retrograd as rg
 
