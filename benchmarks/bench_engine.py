@@ -34,7 +34,7 @@ def retrograd_step():
             p.grad = None
         loss.backward()
         for p in params:
-            p.data -= LR * p.grad.data
+            p.array -= LR * p.grad.array
     return step
 
 

@@ -20,7 +20,7 @@ def _float(dtype):
 
 def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become float32)."""
-    data = data.data if isinstance(data, Tensor) else data
+    data = data.array if isinstance(data, Tensor) else data
     arr = backend.to_array(data, dtype)
     return Tensor(arr.copy() if arr is data else arr, requires_grad=requires_grad)
 

@@ -16,13 +16,13 @@ class Tensor:
     Python floats become float32 (the default dtype); NumPy arrays keep their dtype.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "_retains_grad", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_hooks", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
         if isinstance(data, Tensor):
-            data = data.data
-        self.data = backend.to_array(data, dtype)
+            data = data.array
+        self.array = backend.to_array(data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn = None
         self._hooks: list = []
@@ -34,54 +34,64 @@ class Tensor:
     @classmethod
     def _from_op(cls, array, grad_fn) -> "Tensor":
         t = object.__new__(cls)
-        t.data = array if type(array) is np.ndarray else xp.asarray(array)
+        t.array = array if type(array) is np.ndarray else xp.asarray(array)
         t.grad, t.grad_fn, t._hooks, t._retains_grad = None, grad_fn, [], False
         t.requires_grad = grad_fn is not None
         return t
 
     # ----- properties -----------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
+    @property
+    def data(self) -> "Tensor":
+        """This tensor's storage as a new tensor outside the graph (PyTorch's ``.data``): in-place
+        changes to it change this tensor. The raw array is ``.array``."""
+        return Tensor._from_op(self.array, None)
+
+    @data.setter
+    def data(self, value) -> None:
+        self.array = value.array if isinstance(value, Tensor) else backend.to_array(value)
+
+    shape = property(lambda self: self.array.shape)
+    dtype = property(lambda self: self.array.dtype)
+    ndim = property(lambda self: self.array.ndim)
     is_leaf = property(lambda self: self.grad_fn is None)
     T = property(lambda self: self.permute(tuple(range(self.ndim - 1, -1, -1))))
     mT = property(lambda self: self.transpose(-1, -2))
     device = property(lambda self: "cpu")
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def size(self, dim: int | None = None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to a Python "
                              f"number, got shape {tuple(self.shape)}")
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError("numpy(): cannot convert a tensor that requires grad; call "
                                ".detach().numpy()")
-        return self.data
+        return self.array
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extra = ""
-        if self.data.dtype not in (backend.float32, backend.int64, backend.bool_):
-            extra += f", dtype={self.data.dtype}"
+        if self.array.dtype not in (backend.float32, backend.int64, backend.bool_):
+            extra += f", dtype={self.array.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name}Backward>"
         elif self.requires_grad:
@@ -89,9 +99,9 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"the truth value of a tensor of shape {tuple(self.shape)} is ambiguous")
-        return bool(self.data)
+        return bool(self.array)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -108,9 +118,9 @@ class Tensor:
 
     # ----- autograd ------------------------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise RuntimeError(f"only floating point tensors can require gradients; this tensor's "
-                               f"dtype is {self.data.dtype}")
+                               f"dtype is {self.array.dtype}")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
         self.requires_grad = requires_grad
@@ -118,7 +128,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph."""
-        return Tensor._from_op(self.data, None)
+        return Tensor._from_op(self.array, None)
 
     def retain_grad(self) -> None:
         if self.grad_fn is not None:
@@ -159,19 +169,19 @@ class Tensor:
 
     def zero_(self) -> "Tensor":
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     def fill_(self, value) -> "Tensor":
         self._check_inplace("fill_")
-        self.data[...] = value
+        self.array[...] = value
         return self
 
     def copy_(self, src) -> "Tensor":
         self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else src
+        src = src.array if isinstance(src, Tensor) else src
         try:
-            self.data[...] = src
+            self.array[...] = src
         except ValueError:
             raise ValueError(f"copy_: source of shape {tuple(np.shape(src))} does not broadcast to "
                              f"{tuple(self.shape)}") from None
@@ -179,28 +189,28 @@ class Tensor:
 
     def add_(self, other, alpha: float = 1.0) -> "Tensor":
         self._check_inplace("add_")
-        other = other.data if isinstance(other, Tensor) else other
-        self.data += other if alpha == 1.0 else alpha * other
+        other = other.array if isinstance(other, Tensor) else other
+        self.array += other if alpha == 1.0 else alpha * other
         return self
 
     def mul_(self, other) -> "Tensor":
         self._check_inplace("mul_")
-        self.data *= other.data if isinstance(other, Tensor) else other
+        self.array *= other.array if isinstance(other, Tensor) else other
         return self
 
     def __setitem__(self, key, value) -> None:
         """In-place assignment (tensors that do not require grad, or under no_grad)."""
         self._check_inplace("__setitem__")
         if isinstance(key, Tensor):
-            key = key.data
-        self.data[key] = value.data if isinstance(value, Tensor) else value
+            key = key.array
+        self.array[key] = value.array if isinstance(value, Tensor) else value
 
     def sub_(self, other, alpha: float = 1.0) -> "Tensor":
         return self.add_(other, -alpha)
 
     def div_(self, other) -> "Tensor":
         self._check_inplace("div_")
-        self.data /= other.data if isinstance(other, Tensor) else other
+        self.array /= other.array if isinstance(other, Tensor) else other
         return self
 
     __iadd__ = add_
@@ -210,7 +220,7 @@ class Tensor:
 
     def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002
         self._check_inplace("clamp_")
-        np.clip(self.data, min, max, out=self.data)
+        np.clip(self.array, min, max, out=self.array)
         return self
 
     # ----- dtype conversion ----------------------------------------------------------------
@@ -248,12 +258,12 @@ class Tensor:
         return self
 
     def clone(self) -> "Tensor":
-        return self + 0 if self.requires_grad else Tensor(self.data.copy())
+        return self + 0 if self.requires_grad else Tensor(self.array.copy())
 
     # ----- comparisons (no gradient) -------------------------------------------------------
     def _cmp(self, other, fn):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_op(fn(self.data, other), None)
+        other = other.array if isinstance(other, Tensor) else other
+        return Tensor._from_op(fn(self.array, other), None)
 
     __eq__ = lambda self, o: self._cmp(o, np.equal)  # noqa: E731
     __ne__ = lambda self, o: self._cmp(o, np.not_equal)  # noqa: E731
@@ -263,7 +273,7 @@ class Tensor:
     __ge__ = lambda self, o: self._cmp(o, np.greater_equal)  # noqa: E731
 
     def __invert__(self):
-        return Tensor._from_op(~self.data, None)
+        return Tensor._from_op(~self.array, None)
 
     def __and__(self, other):
         return self._cmp(other, np.logical_and)
@@ -275,10 +285,10 @@ class Tensor:
         return self == other
 
     def equal(self, other) -> bool:
-        return isinstance(other, Tensor) and self.shape == other.shape and bool((self.data == other.data).all())
+        return isinstance(other, Tensor) and self.shape == other.shape and bool((self.array == other.array).all())
 
     def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
-        return bool(np.allclose(self.data, other.data if isinstance(other, Tensor) else other, rtol, atol))
+        return bool(np.allclose(self.array, other.array if isinstance(other, Tensor) else other, rtol, atol))
 
 
 def _elementwise_cast(t: Tensor, dtype) -> Tensor:

@@ -40,7 +40,7 @@ def test_broadcast_gradient_is_reduced_to_input_shape():
 def test_shared_gradient_arrays_are_not_aliased_between_leaves():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
-    a.grad.data *= 10
+    a.grad.array *= 10
     np.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
 
 
@@ -196,7 +196,7 @@ def test_second_derivative_of_mlp_loss_wrt_input():
         xx = leaf(values)
         return grad(loss_fn(xx), [xx])[0].numpy()
 
-    fd = (grad_at(x.data + eps * v) - grad_at(x.data - eps * v)) / (2 * eps)
+    fd = (grad_at(x.array + eps * v) - grad_at(x.array - eps * v)) / (2 * eps)
     np.testing.assert_allclose(hv.numpy(), fd, rtol=1e-6, atol=1e-9)
 
 
@@ -230,7 +230,7 @@ class _Cube(rg.autograd.Function):
 
     def backward_arrays(self, g):
         _Cube.calls.append("arrays")
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return g * 3 * x * x
 
 

@@ -62,4 +62,4 @@ def test_in_place_on_leaf_requiring_grad_outside_no_grad():
         x.add_(1.0)
     with rg.no_grad():
         x.add_(1.0)
-    np.testing.assert_array_equal(x.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.array, [2.0, 2.0])

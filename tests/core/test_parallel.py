@@ -125,7 +125,7 @@ def test_convolutions_match_across_thread_counts(threads, monkeypatch):
             x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0, requires_grad=True)
             y = F.conv2d(x, w, **kw)
             (y * y).sum().backward()
-            got += [y.data, x.grad.data, w.grad.data]
+            got += [y.array, x.grad.array, w.grad.array]
         results[n] = got
     for one, three in zip(results[1], results[3]):
         np.testing.assert_allclose(three, one, rtol=1e-12, atol=1e-12)

@@ -17,9 +17,9 @@ EXTREME = [-1e4, -50.0, 0.0, 50.0, 1e4]
 def test_finite_forward_and_backward_at_extremes(fn, dtype):
     x = rg.tensor(EXTREME, dtype=dtype, requires_grad=True)
     y = fn(x)
-    assert np.isfinite(y.data).all()
+    assert np.isfinite(y.array).all()
     (y * rg.tensor([1.0, 2.0, 3.0, 4.0, 5.0], dtype=dtype)).sum().backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad.array).all()
 
 
 def test_sigmoid_saturates_correctly():

@@ -26,7 +26,7 @@ def test_tensor_copies_but_from_numpy_shares():
     a = np.zeros(3, dtype=np.float32)
     t, s = rg.tensor(a), rg.from_numpy(a)
     a[0] = 1
-    assert t.data[0] == 0 and s.data[0] == 1
+    assert t.array[0] == 0 and s.array[0] == 1
 
 
 def test_constructors():

@@ -20,7 +20,7 @@ def setup():
 
 
 def expected_norms(model):
-    return {name: float(np.sqrt(sum(np.sum(p.grad.data.astype(np.float64) ** 2)
+    return {name: float(np.sqrt(sum(np.sum(p.grad.array.astype(np.float64) ** 2)
                                     for p in m.parameters())))
             for name, m in model.named_children() if any(True for _ in m.parameters())}
 
@@ -43,7 +43,7 @@ def test_hooks_see_gradients_even_when_grad_is_cleared():
     rec = GradientNormRecorder(model, per="parameter")
     opt.zero_grad()
     F.mse_loss(model(x), y).backward()
-    want = {n: float(np.linalg.norm(p.grad.data)) for n, p in model.named_parameters()}
+    want = {n: float(np.linalg.norm(p.grad.array)) for n, p in model.named_parameters()}
     opt.step()
     opt.zero_grad(set_to_none=True)  # a loop that clears grads right after the step
     rec.on_train_batch_end(None, None, {})  # the Trainer callback entry point
@@ -74,7 +74,7 @@ def test_as_a_trainer_callback():
     rec = GradientNormRecorder(model)
     trainer = Trainer(model, opt, F.mse_loss, metrics=(), callbacks=[rec], verbose=0,
                       batch_size=4)
-    trainer.fit((x.data, y.data), epochs=2)
+    trainer.fit((x.array, y.array), epochs=2)
     assert {k: len(v) for k, v in rec.history.items()} == {"0": 4, "2": 4}  # 2 batches x 2 epochs
     assert all(v > 0 for vs in rec.history.values() for v in vs)
 

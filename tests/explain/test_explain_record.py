@@ -26,7 +26,7 @@ def mlp(act: str = "sigmoid", sizes=(3, 4, 3, 2)):
 
 
 def layers_of(model):
-    return [(m.weight.data.copy(), m.bias.data.copy()) for m in model if isinstance(m, nn.Linear)]
+    return [(m.weight.array.copy(), m.bias.array.copy()) for m in model if isinstance(m, nn.Linear)]
 
 
 def data(n=5, n_in=3, n_out=2):
@@ -69,22 +69,22 @@ def test_matches_grad_after_backward_on_a_copy():
     assert rec.loss_before == loss.item()
     linears = [m for m in twin if isinstance(m, nn.Linear)]
     for lay, lin, z in zip(rec.layers, linears, zs):
-        np.testing.assert_array_equal(lay.z, z.data)
-        np.testing.assert_array_equal(lay.delta, z.grad.data)
-        np.testing.assert_array_equal(lay.dW, lin.weight.grad.data)
-        np.testing.assert_array_equal(lay.db, lin.bias.grad.data)
+        np.testing.assert_array_equal(lay.z, z.array)
+        np.testing.assert_array_equal(lay.delta, z.grad.array)
+        np.testing.assert_array_equal(lay.dW, lin.weight.grad.array)
+        np.testing.assert_array_equal(lay.db, lin.bias.grad.array)
     optim.SGD(twin.parameters(), lr=0.05, momentum=0.9).step()
     for lay, lin in zip(rec.layers, linears):
-        np.testing.assert_array_equal(lay.W_after, lin.weight.data)
-        np.testing.assert_array_equal(lay.b_after, lin.bias.data)
+        np.testing.assert_array_equal(lay.W_after, lin.weight.array)
+        np.testing.assert_array_equal(lay.b_after, lin.bias.array)
     # the model itself was updated, exactly like a training step
     for p, q in zip(model.parameters(), twin.parameters()):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 def test_params_before_are_snapshots():
     model = mlp()
-    w0 = model[0].weight.data.copy()
+    w0 = model[0].weight.array.copy()
     rec = record_step(model, *data(), F.mse_loss, optim.SGD(model.parameters(), lr=1.0))
     np.testing.assert_array_equal(rec.layers[0].W, w0)
     assert not np.array_equal(rec.layers[0].W_after, w0)
@@ -113,8 +113,8 @@ def test_custom_module_with_functional_activation():
 
 
 def layers_of_named(model):
-    return [(model.fc1.weight.data.copy(), model.fc1.bias.data.copy()),
-            (model.fc2.weight.data.copy(), model.fc2.bias.data.copy())]
+    return [(model.fc1.weight.array.copy(), model.fc1.bias.array.copy()),
+            (model.fc2.weight.array.copy(), model.fc2.bias.array.copy())]
 
 
 def test_leading_flatten_is_part_of_the_input():
@@ -140,9 +140,9 @@ def test_conv_pool_flatten_layers():
     z.retain_grad()
     loss = F.mse_loss(twin[1:](z), rg.tensor(y))
     loss.backward()
-    np.testing.assert_array_equal(conv.delta, z.grad.data)
-    np.testing.assert_array_equal(conv.dW, twin[0].weight.grad.data)
-    np.testing.assert_array_equal(lin.db, twin[4].bias.grad.data)
+    np.testing.assert_array_equal(conv.delta, z.grad.array)
+    np.testing.assert_array_equal(conv.dW, twin[0].weight.grad.array)
+    np.testing.assert_array_equal(lin.db, twin[4].bias.grad.array)
     torch = pytest.importorskip("torch")  # optional oracle for the conv gradient
     tm = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                              torch.nn.Flatten(), torch.nn.Linear(8, 3)).double()

@@ -152,7 +152,7 @@ def test_from_safetensors(tmp_path, capsys):
     out = run(capsys, "--from", str(path), "--input", str(tmp_path / "x.npy"), "--target",
               "0.25,-0.5", "--activation", "tanh", "--output-activation", "none", "--format",
               "json", "--digits", "17")
-    layers = [(model[0].weight.data, model[0].bias.data), (model[2].weight.data, model[2].bias.data)]
+    layers = [(model[0].weight.array, model[0].bias.array), (model[2].weight.array, model[2].bias.array)]
     ref, L, L_after = backprop(layers, x, np.array([[0.25, -0.5]]), ["tanh", "none"], "half_sse")
     step = json.loads(out)["steps"][0]
     assert [lay["module"] for lay in step["layers"]] == ["Linear(3 -> 4)", "Linear(4 -> 2)"]

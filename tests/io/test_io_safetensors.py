@@ -46,7 +46,7 @@ def test_load_returns_ordered_dict_in_saved_order_and_writable(tmp_path):
     assert isinstance(out, OrderedDict) and list(out) == list(sd)
     assert out["m.num_batches_tracked"].dtype == np.int64
     assert out["m.num_batches_tracked"].shape == ()
-    out["z.weight"].data += 1  # loaded arrays are ordinary writable arrays
+    out["z.weight"].array += 1  # loaded arrays are ordinary writable arrays
     assert out["z.weight"].numpy().tolist() == [2.0, 2.0]
 
 

@@ -23,14 +23,14 @@ def test_builds_runs_forward_and_one_training_step(name, in_channels, size):
     x = rg.randn(4, in_channels, size, size)
     y = rg.tensor([0, 1, 2, 3])
     opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
     loss = nn.CrossEntropyLoss()(model(x), y)
     assert model(x).shape == (4, 10) and np.isfinite(loss.item())
     opt.zero_grad()
     loss.backward()
     assert all(p.grad is not None for p in model.parameters())
     opt.step()
-    changed = [k for k, v in model.state_dict().items() if not np.array_equal(v.data, before[k])]
+    changed = [k for k, v in model.state_dict().items() if not np.array_equal(v.array, before[k])]
     assert any(k.endswith("weight") for k in changed)
 
 

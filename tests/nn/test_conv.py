@@ -147,17 +147,17 @@ def test_conv2d_matches_torch(case, wide, monkeypatch):
         monkeypatch.setattr(I, "_PER_SAMPLE_GEMM", 0)
     _, _, bias, kw = case
     ours = _conv_inputs(case, 0)
-    theirs = [torch.tensor(t.data, requires_grad=True) for t in ours]
+    theirs = [torch.tensor(t.array, requires_grad=True) for t in ours]
     y = conv2d(ours[0], ours[1], ours[2] if bias else None, **kw)
     with warnings.catch_warnings():  # PyTorch warns about 'same' with even kernels
         warnings.simplefilter("ignore")
         ty = torch.nn.functional.conv2d(theirs[0], theirs[1], theirs[2] if bias else None, **kw)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-5, atol=1e-10)
     g = np.random.default_rng(1).standard_normal(y.shape)
     y.backward(rg.tensor(g))
     ty.backward(torch.tensor(g))
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5, atol=1e-10)
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-5, atol=1e-10)
 
 
 def test_conv1d_and_transpose_match_torch():
@@ -165,25 +165,25 @@ def test_conv1d_and_transpose_match_torch():
     tf = torch.nn.functional
     rng = np.random.default_rng(4)
     x, w, b = _t(rng, 3, 4, 15), _t(rng, 6, 2, 4), _t(rng, 6)
-    tx, tw, tb = (torch.tensor(t.data, requires_grad=True) for t in (x, w, b))
+    tx, tw, tb = (torch.tensor(t.array, requires_grad=True) for t in (x, w, b))
     y = conv1d(x, w, b, stride=2, padding=3, dilation=2, groups=2)
     ty = tf.conv1d(tx, tw, tb, stride=2, padding=3, dilation=2, groups=2)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-5, atol=1e-10)
     y.sum().backward()
     ty.sum().backward()
     for a, c in ((x, tx), (w, tw), (b, tb)):
-        np.testing.assert_allclose(a.grad.data, c.grad.numpy(), rtol=1e-5, atol=1e-10)
+        np.testing.assert_allclose(a.grad.array, c.grad.numpy(), rtol=1e-5, atol=1e-10)
 
     x, w, b = _t(rng, 2, 4, 5, 6), _t(rng, 4, 3, 3, 2), _t(rng, 6)
-    tx, tw, tb = (torch.tensor(t.data, requires_grad=True) for t in (x, w, b))
+    tx, tw, tb = (torch.tensor(t.array, requires_grad=True) for t in (x, w, b))
     kw = {"stride": (2, 3), "padding": (1, 0), "output_padding": (1, 2), "groups": 2, "dilation": (1, 2)}
     y = conv_transpose2d(x, w, b, **kw)
     ty = tf.conv_transpose2d(tx, tw, tb, **kw)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-5, atol=1e-10)
     y.sum().backward()
     ty.sum().backward()
     for a, c in ((x, tx), (w, tw), (b, tb)):
-        np.testing.assert_allclose(a.grad.data, c.grad.numpy(), rtol=1e-5, atol=1e-10)
+        np.testing.assert_allclose(a.grad.array, c.grad.numpy(), rtol=1e-5, atol=1e-10)
 
 
 # ----- dtype, layout, recycled buffers ------------------------------------------------------
@@ -191,14 +191,14 @@ def test_float32_stays_float32_and_output_is_contiguous():
     x = rg.randn(2, 3, 9, 9, requires_grad=True)
     w = rg.randn(4, 3, 3, 3, requires_grad=True)
     y = conv2d(x, w, rg.zeros(4), padding=1)
-    assert y.dtype == rg.float32 and y.data.flags.c_contiguous
+    assert y.dtype == rg.float32 and y.array.flags.c_contiguous
     y.sum().backward()
     assert x.grad.dtype == rg.float32 and w.grad.dtype == rg.float32
 
 
 def test_unbatched_input():
     x, w = rg.randn(3, 8, 8), rg.randn(5, 3, 3, 3)
-    np.testing.assert_allclose(conv2d(x, w).data, conv2d(x.unsqueeze(0), w).data[0])
+    np.testing.assert_allclose(conv2d(x, w).array, conv2d(x.unsqueeze(0), w).array[0])
     assert conv1d(rg.randn(2, 9), rg.randn(4, 2, 3)).shape == (4, 7)
 
 
@@ -214,15 +214,15 @@ def test_recycled_workspace_buffers_do_not_leak_between_calls():
     for y in reversed(ys):
         w.grad = None
         (y * y).sum().backward()
-        grads.append(w.grad.data.copy())
+        grads.append(w.grad.array.copy())
     for x, y, gw in zip(reversed(xs), reversed(ys), grads):
-        ref = rg.tensor(x.data, requires_grad=True)
-        wr = rg.tensor(w.data, requires_grad=True)
+        ref = rg.tensor(x.array, requires_grad=True)
+        wr = rg.tensor(w.array, requires_grad=True)
         yr = conv2d(ref, wr, padding=1)
-        np.testing.assert_allclose(y.data, yr.data)
+        np.testing.assert_allclose(y.array, yr.array)
         (yr * yr).sum().backward()
-        np.testing.assert_allclose(gw, wr.grad.data, rtol=1e-12)
-        np.testing.assert_allclose(x.grad.data, ref.grad.data, rtol=1e-12)
+        np.testing.assert_allclose(gw, wr.grad.array, rtol=1e-12)
+        np.testing.assert_allclose(x.grad.array, ref.grad.array, rtol=1e-12)
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 100_000])
@@ -240,7 +240,7 @@ def test_results_do_not_depend_on_batch_chunking(monkeypatch, chunk_bytes):
             x, w = rg.tensor(x0, requires_grad=True), rg.tensor(w0, requires_grad=True)
             y = conv2d(x, w, **kw)
             (y * y).sum().backward()
-            results.append((y.data, x.grad.data, w.grad.data))
+            results.append((y.array, x.grad.array, w.grad.array))
         for got, want in zip(*results):
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
@@ -261,9 +261,9 @@ def test_retain_graph_backward_twice():
     w = rg.randn(4, 3, 3, 3, requires_grad=True)
     y = conv2d(x, w, padding=1).sum()
     y.backward(retain_graph=True)
-    first = w.grad.data.copy()
+    first = w.grad.array.copy()
     y.backward()
-    np.testing.assert_allclose(w.grad.data, 2 * first, rtol=1e-5)
+    np.testing.assert_allclose(w.grad.array, 2 * first, rtol=1e-5)
 
 
 # ----- errors -------------------------------------------------------------------------------
@@ -318,8 +318,8 @@ def test_conv2d_layer_shapes_init_and_repr():
     assert conv.weight.shape == (6, 1, 5, 5) and conv.bias.shape == (6,)
     assert [n for n, _ in conv.named_parameters()] == ["weight", "bias"]
     bound = 1 / math.sqrt(25)
-    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
-    assert np.abs(conv.weight.data).max() > 0.8 * bound  # uniform over the whole range
+    assert np.abs(conv.weight.array).max() <= bound and np.abs(conv.bias.array).max() <= bound
+    assert np.abs(conv.weight.array).max() > 0.8 * bound  # uniform over the whole range
     assert conv(rg.randn(8, 1, 28, 28)).shape == (8, 6, 24, 24)
     assert conv.weight.dtype == rg.float32
 
@@ -353,13 +353,13 @@ def test_padding_modes_match_torch(mode):
     conv = nn.Conv2d(2, 3, 3, padding=(2, 1), padding_mode=mode).double()
     ref = torch.nn.Conv2d(2, 3, 3, padding=(2, 1), padding_mode=mode).double()
     with torch.no_grad():
-        ref.weight.copy_(torch.tensor(conv.weight.data))
-        ref.bias.copy_(torch.tensor(conv.bias.data))
+        ref.weight.copy_(torch.tensor(conv.weight.array))
+        ref.bias.copy_(torch.tensor(conv.bias.array))
     x = np.random.default_rng(0).standard_normal((2, 2, 5, 6))
     X, TX = rg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = conv(X), ref(TX)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-10)
     y.sum().backward()
     ty.sum().backward()
-    np.testing.assert_allclose(X.grad.data, TX.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(conv.weight.grad.data, ref.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(X.grad.array, TX.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(conv.weight.grad.array, ref.weight.grad.numpy(), rtol=1e-10)

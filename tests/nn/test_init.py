@@ -32,13 +32,13 @@ def test_fans():
 def test_initializers_work_in_place_keep_dtype_and_return_the_tensor():
     for dtype in (rg.float32, rg.float64):
         p = nn.Parameter(rg.zeros(30, 20, dtype=dtype))
-        data = p.data
+        data = p.array
         for fn in (init.uniform_, init.normal_, init.xavier_uniform_, init.xavier_normal_,
                    init.kaiming_uniform_, init.kaiming_normal_, init.orthogonal_, init.ones_, init.zeros_,
                    init.trunc_normal_):
-            assert fn(p) is p and p.data is data and p.dtype == dtype and p.grad_fn is None
-    assert np.all(init.constant_(rg.zeros(3), 2.5).data == 2.5)
-    np.testing.assert_array_equal(init.eye_(rg.zeros(2, 3)).data, np.eye(2, 3))
+            assert fn(p) is p and p.array is data and p.dtype == dtype and p.grad_fn is None
+    assert np.all(init.constant_(rg.zeros(3), 2.5).array == 2.5)
+    np.testing.assert_array_equal(init.eye_(rg.zeros(2, 3)).array, np.eye(2, 3))
 
 
 BIG = (400, 500)  # fan_in 500, fan_out 400
@@ -58,7 +58,7 @@ BIG = (400, 500)  # fan_in 500, fan_out 400
 ])
 def test_distribution_statistics(fn, kind, expected):
     t = fn(rg.zeros(*BIG))
-    v = t.data
+    v = t.array
     if kind in ("bounds", "within"):
         lo, hi = expected
         assert v.min() >= lo and v.max() <= hi
@@ -71,24 +71,24 @@ def test_distribution_statistics(fn, kind, expected):
 
 def test_reproducible_with_manual_seed_and_generator():
     rg.manual_seed(11)
-    a = init.kaiming_uniform_(rg.zeros(5, 4)).data.copy()
+    a = init.kaiming_uniform_(rg.zeros(5, 4)).array.copy()
     rg.manual_seed(11)
-    b = init.kaiming_uniform_(rg.zeros(5, 4)).data
+    b = init.kaiming_uniform_(rg.zeros(5, 4)).array
     np.testing.assert_array_equal(a, b)
-    c = init.normal_(rg.zeros(6), generator=np.random.default_rng(1)).data
-    d = init.normal_(rg.zeros(6), generator=np.random.default_rng(1)).data
+    c = init.normal_(rg.zeros(6), generator=np.random.default_rng(1)).array
+    d = init.normal_(rg.zeros(6), generator=np.random.default_rng(1)).array
     np.testing.assert_array_equal(c, d)
     rg.manual_seed(4)
     m1 = nn.Linear(6, 3)
     rg.manual_seed(4)
     m2 = nn.Linear(6, 3)
-    np.testing.assert_array_equal(m1.weight.data, m2.weight.data)
+    np.testing.assert_array_equal(m1.weight.array, m2.weight.array)
 
 
 def test_orthogonal_rows_or_columns_are_orthonormal():
-    w = init.orthogonal_(rg.zeros(4, 10), gain=2.0).data
+    w = init.orthogonal_(rg.zeros(4, 10), gain=2.0).array
     np.testing.assert_allclose(w @ w.T, 4 * np.eye(4), atol=1e-5)
-    w = init.orthogonal_(rg.zeros(10, 4)).data
+    w = init.orthogonal_(rg.zeros(10, 4)).array
     np.testing.assert_allclose(w.T @ w, np.eye(4), atol=1e-5)
     with pytest.raises(ValueError, match="2 or more dimensions"):
         init.orthogonal_(rg.zeros(3))
@@ -98,11 +98,11 @@ def test_layer_default_initialisation_matches_pytorch():
     lin = nn.Linear(256, 300)
     bound = 1 / math.sqrt(256)
     for p in (lin.weight, lin.bias):
-        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.95 * bound
-    assert lin.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.03)
+        assert np.abs(p.array).max() <= bound and np.abs(p.array).max() > 0.95 * bound
+    assert lin.weight.array.std() == pytest.approx(bound / math.sqrt(3), rel=0.03)
     emb = nn.Embedding(1000, 64)
-    assert emb.weight.data.std() == pytest.approx(1.0, rel=0.03)
+    assert emb.weight.array.std() == pytest.approx(1.0, rel=0.03)
     bn, ln = nn.BatchNorm1d(4), nn.LayerNorm(4)
     for m in (bn, ln):
-        assert np.all(m.weight.data == 1) and np.all(m.bias.data == 0)
-    assert np.all(bn.running_mean.data == 0) and np.all(bn.running_var.data == 1)
+        assert np.all(m.weight.array == 1) and np.all(m.bias.array == 0)
+    assert np.all(bn.running_mean.array == 0) and np.all(bn.running_var.array == 1)

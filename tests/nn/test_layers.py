@@ -25,7 +25,7 @@ def test_linear_forward_matches_numpy_and_shapes():
     x = rg.randn(2, 5, 4)
     y = lin(x)
     assert y.shape == (2, 5, 3) and y.dtype == rg.float32
-    np.testing.assert_allclose(y.data, x.data @ lin.weight.data.T + lin.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(y.array, x.array @ lin.weight.array.T + lin.bias.array, rtol=1e-6)
     assert nn.Linear(4, 3, bias=False).bias is None
 
 
@@ -50,16 +50,16 @@ def test_stacked_linear_layers_pass_column_major_activations_correctly():
     x = _t(5, 4)
     assert gradcheck(net, [x, *params], rtol=RTOL, atol=ATOL)
     hidden = first(x)
-    assert hidden.data.flags.f_contiguous
-    ref = np.maximum(x.data @ first.weight.data.T + first.bias.data, 0)
-    np.testing.assert_allclose(second(F.relu(hidden)).data,
-                               ref @ second.weight.data.T + second.bias.data, rtol=1e-12)
+    assert hidden.array.flags.f_contiguous
+    ref = np.maximum(x.array @ first.weight.array.T + first.bias.array, 0)
+    np.testing.assert_allclose(second(F.relu(hidden)).array,
+                               ref @ second.weight.array.T + second.bias.array, rtol=1e-12)
     x.grad = None
     second(F.relu(first(x))).sum().backward()
     for p in params:
-        assert p.grad.data.flags.c_contiguous and p.grad.shape == p.shape
-    g_hidden = (ref > 0) * second.weight.data.sum(0)
-    np.testing.assert_allclose(x.grad.data, g_hidden @ first.weight.data, rtol=1e-12)
+        assert p.grad.array.flags.c_contiguous and p.grad.shape == p.shape
+    g_hidden = (ref > 0) * second.weight.array.sum(0)
+    np.testing.assert_allclose(x.grad.array, g_hidden @ first.weight.array, rtol=1e-12)
 
 
 def test_linear_rejects_wrong_input_naming_layer_and_shapes():
@@ -73,21 +73,21 @@ def test_embedding_lookup_and_gradient():
     idx = rg.tensor([[0, 2, 2], [5, 1, 0]])
     out = emb(idx)
     assert out.shape == (2, 3, 3)
-    np.testing.assert_array_equal(out.data, emb.weight.data[idx.data])
+    np.testing.assert_array_equal(out.array, emb.weight.array[idx.array])
     assert gradcheck(lambda w: F.embedding(idx, w), [emb.weight], rtol=RTOL, atol=ATOL)
     out.sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [2, 1, 2, 0, 0, 1])  # counts
+    np.testing.assert_array_equal(emb.weight.grad.array[:, 0], [2, 1, 2, 0, 0, 1])  # counts
 
 
 def test_embedding_padding_idx_gets_no_gradient():
     emb = nn.Embedding(5, 2, padding_idx=1)
-    assert np.all(emb.weight.data[1] == 0)
-    emb.weight.data[1] = 3.0  # even a non-zero padding row is returned but never updated
+    assert np.all(emb.weight.array[1] == 0)
+    emb.weight.array[1] = 3.0  # even a non-zero padding row is returned but never updated
     out = emb(rg.tensor([1, 2, 1]))
-    np.testing.assert_array_equal(out.data[0], [3.0, 3.0])
+    np.testing.assert_array_equal(out.array[0], [3.0, 3.0])
     out.sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[1], [0, 0])
-    np.testing.assert_array_equal(emb.weight.grad.data[2], [1, 1])
+    np.testing.assert_array_equal(emb.weight.grad.array[1], [0, 0])
+    np.testing.assert_array_equal(emb.weight.grad.array[2], [1, 1])
 
 
 def test_embedding_errors_name_the_layer():
@@ -102,7 +102,7 @@ def test_embedding_from_pretrained_is_frozen():
     w = rg.randn(3, 2)
     emb = nn.Embedding.from_pretrained(w)
     assert not emb.weight.requires_grad and emb.num_embeddings == 3
-    np.testing.assert_array_equal(emb(rg.tensor([2])).data[0], w.data[2])
+    np.testing.assert_array_equal(emb(rg.tensor([2])).array[0], w.array[2])
 
 
 # ----- Dropout -----------------------------------------------------------------------------------
@@ -110,10 +110,10 @@ def test_dropout_train_statistics_and_eval_identity():
     drop = nn.Dropout(0.3)
     x = rg.ones(200, 500)
     y = drop(x)
-    zeros = (y.data == 0).mean()
+    zeros = (y.array == 0).mean()
     assert abs(zeros - 0.3) < 0.01
-    np.testing.assert_allclose(y.data[y.data != 0], 1 / 0.7, rtol=1e-6)
-    assert abs(y.data.mean() - 1.0) < 0.01  # inverted dropout keeps the expectation
+    np.testing.assert_allclose(y.array[y.array != 0], 1 / 0.7, rtol=1e-6)
+    assert abs(y.array.mean() - 1.0) < 0.01  # inverted dropout keeps the expectation
     drop.eval()
     assert drop(x) is x
     assert nn.Dropout(0.0)(x) is x
@@ -124,10 +124,10 @@ def test_dropout_keeps_dtype_and_is_reproducible():
         x = rg.ones(10, 10, dtype=dtype)
         assert F.dropout(x, 0.5).dtype == dtype
     rg.manual_seed(3)
-    a = F.dropout(rg.ones(50), 0.5).data
+    a = F.dropout(rg.ones(50), 0.5).array
     rg.manual_seed(3)
-    np.testing.assert_array_equal(a, F.dropout(rg.ones(50), 0.5).data)
-    assert np.all(F.dropout(rg.ones(5), 1.0).data == 0)
+    np.testing.assert_array_equal(a, F.dropout(rg.ones(50), 0.5).array)
+    assert np.all(F.dropout(rg.ones(5), 1.0).array == 0)
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -142,11 +142,11 @@ def test_dropout_gradient_with_a_fixed_mask():
     assert gradgradcheck(fn, [x], rtol=1e-5, atol=1e-6)
     y = fn(x)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, (y.data != 0) / 0.6)
+    np.testing.assert_array_equal(x.grad.array, (y.array != 0) / 0.6)
 
 
 def test_dropout2d_zeroes_whole_channels():
-    y = nn.Dropout2d(0.5)(rg.ones(8, 16, 3, 3)).data
+    y = nn.Dropout2d(0.5)(rg.ones(8, 16, 3, 3)).array
     per_channel = y.reshape(8, 16, -1)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     assert 0.2 < (per_channel[..., 0] == 0).mean() < 0.8
@@ -173,8 +173,8 @@ def test_activation_modules_match_torch(ours, name, kwargs):
     xr = rg.tensor(x, requires_grad=True)
     y = ours(xr)
     (y * y).sum().backward()
-    np.testing.assert_allclose(y.data, theirs(xt).detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xr.grad.data, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(y.array, theirs(xt).detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xr.grad.array, xt.grad.numpy(), rtol=1e-8, atol=1e-10)
 
 
 def test_silu_gradients():
@@ -184,7 +184,7 @@ def test_silu_gradients():
 def test_softmax_without_dim_warns_and_uses_legacy_choice():
     with pytest.warns(UserWarning, match="Implicit dimension"):
         y = nn.Softmax()(rg.randn(2, 3))
-    np.testing.assert_allclose(y.data.sum(1), 1, rtol=1e-6)
+    np.testing.assert_allclose(y.array.sum(1), 1, rtol=1e-6)
 
 
 def test_flatten_and_unflatten():
@@ -204,7 +204,7 @@ def test_identity_passes_through():
 
 
 def test_functional_one_hot_and_namespace():
-    np.testing.assert_array_equal(F.one_hot(rg.tensor([0, 2]), 3).data, [[1, 0, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(F.one_hot(rg.tensor([0, 2]), 3).array, [[1, 0, 0], [0, 0, 1]])
     for name in ("linear", "relu", "softmax", "dropout", "batch_norm", "layer_norm", "embedding", "pad"):
         assert callable(getattr(F, name))
 
@@ -234,7 +234,7 @@ def test_mlp_overfits_a_fixed_batch_with_plain_gradient_descent():
         loss = (diff * diff).mean()
         loss.backward()
         for p in model.parameters():
-            p.data -= lr * p.grad.data
+            p.array -= lr * p.grad.array
     assert loss.item() < 1e-4
 
 
@@ -248,12 +248,12 @@ def test_state_dict_loads_into_torch_sequential_with_same_outputs():
                            tn.BatchNorm1d(4), tn.ReLU(), tn.Linear(4, 3)).eval()
     theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(1).standard_normal((7, 6)).astype(np.float32)
-    np.testing.assert_allclose(ours(rg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(rg.tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
     back = MLP([6, 5, 4, 3], batch_norm=True)
     back.load_state_dict(theirs.state_dict())  # and torch's tensors load back
     back.eval()
-    np.testing.assert_allclose(back(rg.tensor(x)).data, ours(rg.tensor(x)).data, rtol=1e-6)
+    np.testing.assert_allclose(back(rg.tensor(x)).array, ours(rg.tensor(x)).array, rtol=1e-6)
 
 
 def test_reexports_from_other_modules_when_present():

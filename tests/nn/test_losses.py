@@ -107,7 +107,7 @@ def test_finite_loss_and_gradient_at_1e4(loss, dtype):
     z = rg.tensor(BIG.astype(dtype), requires_grad=True)
     out = loss(z)
     out.backward()
-    assert np.isfinite(out.item()) and np.isfinite(z.grad.data).all()
+    assert np.isfinite(out.item()) and np.isfinite(z.grad.array).all()
     assert out.dtype == dtype and z.grad.dtype == dtype  # no silent upcast
 
 
@@ -117,9 +117,9 @@ def test_extreme_values_are_right_not_just_finite():
     np.testing.assert_allclose(F.cross_entropy(z, _idx([0])).item(), 0.0, atol=1e-12)
     x = _t([1e4, -1e4])
     np.testing.assert_allclose(F.binary_cross_entropy_with_logits(x, _t([0.0, 1.0]), reduction="none")
-                               .data, [1e4, 1e4])
+                               .array, [1e4, 1e4])
     p = _t([0.0, 1.0])  # log clamped at -100, like PyTorch
-    np.testing.assert_allclose(F.binary_cross_entropy(p, _t([1.0, 0.0]), reduction="none").data,
+    np.testing.assert_allclose(F.binary_cross_entropy(p, _t([1.0, 0.0]), reduction="none").array,
                                [100.0, 100.0])
 
 
@@ -133,8 +133,8 @@ def composed_cross_entropy(z, target, weight=None, ignore_index=-100, label_smoo
     if target.dtype.kind == "f":
         q = target * (1 - label_smoothing) + label_smoothing / n_classes
         return -(logp * q * w_b).sum() / (z.numel() / n_classes)
-    valid = target.data != ignore_index
-    safe = np.where(valid, target.data, 0)
+    valid = target.array != ignore_index
+    safe = np.where(valid, target.array, 0)
     picked = logp.gather(1, np.expand_dims(safe, 1)).squeeze(1)
     w_y = w[safe] * valid
     nll = -(picked * rg.tensor(w_y)).sum()
@@ -156,7 +156,7 @@ def test_fused_cross_entropy_equals_composed(weight, smoothing, target):
         w = None if weight is None else (rg.tensor(weight) if fn is F.cross_entropy else weight)
         loss = fn(z, target, weight=w, label_smoothing=smoothing)
         loss.backward()
-        results.append((loss.item(), z.grad.data))
+        results.append((loss.item(), z.grad.array))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-15)
 
@@ -205,13 +205,13 @@ def test_matches_torch(name, kw, kind):
                                           for k, v in kw.items()})
     theirs = getattr(tf, name)(xt, b_torch, **{k: torch.tensor(v) if isinstance(v, np.ndarray)
                                                else v for k, v in kw.items()})
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
     seed = np.random.default_rng(2).standard_normal(ours.shape)
     ours.backward(rg.tensor(seed))
     theirs.backward(torch.tensor(seed))
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
     if kind != "indices":
-        np.testing.assert_allclose(b_ours.grad.data, b_torch.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b_ours.grad.array, b_torch.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 # ----- semantics and errors --------------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_weighted_mean_divides_by_the_target_weights_and_skips_ignored():
     loss = F.cross_entropy(z, _idx([0, 1, -100]), weight=rg.tensor([1.0, 3.0]))
     np.testing.assert_allclose(loss.item(), (1 * np.log(2) + 3 * np.log(2)) / 4)
     loss.backward()
-    np.testing.assert_array_equal(z.grad.data[2], [0.0, 0.0])
+    np.testing.assert_array_equal(z.grad.array[2], [0.0, 0.0])
     assert F.cross_entropy(z, _idx([0, 1, -100]), reduction="sum").item() == pytest.approx(
         2 * np.log(2))
 
@@ -239,7 +239,7 @@ def test_mean_cross_entropy_over_nothing_is_nan_with_zero_gradients(logits, targ
         loss = F.cross_entropy(z, target)
         loss.backward()
     assert np.isnan(loss.item())
-    np.testing.assert_array_equal(z.grad.data, np.zeros(logits.shape))
+    np.testing.assert_array_equal(z.grad.array, np.zeros(logits.shape))
 
 
 def test_loss_refuses_to_broadcast_mismatched_shapes():
@@ -295,7 +295,7 @@ def test_modules_call_their_function(module, fn, kind):
     a, b = {"regression": (X, SOFT), "binary": (PROBS, SOFT),
             "indices": (LOGITS, _idx(np.abs(LABELS) % 3))}[kind]
     b = b if kind == "indices" else _t(b, grad=False)
-    np.testing.assert_allclose(module(_t(a), b).data, fn(_t(a), b).data)
+    np.testing.assert_allclose(module(_t(a), b).array, fn(_t(a), b).array)
 
 
 def test_loss_module_weights_are_buffers():

@@ -31,7 +31,7 @@ def test_parameter_is_a_tensor_that_requires_grad():
     assert not Parameter(rg.zeros(2), requires_grad=False).requires_grad
     assert "Parameter containing" in repr(p)
     t = rg.zeros(3)
-    assert Parameter(t).data is t.data  # shares memory, like torch
+    assert Parameter(t).array is t.array  # shares memory, like torch
 
 
 def test_registration_and_iteration():
@@ -60,7 +60,7 @@ def test_setattr_rules():
     m.scale = None
     assert "scale" not in dict(m.named_parameters())
     m.steps = rg.ones(1)  # a buffer can be reassigned with a plain tensor
-    assert dict(m.named_buffers())["steps"].data[0] == 1
+    assert dict(m.named_buffers())["steps"].array[0] == 1
     with pytest.raises(TypeError, match="buffer 'steps'"):
         m.steps = 3
     m.fc = nn.Linear(4, 3)  # replacing a child keeps its place
@@ -101,7 +101,7 @@ def test_zero_grad_and_requires_grad():
     m(rg.randn(4, 3)).sum().backward()
     assert m.weight.grad is not None
     m.zero_grad(set_to_none=False)
-    assert np.all(m.weight.grad.data == 0)
+    assert np.all(m.weight.grad.array == 0)
     m.zero_grad()
     assert m.weight.grad is None and m.bias.grad is None
     m.requires_grad_(False)
@@ -133,19 +133,19 @@ def test_state_dict_keys_values_and_round_trip():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert other[0].weight is w_before  # copied in place: optimizers keep their references
     for (k, a), b in zip(m.state_dict().items(), other.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a.array, b.array, err_msg=k)
     x = rg.randn(5, 4)
     m.eval(), other.eval()
-    np.testing.assert_array_equal(m(x).data, other(x).data)
+    np.testing.assert_array_equal(m(x).array, other(x).array)
 
 
 def test_state_dict_shares_memory_and_load_copies():
     m = nn.Linear(2, 2)
     sd = m.state_dict()
-    assert sd["weight"].data is m.weight.data
-    arrays = {k: v.data.copy() + 1 for k, v in sd.items()}
+    assert sd["weight"].array is m.weight.array
+    arrays = {k: v.array.copy() + 1 for k, v in sd.items()}
     m.load_state_dict(arrays)  # NumPy arrays are accepted
-    np.testing.assert_array_equal(m.weight.data, arrays["weight"])
+    np.testing.assert_array_equal(m.weight.array, arrays["weight"])
     assert m.weight.dtype == rg.float32
     m.load_state_dict({k: v.astype(np.float64) for k, v in arrays.items()})
     assert m.weight.dtype == rg.float32  # values are cast to the parameter's dtype
@@ -194,10 +194,10 @@ def test_forward_hooks_and_pre_hooks():
     m(rg.randn(5, 2))
     assert len(records) == 1
     with m[1].register_forward_hook(lambda mod, args, out: out * 0):
-        assert np.all(m(rg.randn(2, 2)).data == 0)  # a returned value replaces the output
-    assert not np.all(m(rg.ones(2, 2) * 10).data == 0)
+        assert np.all(m(rg.randn(2, 2)).array == 0)  # a returned value replaces the output
+    assert not np.all(m(rg.ones(2, 2) * 10).array == 0)
     m[0].register_forward_pre_hook(lambda mod, args: (args[0] * 0,))
-    np.testing.assert_allclose(m(rg.randn(2, 2)).data, np.maximum(m[0].bias.data, 0)[None].repeat(2, 0))
+    np.testing.assert_allclose(m(rg.randn(2, 2)).array, np.maximum(m[0].bias.array, 0)[None].repeat(2, 0))
 
 
 def test_repr_tree():
@@ -262,9 +262,9 @@ def test_deepcopy_and_pickle_round_trip():
     for clone in (copy.deepcopy(m), pickle.loads(pickle.dumps(m))):
         assert isinstance(clone[0].weight, Parameter) and clone[0].weight.requires_grad
         assert clone[0].weight is not m[0].weight
-        np.testing.assert_array_equal(clone[0].weight.data, m[0].weight.data)
-        clone[0].weight.data += 1
-        assert not np.array_equal(clone[0].weight.data, m[0].weight.data)
+        np.testing.assert_array_equal(clone[0].weight.array, m[0].weight.array)
+        clone[0].weight.array += 1
+        assert not np.array_equal(clone[0].weight.array, m[0].weight.array)
 
 
 def test_get_submodule():

@@ -32,8 +32,8 @@ CASES = [(nn.BatchNorm1d, (6, 3)), (nn.BatchNorm1d, (4, 3, 5)), (nn.BatchNorm2d,
 @pytest.mark.parametrize("layer,shape", CASES, ids=["bn1d_2d", "bn1d_3d", "bn2d"])
 def test_batch_norm_train_gradients(layer, shape):
     bn = layer(shape[1], dtype=rg.float64)
-    bn.weight.data[:] = [1.5, -0.5, 2.0][: shape[1]]
-    bn.bias.data[:] = [0.1, 0.2, -0.3][: shape[1]]
+    bn.weight.array[:] = [1.5, -0.5, 2.0][: shape[1]]
+    bn.bias.array[:] = [0.1, 0.2, -0.3][: shape[1]]
     fn = lambda x, w, b: bn(x)  # noqa: E731  (w, b are bn's own parameters)
     x = _t(*shape, scale=2.0, shift=1.0)
     assert gradcheck(fn, [x, bn.weight, bn.bias], rtol=RTOL, atol=ATOL)
@@ -56,11 +56,11 @@ def test_fused_op_matches_composed_ops():
     g = np.random.default_rng(3).standard_normal((5, 3, 4, 2))
     fused = F.batch_norm(x1, None, None, w1, b1, training=True)
     ref = _composed_batch_norm(x2, w2, b2)
-    np.testing.assert_allclose(fused.data, ref.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fused.array, ref.array, rtol=1e-12, atol=1e-12)
     (fused * rg.tensor(g)).sum().backward()
     (ref * rg.tensor(g)).sum().backward()
     for a, b in ((x1, x2), (w1, w2), (b1, b2)):
-        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.grad.array, b.grad.array, rtol=1e-10, atol=1e-12)
 
 
 def test_running_stats_follow_pytorch_convention():
@@ -73,17 +73,17 @@ def test_running_stats_follow_pytorch_convention():
         y = bn(rg.tensor(x))
         bm, bv = x.mean((0, 2, 3)), x.var((0, 2, 3))  # normalise with the biased variance
         expect = (x - bm[None, :, None, None]) / np.sqrt(bv[None, :, None, None] + 1e-5)
-        np.testing.assert_allclose(y.data, expect, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(y.array, expect, rtol=1e-4, atol=1e-5)
         mean = 0.8 * mean + 0.2 * bm
         var = 0.8 * var + 0.2 * x.var((0, 2, 3), ddof=1)  # running: the unbiased variance
-    np.testing.assert_allclose(bn.running_mean.data, mean, rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, var, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.array, mean, rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.array, var, rtol=1e-5)
     assert bn.num_batches_tracked.item() == 3 and bn.running_mean.dtype == rg.float32
 
     bn.eval()
     x = rng.standard_normal((2, 3, 2, 2)).astype(np.float32)
     expect = (x - mean[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-5)
-    np.testing.assert_allclose(bn(rg.tensor(x)).data, expect, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(bn(rg.tensor(x)).array, expect, rtol=1e-4, atol=1e-5)
     assert bn.num_batches_tracked.item() == 3  # eval leaves the statistics alone
 
 
@@ -92,8 +92,8 @@ def test_momentum_none_is_a_cumulative_average():
     batches = [np.random.default_rng(i).standard_normal((6, 2)) * (i + 1) for i in range(4)]
     for b in batches:
         bn(rg.tensor(b.astype(np.float32)))
-    np.testing.assert_allclose(bn.running_mean.data, np.mean([b.mean(0) for b in batches], 0), rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.data, np.mean([b.var(0, ddof=1) for b in batches], 0),
+    np.testing.assert_allclose(bn.running_mean.array, np.mean([b.mean(0) for b in batches], 0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.array, np.mean([b.var(0, ddof=1) for b in batches], 0),
                                rtol=1e-5)
 
 
@@ -101,7 +101,7 @@ def test_no_running_stats_always_uses_the_batch():
     bn = nn.BatchNorm1d(2, track_running_stats=False).eval()
     assert bn.running_mean is None and list(bn.state_dict()) == ["weight", "bias"]
     y = bn(rg.randn(10, 2) * 5 + 3)
-    np.testing.assert_allclose(y.data.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(y.array.mean(0), 0, atol=1e-5)
 
 
 def test_batch_norm_errors_name_the_layer_and_shapes():
@@ -141,14 +141,14 @@ def test_batch_norm_matches_torch(layer, shape, momentum):
         yr, yt = ours(xr), theirs(xt)
         (yr * rg.tensor(g)).sum().backward()
         (yt * torch.tensor(g)).sum().backward()
-        np.testing.assert_allclose(yr.data, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
-        np.testing.assert_allclose(xr.grad.data, xt.grad.numpy(), rtol=1e-3, atol=1e-5)
+        np.testing.assert_allclose(yr.array, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(xr.grad.array, xt.grad.numpy(), rtol=1e-3, atol=1e-5)
     for name, t in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[name].data, t.numpy(), rtol=1e-5, err_msg=name)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(ours.state_dict()[name].array, t.numpy(), rtol=1e-5, err_msg=name)
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
     ours.eval(), theirs.eval()
     x = rng.standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(ours(rg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(rg.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-4, atol=1e-5)
 
 
@@ -156,8 +156,8 @@ def test_batch_norm_matches_torch(layer, shape, momentum):
 @pytest.mark.parametrize("normalized_shape,shape", [(4, (3, 4)), ((3, 4), (2, 3, 4))])
 def test_layer_norm_gradients(normalized_shape, shape):
     ln = nn.LayerNorm(normalized_shape, dtype=rg.float64)
-    ln.weight.data[...] = np.random.default_rng(5).standard_normal(ln.weight.shape)
-    ln.bias.data[...] = 0.3
+    ln.weight.array[...] = np.random.default_rng(5).standard_normal(ln.weight.shape)
+    ln.bias.array[...] = 0.3
     fn = lambda x, w, b: ln(x)  # noqa: E731
     assert gradcheck(fn, [_t(*shape, scale=2.0), ln.weight, ln.bias], rtol=RTOL, atol=ATOL)
     assert gradgradcheck(fn, [_t(*shape, seed=1), ln.weight, ln.bias], rtol=1e-5, atol=1e-6)
@@ -167,7 +167,7 @@ def test_layer_norm_forward_against_numpy_and_errors():
     x = np.random.default_rng(0).standard_normal((2, 3, 5)).astype(np.float32) * 4 + 1
     y = nn.LayerNorm(5, elementwise_affine=False)(rg.tensor(x))
     expect = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
-    np.testing.assert_allclose(y.data, expect, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(y.array, expect, rtol=1e-4, atol=1e-5)
     assert list(nn.LayerNorm(5, elementwise_affine=False).state_dict()) == []
     with pytest.raises(ShapeError, match=r"LayerNorm\(\(5,\).*\(\*, 5\).*\(2, 4\)"):
         nn.LayerNorm(5)(rg.randn(2, 4))
@@ -186,9 +186,9 @@ def test_layer_norm_matches_torch():
     yr, yt = ours(xr), theirs(xt)
     (yr * yr).sum().backward()
     (yt * yt).sum().backward()
-    np.testing.assert_allclose(yr.data, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(xr.grad.data, xt.grad.numpy(), rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(yr.array, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(xr.grad.array, xt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
 
 
 def test_norms_stay_finite_for_large_and_constant_inputs():
@@ -196,7 +196,7 @@ def test_norms_stay_finite_for_large_and_constant_inputs():
     for layer in (nn.BatchNorm1d(2), nn.LayerNorm(2)):
         y = layer(x)
         (y * y).sum().backward()
-        assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+        assert np.all(np.isfinite(y.array)) and np.all(np.isfinite(x.grad.array))
         x.grad = None
     y = nn.BatchNorm1d(2)(x)
-    np.testing.assert_allclose(y.data[:, 1], 0, atol=1e-6)  # a constant channel normalises to 0
+    np.testing.assert_allclose(y.array[:, 1], 0, atol=1e-6)  # a constant channel normalises to 0

@@ -62,10 +62,10 @@ def test_max_pool_gradient_accumulates_over_overlapping_windows():
     max_pool2d(x, 3, stride=1).sum().backward()
     expected = np.zeros((4, 4))
     expected[2:, 2:] = [[1, 1], [1, 1]]  # each 3x3 window's max is its bottom-right corner
-    np.testing.assert_array_equal(x.grad.data[0, 0], expected)
+    np.testing.assert_array_equal(x.grad.array[0, 0], expected)
     y = rg.tensor(np.full((1, 1, 3, 3), 5.0), requires_grad=True)
     max_pool2d(y, 2, stride=1).sum().backward()  # ties: the first position of each window
-    np.testing.assert_array_equal(y.grad.data[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(y.grad.array[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
 
@@ -82,9 +82,9 @@ def test_max_pool_of_a_strided_view_is_the_windowwise_max(kernel):
         for j in range(y.shape[3]):
             window = view[:, :, 2 * i:2 * i + kh, 3 * j:3 * j + kw].reshape(2, 12, -1)
             first = window.argmax(-1)  # NumPy's argmax: the first maximum in row-major order
-            np.testing.assert_array_equal(y.data[:, :, i, j], window.max(-1))
+            np.testing.assert_array_equal(y.array[:, :, i, j], window.max(-1))
             rows, cols = 2 * i + first // kw, 3 * j + first % kw
-            np.testing.assert_array_equal(idx.data[:, :, i, j], rows * view.shape[3] + cols)
+            np.testing.assert_array_equal(idx.array[:, :, i, j], rows * view.shape[3] + cols)
 
 def test_float32_stays_float32():
     x = rg.randn(2, 3, 8, 8, requires_grad=True)
@@ -123,13 +123,13 @@ def test_pools_match_torch(k, s, p, d, ceil, include, hw):
         x, tx = rg.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
         y, ty = ours(x), theirs(tx)
         if isinstance(y, tuple):
-            np.testing.assert_array_equal(y[1].data, ty[1].numpy())
+            np.testing.assert_array_equal(y[1].array, ty[1].numpy())
             y, ty = y[0], ty[0]
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-12)
+        np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-5, atol=1e-12)
         g = np.random.default_rng(1).standard_normal(y.shape)
         y.backward(rg.tensor(g))
         ty.backward(torch.tensor(g))
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5, atol=1e-12)
+        np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-5, atol=1e-12)
 
 
 @pytest.mark.parametrize("out", [1, 2, 3, (2, 4), (5, 7), (None, 3), (7, 1)])
@@ -138,10 +138,10 @@ def test_adaptive_matches_torch(out):
     values = np.random.default_rng(2).standard_normal((2, 3, 7, 9))
     x, tx = rg.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
     y, ty = adaptive_avg_pool2d(x, out), torch.nn.functional.adaptive_avg_pool2d(tx, out)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-5, atol=1e-12)
     y.sum().backward()
     ty.sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-5, atol=1e-12)
 
 
 def test_1d_pools_match_torch():
@@ -154,10 +154,10 @@ def test_1d_pools_match_torch():
                          (lambda x: adaptive_avg_pool1d(x, 4), lambda x: tf.adaptive_avg_pool1d(x, 4))]:
         x, tx = rg.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
         y, ty = ours(x), theirs(tx)
-        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-5, atol=1e-12)
+        np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-5, atol=1e-12)
         y.sum().backward()
         ty.sum().backward()
-        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5, atol=1e-12)
+        np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-5, atol=1e-12)
 
 
 # ----- errors, layers -----------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_unbatched_and_indices():
     x = rg.tensor(np.arange(16.0).reshape(1, 4, 4))
     y, idx = max_pool2d(x, 2, return_indices=True)
     assert y.shape == (1, 2, 2)
-    np.testing.assert_array_equal(idx.data, [[[5, 7], [13, 15]]])
+    np.testing.assert_array_equal(idx.array, [[[5, 7], [13, 15]]])
     assert idx.dtype == rg.int64
 
 
@@ -200,7 +200,7 @@ def test_pool_layers():
     assert a(x).shape == (2, 3, 5, 5)
     g = nn.AdaptiveAvgPool2d((1, 1))
     assert repr(g) == "AdaptiveAvgPool2d(output_size=(1, 1))"
-    np.testing.assert_allclose(g(x).data[..., 0, 0], x.data.mean((2, 3)), rtol=1e-6)
+    np.testing.assert_allclose(g(x).array[..., 0, 0], x.array.mean((2, 3)), rtol=1e-6)
     assert nn.AdaptiveAvgPool2d(4)(x).shape == (2, 3, 4, 4)
     assert list(m.parameters()) == [] and m.state_dict() == {}
     assert nn.MaxPool1d(2)(rg.randn(2, 3, 8)).shape == (2, 3, 4)

@@ -119,11 +119,11 @@ def _run(cls, kwargs, steps=STEPS, params=None, grad=None, opt=None, start=0):
     opt = opt or cls(params, **kwargs)
     history = []
     for t in range(start, start + steps):
-        values = [p.data.copy() for p in params]
+        values = [p.array.copy() for p in params]
         for i, p in enumerate(params):
             p.grad = rg.tensor(grad(i, values, t))
         opt.step()
-        history.append([p.data.copy() for p in params])
+        history.append([p.array.copy() for p in params])
     return history, params, opt
 
 
@@ -175,7 +175,7 @@ def test_state_dict_round_trip_continues_the_same_trajectory(cls, ref, kwargs):
     fresh = [rg.tensor(a, dtype=rg.float64, requires_grad=True) for a in _problem()[0]]
     new_opt = cls(fresh, lr=123.0)
     for p, values in zip(fresh, full[3]):
-        p.data[...] = values
+        p.array[...] = values
     new_opt.load_state_dict(saved)
     assert new_opt.param_groups[0]["lr"] == kwargs["lr"]
     resumed, _, _ = _run(cls, kwargs, steps=4, params=fresh, opt=new_opt, start=4)
@@ -193,15 +193,15 @@ def test_state_dict_round_trip_continues_the_same_trajectory(cls, ref, kwargs):
 ], ids=lambda v: v.__name__ if isinstance(v, type) else "")
 def test_updates_are_in_place(cls, kwargs):
     _, params, opt = _run(cls, kwargs, steps=1)
-    arrays = [p.data for p in params]
-    state = [{k: v.data for k, v in opt.state[p].items() if isinstance(v, rg.Tensor)}
+    arrays = [p.array for p in params]
+    state = [{k: v.array for k, v in opt.state[p].items() if isinstance(v, rg.Tensor)}
              for p in params]
     assert all(state)
     _run(cls, kwargs, steps=5, params=params, opt=opt, start=1)
     for p, arr, st in zip(params, arrays, state):
-        assert p.data is arr
+        assert p.array is arr
         for k, v in st.items():
-            assert opt.state[p][k].data is v, k
+            assert opt.state[p][k].array is v, k
 
 
 def test_float32_parameters_stay_float32():
@@ -220,7 +220,7 @@ def test_params_without_grad_are_skipped_and_get_no_state():
     opt = Adam([a, b], lr=0.1)
     a.grad = rg.tensor([1.0, 1.0])
     opt.step()
-    np.testing.assert_array_equal(b.data, [3.0])
+    np.testing.assert_array_equal(b.array, [3.0])
     assert b not in opt.state and a in opt.state
 
 
@@ -248,21 +248,21 @@ def test_multiple_groups_match_torch():
     opt, topt = make(ours, optim), make(theirs, torch.optim)
     for t in range(STEPS):
         for i, (p, q) in enumerate(zip(ours, theirs)):
-            g = grad(i, [x.data for x in ours], t)
+            g = grad(i, [x.array for x in ours], t)
             p.grad, q.grad = rg.tensor(g), torch.tensor(g)
         opt.step()
         topt.step()
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(p.array, q.detach().numpy(), rtol=1e-6)
 
 
 def test_zero_grad():
     p = rg.tensor([1.0, 2.0], requires_grad=True)
     opt = SGD([p], lr=0.1)
     (p * p).sum().backward()
-    grad = p.grad.data
+    grad = p.grad.array
     opt.zero_grad(set_to_none=False)
-    assert p.grad.data is grad and not grad.any()
+    assert p.grad.array is grad and not grad.any()
     opt.zero_grad()
     assert p.grad is None
 
@@ -296,7 +296,7 @@ def test_training_a_least_squares_model_converges():
         loss = (((x @ w + b) - y) ** 2).mean()
         loss.backward()
         opt.step()
-    np.testing.assert_allclose(w.data, w_true.data, atol=1e-2)
+    np.testing.assert_allclose(w.array, w_true.array, atol=1e-2)
     assert loss.item() < 1e-4
 
 

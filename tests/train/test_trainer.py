@@ -73,7 +73,7 @@ def test_resume_continues_bit_for_bit(tmp_path):
     resumed.fit(train, epochs=4)
     assert resumed.history["loss"] == full.history["loss"]
     for (name, a), b in zip(full.model.state_dict().items(), resumed.model.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.array, b.array, err_msg=name)
 
 
 def test_diverging_loss_raises_clear_error():

@@ -23,7 +23,7 @@ def _initial_grads(outputs, grad_outputs):
             raise RuntimeError(f"element {i} of the outputs (shape {tuple(out.shape)}) does not require "
                                "grad and has no grad_fn: nothing to differentiate")
         if g is None:
-            if out.data.size != 1:
+            if out.array.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this "
                                    f"output has shape {tuple(out.shape)}: pass `gradient` (for "
                                    "backward) or `grad_outputs` (for grad) of that shape")

@@ -25,7 +25,7 @@ def _user_frame(stack):
 
 def _on_forward(fn, result):
     fn.anomaly_trace = _user_frame(traceback.extract_stack()[:-2])
-    data = result.data
+    data = result.array
     if data.dtype.kind == "f" and not np.isfinite(data).all():
         bad = "NaN" if np.isnan(data).any() else "Inf"
         raise AnomalyError(f"Function '{fn.name}' produced {bad} in its forward output "
@@ -34,8 +34,8 @@ def _on_forward(fn, result):
 
 def _on_backward(fn, grads):
     for i, g in enumerate(grads):
-        if g is not None and g.data.dtype.kind == "f" and not np.isfinite(g.data).all():
-            bad = "NaN" if np.isnan(g.data).any() else "Inf"
+        if g is not None and g.array.dtype.kind == "f" and not np.isfinite(g.array).all():
+            bad = "NaN" if np.isnan(g.array).any() else "Inf"
             raise AnomalyError(f"Function '{fn.name}Backward' returned {bad} in its gradient for "
                                f"input {i} (the op was created at {fn.anomaly_trace})")
 

@@ -38,7 +38,7 @@ def _topological_order(roots):
 
 def _reduce_to_shape(grad, shape):
     """Sum a gradient over the dimensions its input was broadcast along."""
-    if grad.data.shape == shape:
+    if grad.array.shape == shape:
         return grad
     from ..ops.reduce import SumTo  # the one place broadcasting is undone
 
@@ -103,13 +103,13 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
                 if not isinstance(in_grads, tuple):
                     in_grads = (in_grads,)
             else:
-                in_grads = _as_tensors(node.backward_arrays(g.data))
+                in_grads = _as_tensors(node.backward_arrays(g.array))
             if _anomaly.enabled:
                 _anomaly.on_backward(node, in_grads)
             for x, gx in zip(node.inputs, in_grads):
                 if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                gx = _reduce_to_shape(gx, x.data.shape)
+                gx = _reduce_to_shape(gx, x.array.shape)
                 if x.grad_fn is None:
                     add_leaf(x, gx)
                 else:
@@ -142,10 +142,10 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
                 leaf.grad = g
             elif create_graph or leaf.grad.requires_grad:
                 leaf.grad = leaf.grad + g
-            elif leaf.grad.data.flags.writeable and leaf.grad.data.shape == g.data.shape:
-                leaf.grad.data += g.data  # accumulate in place, as PyTorch does
+            elif leaf.grad.array.flags.writeable and leaf.grad.array.shape == g.array.shape:
+                leaf.grad.array += g.array  # accumulate in place, as PyTorch does
             else:
-                leaf.grad = Tensor(leaf.grad.data + g.data)
+                leaf.grad = Tensor(leaf.grad.array + g.array)
         return None
 
 
@@ -159,7 +159,7 @@ def _as_tensors(arrays):
 def _own(g, seen):
     """A leaf's first gradient must be a writable array no other gradient shares (in-place
     updates such as clip_grad_norm_ must not touch another tensor's gradient)."""
-    arr = g.data
+    arr = g.array
     owner = _owner(arr)
     if owner in seen or not arr.flags.writeable or g.requires_grad:
         arr = arr.copy()

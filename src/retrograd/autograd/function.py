@@ -53,7 +53,7 @@ class Function:
     def apply(cls, *inputs, **kwargs):
         Tensor = _types.Tensor
         fn = cls()
-        arrays = [x.data if type(x) is Tensor or isinstance(x, Tensor) else x for x in inputs]
+        arrays = [x.array if type(x) is Tensor or isinstance(x, Tensor) else x for x in inputs]
         try:
             out = fn.forward(*arrays, **kwargs)
         except ValueError as e:

@@ -31,15 +31,15 @@ def _numerical_jacobians(func, inputs, diff_inputs, eps):
 
     jacobians = []
     for x in diff_inputs:
-        flat = x.data.reshape(-1)
+        flat = x.array.reshape(-1)
         cols = []
         for i in range(flat.size):
             orig = flat[i]
             with no_grad():
                 flat[i] = orig + eps
-                plus = np.concatenate([o.data.reshape(-1) for o in _outputs(func, inputs)])
+                plus = np.concatenate([o.array.reshape(-1) for o in _outputs(func, inputs)])
                 flat[i] = orig - eps
-                minus = np.concatenate([o.data.reshape(-1) for o in _outputs(func, inputs)])
+                minus = np.concatenate([o.array.reshape(-1) for o in _outputs(func, inputs)])
             flat[i] = orig
             cols.append((plus - minus) / (2 * eps))
         jacobians.append(np.stack(cols) if cols else np.zeros((0, 0)))
@@ -51,22 +51,22 @@ def _analytical_jacobians(func, inputs, diff_inputs):
     from . import grad
 
     outs = _outputs(func, inputs)
-    sizes = [o.data.size for o in outs]
+    sizes = [o.array.size for o in outs]
     total = sum(sizes)
-    jac = [np.zeros((x.data.size, total)) for x in diff_inputs]
+    jac = [np.zeros((x.array.size, total)) for x in diff_inputs]
     col = 0
     for k, o in enumerate(outs):
         if not o.requires_grad:
             col += sizes[k]
             continue
         for j in range(sizes[k]):
-            seed = np.zeros(o.data.size, dtype=o.dtype)
+            seed = np.zeros(o.array.size, dtype=o.dtype)
             seed[j] = 1
             gs = grad([o], diff_inputs, [Tensor(seed.reshape(o.shape))], retain_graph=True,
                       allow_unused=True)
             for i, g in enumerate(gs):
                 if g is not None:
-                    jac[i][:, col + j] = g.data.reshape(-1)
+                    jac[i][:, col + j] = g.array.reshape(-1)
         col += sizes[k]
     return jac
 

@@ -43,13 +43,13 @@ class GradientNormRecorder(Callback):
     def _hook(self, name: str):
         def hook(grad):
             prev = self._pending.get(name)
-            self._pending[name] = np.array(grad.data, copy=True) if prev is None else prev + grad.data
+            self._pending[name] = np.array(grad.array, copy=True) if prev is None else prev + grad.array
         return hook
 
     def record(self) -> dict[str, float]:
         """Append one norm per layer: from the gradients the hooks saw since the last call, or,
         when none (no hooks, or no backward since), from the parameters' ``.grad``. Returns them."""
-        grads = self._pending or {n: p.grad.data for n, p in self.params if p.grad is not None}
+        grads = self._pending or {n: p.grad.array for n, p in self.params if p.grad is not None}
         sq: dict[str, float] = {}
         for name, _ in self.params:
             g = grads.get(name)

@@ -126,7 +126,7 @@ def _as_tensor(v, like: Tensor | None) -> Tensor:
 
 
 def _copy(t: Tensor | None, like: Tensor) -> np.ndarray:
-    return np.zeros_like(like.data) if t is None else np.array(t.data, copy=True)
+    return np.zeros_like(like.array) if t is None else np.array(t.array, copy=True)
 
 
 def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimizer) -> StepRecord:
@@ -154,17 +154,17 @@ def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimi
     try:
         model.zero_grad()
         optimizer.zero_grad()
-        before = {id(p): np.array(p.data, copy=True) for p in model.parameters()}
+        before = {id(p): np.array(p.array, copy=True) for p in model.parameters()}
         output = model(x)
         loss = loss_fn(output, y)
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss.array.size != 1:
             raise ValueError("record_step: loss_fn must return a scalar Tensor")
         loss.backward()
         layers = _layers_from_calls(calls, output, before)
         optimizer.step()
         modules = [c[1] for c in calls if _own_params(c[1])]
         for layer, module in zip(layers, modules):
-            layer.params_after = {n: np.array(p.data, copy=True)
+            layer.params_after = {n: np.array(p.array, copy=True)
                                   for n, p in _own_params(module).items()}
     finally:
         for h in handles:
@@ -172,8 +172,8 @@ def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimi
     with no_grad():
         loss_after = float(loss_fn(model(x), y).item())
     group = getattr(optimizer, "param_groups", [{}])[0]
-    return StepRecord(layers, np.array(x.data, copy=True), np.array(y.data, copy=True),
-                      np.array(output.data, copy=True), float(loss.item()), loss_after,
+    return StepRecord(layers, np.array(x.array, copy=True), np.array(y.array, copy=True),
+                      np.array(output.array, copy=True), float(loss.item()), loss_after,
                       type(optimizer).__name__, group.get("lr"))
 
 
@@ -195,8 +195,8 @@ def _layers_from_calls(calls, output: Tensor, before: dict[int, np.ndarray]) -> 
         layers.append(LayerRecord(
             index=k + 1, name=name, module=describe(module),
             activation=[type(c[1]).__name__ for c in calls[i + 1:end]],
-            a_prev=np.array(inp.data, copy=True), z=np.array(z.data, copy=True),
-            a=np.array(a.data, copy=True), delta=_copy(z.grad, z),
+            a_prev=np.array(inp.array, copy=True), z=np.array(z.array, copy=True),
+            a=np.array(a.array, copy=True), delta=_copy(z.grad, z),
             params={n: before[id(p)] for n, p in params.items()},
             grads={n: _copy(p.grad, p) for n, p in params.items()}, params_after={}))
         z.grad = None

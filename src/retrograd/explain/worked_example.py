@@ -104,7 +104,7 @@ def layers_from_state_dict(state: dict) -> list[tuple[np.ndarray, np.ndarray | N
         prefix, _, kind = key.rpartition(".")
         if kind not in ("weight", "bias"):
             raise ValueError(f"unexpected key {key!r}: expected only '<N>.weight' and '<N>.bias'")
-        prefixes.setdefault(prefix, {})[kind] = np.asarray(getattr(state[key], "data", state[key]))
+        prefixes.setdefault(prefix, {})[kind] = np.asarray(getattr(state[key], "array", state[key]))
     layers = []
     for prefix, d in prefixes.items():
         if "weight" not in d:
@@ -180,7 +180,7 @@ def _forward_lines(rec: StepRecord, digits: int) -> list[str]:
 def _loss_lines(rec: StepRecord, loss: str, digits: int) -> list[str]:
     if loss == "cross-entropy":
         with no_grad():
-            p = softmax(Tensor(rec.output), -1).data
+            p = softmax(Tensor(rec.output), -1).array
         return [f"  softmax(y_hat) = {_v(p, digits)}   (the output's softmax, inside the loss)",
                 f"  y = {_v(rec.y, digits)}",
                 f"  L = -sum(y * log(softmax(y_hat))) = {fmt(rec.loss_before, digits)}"]

@@ -84,7 +84,7 @@ class _Encoder:
         if type(value) in (int, float):
             return value
         if isinstance(value, Tensor):
-            return {_TAG: "tensor", "name": self._stash(value.data, where)}
+            return {_TAG: "tensor", "name": self._stash(value.array, where)}
         if isinstance(value, np.ndarray):
             return {_TAG: "ndarray", "name": self._stash(value, where)}
         if isinstance(value, np.generic):  # stored as a 0-d array: exact, keeps its dtype

@@ -113,7 +113,7 @@ def atomic_write(path: PathLike, data: bytes, who: str = "retrograd.io.save") ->
 def _as_array(value: Any, key: str, who: str) -> np.ndarray:
     """The contiguous little-endian array to store for ``value`` (a Tensor or an ndarray)."""
     if isinstance(value, Tensor):
-        arr = value.data
+        arr = value.array
     elif isinstance(value, np.ndarray):
         arr = value
     else:

@@ -106,25 +106,25 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise ShapeError(f"batch_norm: {name} of shape {tuple(t.shape)} does not fit input of "
                              f"shape {tuple(input.shape)} ({c} channels)")
     if training:
-        count = input.data.size // max(c, 1)
+        count = input.array.size // max(c, 1)
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(input.shape)}")
         out, mean, var = _norm.batch_norm_train(input, weight, bias, eps)
         with no_grad():
             if running_mean is not None:
-                running_mean.data *= 1 - momentum
-                running_mean.data += momentum * mean
+                running_mean.array *= 1 - momentum
+                running_mean.array += momentum * mean
             if running_var is not None:
-                running_var.data *= 1 - momentum
-                running_var.data += (momentum * count / (count - 1)) * var
+                running_var.array *= 1 - momentum
+                running_var.array += (momentum * count / (count - 1)) * var
         return out
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when not training")
     shape = (1, c) + (1,) * (input.ndim - 2)
-    inv = 1.0 / xp.sqrt(running_var.data + xp.asarray(eps, dtype=running_var.dtype))
+    inv = 1.0 / xp.sqrt(running_var.array + xp.asarray(eps, dtype=running_var.dtype))
     scale = inv if weight is None else weight * inv
-    shift = -running_mean.data * scale
+    shift = -running_mean.array * scale
     if bias is not None:
         shift = shift + bias
     scale = scale.reshape(shape) if isinstance(scale, Tensor) else xp.asarray(scale.reshape(shape))
@@ -146,7 +146,7 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: floa
 
 # ----- embedding and one-hot --------------------------------------------------------------------
 def _indices(input, op: str):
-    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    idx = input.array if isinstance(input, Tensor) else xp.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected integer indices, got dtype {idx.dtype} (shape "
                         f"{tuple(idx.shape)})")

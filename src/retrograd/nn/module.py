@@ -222,10 +222,10 @@ class Module:
         for p in self.parameters():
             if p.grad is None:
                 continue
-            if set_to_none or p.grad.requires_grad or not p.grad.data.flags.writeable:
-                p.grad = None if set_to_none else Tensor(xp.zeros_like(p.data))
+            if set_to_none or p.grad.requires_grad or not p.grad.array.flags.writeable:
+                p.grad = None if set_to_none else Tensor(xp.zeros_like(p.array))
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def apply(self, fn: Callable[["Module"], None]) -> "Module":
         """Call ``fn`` on every sub-module (children first), then on this module."""
@@ -244,9 +244,9 @@ class Module:
             raise TypeError(f"to(): modules can only be cast to floating dtypes, got {dtype}")
         for t in itertools.chain(self.parameters(), self.buffers()):
             if t.dtype.kind in "fc" and t.dtype != dtype:
-                t.data = t.data.astype(dtype)
+                t.array = t.array.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(dtype))
+                    t.grad = Tensor(t.grad.array.astype(dtype))
         return self
 
     def float(self) -> "Module":
@@ -291,7 +291,7 @@ class Module:
                               f"{tuple(t.shape)}.")
                 continue
             with no_grad():
-                np.copyto(t.data, value, casting="unsafe")
+                np.copyto(t.array, value, casting="unsafe")
 
     def load_state_dict(self, state_dict, strict: bool = True) -> _IncompatibleKeys:
         """Copy values (Tensors or NumPy arrays) into parameters and buffers in place.

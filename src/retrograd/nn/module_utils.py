@@ -48,7 +48,7 @@ def _addindent(text: str, spaces: int) -> str:
 def _as_array(value) -> np.ndarray:
     """A state_dict value (Tensor, NumPy array, number, or a torch tensor) as an array."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # e.g. a torch.Tensor
         return value.detach().cpu().numpy()
     return xp.asarray(value)

@@ -20,17 +20,17 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
             data = xp.empty((0,), dtype=xp.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+        super().__init__(data.array if isinstance(data, Tensor) else data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        return Parameter, (self.data, self.requires_grad)
+        return Parameter, (self.array, self.requires_grad)
 
     def __deepcopy__(self, memo):
         if id(self) not in memo:
-            new = Parameter(self.data.copy(), self.requires_grad)
-            new.grad = None if self.grad is None else Tensor(self.grad.data.copy())
+            new = Parameter(self.array.copy(), self.requires_grad)
+            new.grad = None if self.grad is None else Tensor(self.grad.array.copy())
             memo[id(self)] = new
         return memo[id(self)]

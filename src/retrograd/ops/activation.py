@@ -15,7 +15,7 @@ class ReLU(Function):
         return xp.maximum(x, 0)
 
     def backward(self, g):
-        return g * (self.inputs[0].data > 0)
+        return g * (self.inputs[0].array > 0)
 
     backward_arrays = backward  # the same product, on a Tensor or an array
 
@@ -26,7 +26,7 @@ class LeakyReLU(Function):
         return xp.where(x > 0, x, x * negative_slope)
 
     def backward(self, g):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return g * xp.where(x > 0, 1.0, self.slope).astype(x.dtype)
 
 
@@ -38,7 +38,7 @@ class ELU(Function):
     def backward(self, g):
         x = self.inputs[0]
         negative = x.minimum(0).exp() * self.alpha  # differentiable: second order works
-        return _select(x.data > 0, g, g * negative)
+        return _select(x.array > 0, g, g * negative)
 
 
 class Sigmoid(Function):
@@ -71,7 +71,7 @@ class Softplus(Function):
 
     def backward(self, g):
         x = self.inputs[0]
-        return _select((x.data * self.beta) > self.threshold, g, g * sigmoid(x * self.beta))
+        return _select((x.array * self.beta) > self.threshold, g, g * sigmoid(x * self.beta))
 
 
 class GELU(Function):

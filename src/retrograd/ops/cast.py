@@ -18,5 +18,5 @@ def cast(x: Tensor, dtype) -> Tensor:
     if x.dtype == dtype:
         return x
     if dtype.kind != "f" or x.dtype.kind != "f":
-        return Tensor(x.data.astype(dtype))
+        return Tensor(x.array.astype(dtype))
     return Cast.apply(x, dtype=dtype)

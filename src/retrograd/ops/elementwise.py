@@ -103,7 +103,7 @@ class Abs(Function):
         return xp.abs(x)
 
     def backward(self, g):
-        return g * xp.sign(self.inputs[0].data)
+        return g * xp.sign(self.inputs[0].array)
 
 
 class Sin(Function):
@@ -123,7 +123,7 @@ class Cos(Function):
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 class Maximum(Function):
@@ -156,7 +156,7 @@ class Clamp(Function):
         return xp.clip(x, min, max)
 
     def backward(self, g):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         lo, hi = self.bounds
         inside = xp.ones(x.shape, dtype=bool)
         if lo is not None:
@@ -244,7 +244,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
 
 def where(condition, a, b):
     """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
-    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    cond = condition.array if isinstance(condition, Tensor) else xp.asarray(condition)
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
     return Where.apply(cond, a, b)

@@ -44,7 +44,7 @@ def _convert_key(key, shape):
     out = []
     for k in items:
         if isinstance(k, Tensor):
-            k = k.data
+            k = k.array
         if isinstance(k, list):
             k = xp.asarray(k)
         if isinstance(k, xp.ndarray) and k.dtype.kind not in "iub":
@@ -79,7 +79,7 @@ class Gather(Function):
 def gather(x, dim: int, index):
     """out[i][j] = x[i][index[i][j]] for dim=1 (PyTorch's gather)."""
     d = normalize_dim(dim, x.ndim, "gather")
-    idx = index.data if isinstance(index, Tensor) else xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
     if idx.ndim != x.ndim:
         raise IndexError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
                          f"(shapes {tuple(idx.shape)} and {tuple(x.shape)})")
@@ -90,7 +90,7 @@ def gather(x, dim: int, index):
 
 def index_select(x, dim: int, index):
     d = normalize_dim(dim, x.ndim, "index_select")
-    idx = index.data if isinstance(index, Tensor) else xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
     if idx.ndim != 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {tuple(idx.shape)}")
     return getitem(x, (slice(None),) * d + (idx,))

@@ -12,7 +12,7 @@ def _swap(t):
     """Transpose of the last two dims."""
     from .shape import Permute
 
-    n = t.data.ndim
+    n = t.array.ndim
     return Permute.apply(t, dims=tuple(range(n - 2)) + (n - 1, n - 2))
 
 
@@ -55,8 +55,8 @@ class Linear(Function):
         gx = MatMul.apply(g, w) if x.requires_grad else None
         gw = gb = None
         if w.requires_grad:
-            g2, x2 = (g, x) if g.data.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
-            if g2.data.ndim == 1:
+            g2, x2 = (g, x) if g.array.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1]))
+            if g2.array.ndim == 1:
                 g2, x2 = g2.reshape(1, -1), x2.reshape(1, -1)
             gw = MatMul.apply(_swap(g2), x2)
         if b is not None and b.requires_grad:
@@ -69,11 +69,11 @@ class Linear(Function):
         blas_threads_for(g.size * w.shape[1])
         gx = None
         if x.requires_grad:  # in x's own layout, so that elementwise backward rules meet alike
-            column_major = x.data.ndim == 2 and not x.data.flags.c_contiguous
-            gx = xp.matmul(w.data.T, g.T).T if column_major else xp.matmul(g, w.data)
+            column_major = x.array.ndim == 2 and not x.array.flags.c_contiguous
+            gx = xp.matmul(w.array.T, g.T).T if column_major else xp.matmul(g, w.array)
         gw = gb = None
         if w.requires_grad:
-            gw = xp.matmul(g.reshape(-1, g.shape[-1]).T, x.data.reshape(-1, x.shape[-1]))
+            gw = xp.matmul(g.reshape(-1, g.shape[-1]).T, x.array.reshape(-1, x.shape[-1]))
         if b is not None and b.requires_grad:
             gb = sum_array(g.reshape(-1, g.shape[-1]), (0,))
         return gx, gw, gb

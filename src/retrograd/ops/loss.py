@@ -101,7 +101,7 @@ def smooth_l1_loss(input: Tensor, target, size_average=None, reduce=None, reduct
     a = diff.abs()
     if beta == 0:
         return _reduce(a, reduction)
-    return _reduce(where(a.data < beta, diff * diff * (0.5 / beta), a - 0.5 * beta), reduction)
+    return _reduce(where(a.array < beta, diff * diff * (0.5 / beta), a - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0,
@@ -114,7 +114,7 @@ def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.
     _same_shape("huber_loss", input, target)
     diff = input - target
     a = diff.abs()
-    loss = where(a.data < delta, diff * diff * 0.5, (a - 0.5 * delta) * delta)
+    loss = where(a.array < delta, diff * diff * 0.5, (a - 0.5 * delta) * delta)
     return _elementwise_weight("huber_loss", loss, input, weight, reduction, False)
 
 
@@ -149,7 +149,7 @@ class SoftmaxCrossEntropy(Function):
         z, q = self.inputs
         g = g * self.scale if self.scale is not None else xp.expand_dims(g, 1)
         q_grad = isinstance(q, Tensor) and q.requires_grad
-        q = q.data if isinstance(q, Tensor) else q
+        q = q.array if isinstance(q, Tensor) else q
         gz = None
         if z.requires_grad:
             gz = self.probs * q.sum(1, keepdims=True)
@@ -157,7 +157,7 @@ class SoftmaxCrossEntropy(Function):
             gz *= g
         gq = None
         if q_grad:  # rare (a learned target): log-probabilities recomputed, not kept from forward
-            shifted = z.data - xp.max(z.data, axis=1, keepdims=True)
+            shifted = z.array - xp.max(z.array, axis=1, keepdims=True)
             gq = -g * (shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True)))
         return gz, gq
 
@@ -166,7 +166,7 @@ def _class_weight(name: str, weight, n_classes: int, dtype):
     """The class weights as an array of shape (C,), or ones."""
     if weight is None:
         return xp.ones(n_classes, dtype=dtype)
-    w = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
+    w = weight.array if isinstance(weight, Tensor) else xp.asarray(weight)
     if w.shape != (n_classes,):
         raise ShapeError(f"{name}: weight must have shape ({n_classes},), one entry per class, got "
                          f"{tuple(w.shape)}")
@@ -176,7 +176,7 @@ def _class_weight(name: str, weight, n_classes: int, dtype):
 def _class_targets(name: str, input: Tensor, target, ignore_index: int):
     """Check integer class targets against ``input`` (N, C, d1, ...); return the targets with
     ignored positions replaced by 0, and the mask of positions that count (None: all do)."""
-    idx = target.data if isinstance(target, Tensor) else xp.asarray(target)
+    idx = target.array if isinstance(target, Tensor) else xp.asarray(target)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index targets must be integers (int64), got {idx.dtype}; "
                         "class-probability targets must be floats of the input's shape")
@@ -234,8 +234,8 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
         if label_smoothing:
             q = q * (1.0 - label_smoothing) + label_smoothing / n_classes
         q = q * w_b if weight is not None else q
-        q = q if q.requires_grad else q.data
-        normaliser = input.data.size // n_classes
+        q = q if q.requires_grad else q.array
+        normaliser = input.array.size // n_classes
     else:
         idx, valid = _class_targets(name, input, target, ignore_index)
         if valid is None and weight is None and not label_smoothing:  # q is one-hot
@@ -320,11 +320,11 @@ def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, 
     reduction = _reduction(name, reduction, size_average, reduce)
     target = _like(target, input, name)
     _same_shape(name, input, target)
-    x = input.data
+    x = input.array
     if ((x < 0) | (x > 1)).any():
         raise ValueError(f"{name}: all elements of input should be between 0 and 1 (got values in "
                          f"[{x.min()}, {x.max()}]); use binary_cross_entropy_with_logits for logits")
-    loss = BinaryCrossEntropy.apply(input, target if target.requires_grad else target.data)
+    loss = BinaryCrossEntropy.apply(input, target if target.requires_grad else target.array)
     if weight is not None:
         loss = loss * _like(weight, input, name, "weight")
     return _reduce(loss, reduction)
@@ -363,7 +363,7 @@ def kl_div(input: Tensor, target, size_average=None, reduce=None, reduction: str
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target.data > 0
+        positive = target.array > 0
         safe = where(positive, target, xp.ones((), dtype=input.dtype))  # no log(0) in any pass
         loss = where(positive, target * safe.log(), xp.zeros((), dtype=input.dtype)) - target * input
     if reduction == "batchmean":

@@ -89,12 +89,12 @@ class Normalize(Function):
         gx = None
         if factored:
             count = xhat.size // inv.size
-            s = inv if w is None else inv * w.data.reshape(inv.shape)
+            s = inv if w is None else inv * w.array.reshape(inv.shape)
             gx = xp.multiply(g, s)
             gx -= s * sum_g / count
             gx -= xp.multiply(xhat, s * sum_gx / count)
         elif want_x:
-            gxhat = g if w is None else g * w.data.reshape(self.param_shape)
+            gxhat = g if w is None else g * w.array.reshape(self.param_shape)
             gx = gxhat - gxhat.mean(axes, keepdims=True)
             gx -= xhat * xp.multiply(gxhat, xhat).mean(axes, keepdims=True)
             gx *= inv
@@ -119,7 +119,7 @@ def batch_norm_train(x: Tensor, weight: Tensor | None = None, bias: Tensor | Non
     _check_param(weight, (c,), "weight", "batch_norm")
     _check_param(bias, (c,), "bias", "batch_norm")
     axes = (0,) + tuple(range(2, x.ndim))
-    mean, var, centred = batch_stats(x.data, axes)
+    mean, var, centred = batch_stats(x.array, axes)
     y = Normalize.apply(x, weight, bias, mean=mean, var=var, axes=axes, eps=eps,
                         param_shape=(1, c) + (1,) * (x.ndim - 2), centred=centred)
     return y, mean.reshape(c), var.reshape(c)
@@ -135,6 +135,6 @@ def layer_norm(x: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | No
     _check_param(weight, normalized_shape, "weight", "layer_norm")
     _check_param(bias, normalized_shape, "bias", "layer_norm")
     axes = tuple(range(x.ndim - k, x.ndim))
-    mean, var, centred = batch_stats(x.data, axes)
+    mean, var, centred = batch_stats(x.array, axes)
     return Normalize.apply(x, weight, bias, mean=mean, var=var, axes=axes, eps=eps,
                            param_shape=tuple(normalized_shape), centred=centred)

@@ -149,7 +149,7 @@ def _max_pool(input, geo, return_indices):
         return out
     fn = out.grad_fn or MaxPool()
     if out.grad_fn is None:  # not recorded: recompute the winners
-        fn.forward(input.data, geometry=geo)
+        fn.forward(input.array, geometry=geo)
     return out, Tensor(fn.indices())
 
 
@@ -160,7 +160,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                          ceil_mode, True)
     out = _max_pool(input.unsqueeze(-2), geo, return_indices)
     if return_indices:
-        return out[0].squeeze(-2), Tensor(out[1].data.squeeze(-2))
+        return out[0].squeeze(-2), Tensor(out[1].array.squeeze(-2))
     return out.squeeze(-2)
 
 

@@ -86,8 +86,8 @@ class Amax(Function):
         return reduce(x, axis=dims, keepdims=keepdim)
 
     def backward(self, g):
-        x = self.inputs[0].data
-        out = self.output().data.reshape(self.kept)
+        x = self.inputs[0].array
+        out = self.output().array.reshape(self.kept)
         mask = x == out
         share = mask / mask.sum(axis=tuple(i for i, k in enumerate(self.kept) if k == 1),
                                 keepdims=True)
@@ -140,7 +140,7 @@ def _max_min(x, dim, keepdim, smallest):
         return Amax.apply(x, dims=tuple(range(x.ndim)), keepdim=False, smallest=smallest)
     d = normalize_dim(dim, x.ndim, op)
     values = Amax.apply(x, dims=(d,), keepdim=keepdim, smallest=smallest)
-    idx = (xp.argmin if smallest else xp.argmax)(x.data, axis=d, keepdims=keepdim)
+    idx = (xp.argmin if smallest else xp.argmax)(x.array, axis=d, keepdims=keepdim)
     return MaxMin(values, Tensor(idx.astype(xp.int64)))
 
 
@@ -155,22 +155,22 @@ def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 def argmax(x, dim=None, keepdim=False):
     if dim is None:
-        return Tensor(xp.asarray(xp.argmax(x.data), dtype=xp.int64))
+        return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
-    return Tensor(xp.argmax(x.data, axis=d, keepdims=keepdim).astype(xp.int64))
+    return Tensor(xp.argmax(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
 def argmin(x, dim=None, keepdim=False):
     if dim is None:
-        return Tensor(xp.asarray(xp.argmin(x.data), dtype=xp.int64))
+        return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")
-    return Tensor(xp.argmin(x.data, axis=d, keepdims=keepdim).astype(xp.int64))
+    return Tensor(xp.argmin(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
 def logsumexp(x, dim=None, keepdim=False):
     """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
-    m = xp.max(x.data, axis=dims, keepdims=True)
+    m = xp.max(x.array, axis=dims, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     out = ((x - m).exp().sum(dims, keepdim=True)).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))

@@ -58,7 +58,7 @@ def reshape(x, *shape):
     shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     if shape == x.shape:
         return x
-    numel = x.data.size
+    numel = x.array.size
     known = 1
     for s in shape:
         known *= s if s != -1 else 1

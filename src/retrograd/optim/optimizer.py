@@ -1,7 +1,7 @@
 """Optimizer base: parameter groups, lazily created per-parameter state, the update loop and
 ``state_dict`` in PyTorch's format. Each algorithm only writes ``_update`` for one parameter.
 
-Updates are in place on ``p.data`` and on the state arrays, so a parameter's array (and every
+Updates are in place on ``p.array`` and on the state arrays, so a parameter's array (and every
 state buffer) keeps its identity from step to step; only the first step allocates state.
 """
 from __future__ import annotations
@@ -96,11 +96,11 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif p.grad.grad_fn is not None or not p.grad.data.flags.writeable:
-                    p.grad = Tensor(xp.zeros_like(p.grad.data))
+                elif p.grad.grad_fn is not None or not p.grad.array.flags.writeable:
+                    p.grad = Tensor(xp.zeros_like(p.grad.array))
                 else:
                     p.grad.requires_grad = False
-                    p.grad.data.fill(0)
+                    p.grad.array.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None):
         """One update of every parameter that has a gradient. ``closure`` re-evaluates the model
@@ -113,14 +113,14 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.data
-                if grad.shape != p.data.shape:
+                grad = p.grad.array
+                if grad.shape != p.array.shape:
                     raise ValueError(f"{type(self).__name__}.step: gradient of shape "
                                      f"{tuple(grad.shape)} for a parameter of shape "
-                                     f"{tuple(p.data.shape)}")
+                                     f"{tuple(p.array.shape)}")
                 if group.get("maximize", False):
                     grad = -grad
-                self._update(p.data, grad, self.state[p], group)
+                self._update(p.array, grad, self.state[p], group)
         return loss
 
     def _update(self, param, grad, state: dict, group: dict) -> None:  # pragma: no cover
@@ -134,7 +134,7 @@ class Optimizer:
         buf = state.get(key)
         if buf is None:
             buf = state[key] = Tensor(xp.full_like(like, fill))
-        return buf.data
+        return buf.array
 
     # ----- serialisation -------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -188,7 +188,7 @@ class Optimizer:
 
 def _snapshot(value):
     if isinstance(value, Tensor):
-        return Tensor(value.data.copy())
+        return Tensor(value.array.copy())
     if isinstance(value, xp.ndarray):
         return value.copy()
     return value
@@ -198,11 +198,11 @@ def _restore(value, param: Tensor, key: str, name: str):
     """A saved state entry as this optimizer's own copy: arrays and Tensors become Tensors in the
     parameter's dtype; scalars stay scalars (a 0-d 'step' becomes an int)."""
     if isinstance(value, (Tensor, xp.ndarray, xp.generic)):
-        arr = value.data if isinstance(value, Tensor) else xp.asarray(value)
+        arr = value.array if isinstance(value, Tensor) else xp.asarray(value)
         if key == "step" and arr.ndim == 0:
             return int(arr)
-        if arr.shape != param.data.shape:
+        if arr.shape != param.array.shape:
             raise ValueError(f"{name}.load_state_dict: state {key!r} has shape {tuple(arr.shape)} "
-                             f"but its parameter has shape {tuple(param.data.shape)}")
+                             f"but its parameter has shape {tuple(param.array.shape)}")
         return Tensor(arr.astype(param.dtype, copy=True))
     return value

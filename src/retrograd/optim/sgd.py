@@ -39,9 +39,9 @@ class SGD(Optimizer):
             buf = state.get("momentum_buffer")
             if buf is None:  # the first step starts the buffer at the gradient itself
                 buf = state["momentum_buffer"] = Tensor(grad.copy())
-                buf = buf.data
+                buf = buf.array
             else:
-                buf = buf.data
+                buf = buf.array
                 scale_(buf, momentum)
                 add_scaled_(buf, grad, 1 - group["dampening"])
             grad = grad + momentum * buf if group["nesterov"] else buf

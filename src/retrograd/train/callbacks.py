@@ -54,7 +54,7 @@ class EarlyStopping(Callback):
         if self.best is None or _improved(self.mode, value, self.best, self.min_delta):
             self.best, self.wait = value, 0
             if self.restore_best_weights:
-                self.best_state = {k: v.data.copy() for k, v in trainer.model.state_dict().items()}
+                self.best_state = {k: v.array.copy() for k, v in trainer.model.state_dict().items()}
             return
         self.wait += 1
         if self.wait >= self.patience:

@@ -145,7 +145,7 @@ class Trainer:
         outs = []
         for batch in loader:
             x = batch[0] if isinstance(batch, (tuple, list)) else batch
-            outs.append(self.model(x).data)
+            outs.append(self.model(x).array)
         self.model.train(was_training)
         return Tensor(np.concatenate(outs))
 

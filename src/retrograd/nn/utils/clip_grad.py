@@ -15,9 +15,9 @@ def _grads(parameters) -> list:
 
 def _writable(p_grad: Tensor):
     """The gradient's array, made writable (a gradient may be a read-only broadcast view)."""
-    if not p_grad.data.flags.writeable:
-        p_grad.data = p_grad.data.copy()
-    return p_grad.data
+    if not p_grad.array.flags.writeable:
+        p_grad.array = p_grad.array.copy()
+    return p_grad.array
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
@@ -39,10 +39,10 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     if not grads:
         return Tensor(xp.zeros((), dtype=xp.float32))
     if norm_type == math.inf:
-        norms = [xp.max(xp.abs(g.data)) if g.data.size else xp.zeros((), g.dtype) for g in grads]
+        norms = [xp.max(xp.abs(g.array)) if g.array.size else xp.zeros((), g.dtype) for g in grads]
         total = xp.max(xp.stack(norms))
     else:
-        norms = [xp.sum(xp.abs(g.data) ** norm_type) for g in grads]
+        norms = [xp.sum(xp.abs(g.array) ** norm_type) for g in grads]
         total = xp.sum(xp.stack(norms)) ** (1.0 / norm_type)
     total = xp.asarray(total, dtype=grads[0].dtype)
     if error_if_nonfinite and not xp.isfinite(total):
@@ -70,20 +70,20 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     params = list(parameters)
     if not params:
         return Tensor(xp.zeros((0,), dtype=xp.float32))
-    return Tensor(xp.concatenate([p.data.reshape(-1) for p in params]))
+    return Tensor(xp.concatenate([p.array.reshape(-1) for p in params]))
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of the 1-D ``vec`` into the parameters, in place."""
-    data = vec.data if isinstance(vec, Tensor) else xp.asarray(vec)
+    data = vec.array if isinstance(vec, Tensor) else xp.asarray(vec)
     params = list(parameters)
     if data.ndim != 1:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {data.shape}")
-    total = sum(p.data.size for p in params)
+    total = sum(p.array.size for p in params)
     if data.size != total:
         raise ValueError(f"vector_to_parameters: vector has {data.size} elements but the "
                          f"parameters have {total}")
     start = 0
     for p in params:
-        p.data[...] = data[start:start + p.data.size].reshape(p.data.shape)
-        start += p.data.size
+        p.array[...] = data[start:start + p.array.size].reshape(p.array.shape)
+        start += p.array.size
