@@ -9,6 +9,19 @@ import numpy as np
 
 xp = np  # the array module in use
 
+
+def array_module(*arrays):
+    """The array library (NumPy's API) that holds ``arrays``: ops call this on their inputs
+    instead of importing a module-wide one, so arrays of a second backend run the same op code."""
+    for a in arrays:
+        module = type(a).__module__.split(".", 1)[0]
+        if module not in ("numpy", "builtins"):
+            return _modules_by_name.get(module, np)
+    return np
+
+
+_modules_by_name: dict = {}  # a backend registers its array module here by top-level name
+
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 float16 = np.dtype("float16")
