@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import grad_mode
+from .broadcast import SumTo
 from .function import _anomaly, _types
 
 _FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
@@ -40,9 +41,7 @@ def _reduce_to_shape(grad, shape):
     """Sum a gradient over the dimensions its input was broadcast along."""
     if grad.array.shape == shape:
         return grad
-    from ..ops.reduce import SumTo  # the one place broadcasting is undone
-
-    return SumTo.apply(grad, shape=tuple(shape))
+    return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
 
 
 def _owner(array):
