@@ -8,7 +8,8 @@ from .tensor import Tensor
 from .backends.cpu import get_num_threads, set_num_threads
 from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
                        randint, randn, randperm, tensor, zeros, zeros_like)
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                       no_grad, set_grad_enabled)
 from . import autograd
 from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg,  # noqa: A004
                               pow, sin, sqrt, sub, where)
