@@ -5,6 +5,7 @@ from .backends.cpu import tune_malloc
 from .backend import (bool_ as bool, float16, float32, float64, get_default_dtype, int32, int64,  # noqa: A004
                       manual_seed, set_default_dtype, uint8)
 from .tensor import Tensor
+from . import tensor_methods  # noqa: F401  (attaches the operators and op methods to Tensor)
 from .backends.cpu import get_num_threads, set_num_threads
 from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
                        randint, randn, randperm, tensor, zeros, zeros_like)

@@ -1,6 +1,7 @@
 """Reverse-mode automatic differentiation: backward(), grad(), gradcheck, grad modes."""
 from __future__ import annotations
 
+from ..tensor import Tensor
 from .function import Function, ShapeError
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
@@ -15,8 +16,6 @@ def _as_list(x):
 
 
 def _initial_grads(outputs, grad_outputs):
-    from ..tensor import Tensor
-
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if grad_outputs is not None else None
