@@ -39,9 +39,8 @@ class Linear(Function):
     def forward(self, x, w, b=None):
         kernels = kernels_for(x)
         # A 2-D input's output is computed transposed, out^T = W x^T, and returned as its
-        # (column-major) transpose: OpenBLAS runs that product 5-20% faster than x W^T
-        # (784-512 at batch 128: 549 against 610 us; 513 when x is itself column-major, as
-        # the previous Linear's output is). backward_arrays keeps the gradients in that layout.
+        # (column-major) transpose: OpenBLAS runs that product faster than x W^T (figures in
+        # benchmarks/README.md). backward_arrays keeps the gradients in that layout.
         out = kernels.matmul(w, x.T).T if x.ndim == 2 else kernels.matmul(x, w.T)
         if b is not None:
             out += b

@@ -3,9 +3,8 @@
 
 NumPy has no fused multiply-add: ``p -= lr * b`` writes a temporary ``lr * b`` and then reads it
 back, on one core. BLAS's axpy makes one pass without the temporary, and OpenBLAS splits a long
-one over its own threads, which are still spinning from the backward pass's matrix products.
-SGD with momentum on the 784-512-256-10 MLP (535k parameters, 2 threads, right after a GEMM):
-235 against 155 us a step.
+one over its own threads, which are still spinning from the backward pass's matrix products
+(benchmarks/README.md has the figures).
 
 The routines are found by name in the library that threadpoolctl reports NumPy's BLAS to be
 (OpenBLAS's names carry a prefix and suffix in NumPy's wheels: ``scipy_cblas_saxpy64_``) and

@@ -133,9 +133,8 @@ def _by_sample_transposed(gy, geo: ConvGeometry):
     """An output gradient (N, O, OH, OW) as a workspace array and its (N, G, OH*Wc, O/G) view,
     zero in the cropped columns, for per-sample weight-gradient GEMMs. Channels-last when each
     group has 8 or more channels (the GEMM is faster on it); with fewer, the transposing copy
-    writes rows shorter than a SIMD register and costs more than it saves (LeNet-5's conv1 with
-    6 channels: 0.10 ms against 0.03 per chunk), so gy stays channels-first and the view is
-    transposed."""
+    writes rows shorter than a SIMD register and costs more than it saves, so gy stays
+    channels-first and the view is transposed."""
     n, o = gy.shape[:2]
     g = geo.groups
     if o // g >= 8:
@@ -156,20 +155,15 @@ def _from_cn(arr, out, width: int):
 
 # The batch is processed in chunks whose columns take about this many bytes, so that each chunk's
 # columns are written, multiplied and dropped while they are still in cache (the whole batch's
-# columns go to memory and back: 1.3-1.8x slower per op, measured on ResNet-8 and LeNet-5
-# layers; 0.5-4 MiB all did about as well, 2 MiB a little best). Chunks are also the unit of
-# work shared among threads. Columns are never kept for backward: rebuilding is cheaper.
+# columns go to memory and back, several times slower per op; benchmarks/README.md has the
+# sizes tried). Chunks are also the unit of work shared among threads. Columns are never kept for backward: rebuilding is cheaper.
 CHUNK_BYTES = 1 << 21
 
 
 # Convolutions with fewer multiply-adds than this per sample run on the calling thread: below it
-# a chunk is too small to pay for handing it to another thread. LeNet-5's (0.12M and 0.24M) are
-# split. On their own, 2 threads, batch 128, forward: 0.96 -> 0.74 ms (conv1), 1.41 -> 0.94
-# (conv2). In a training step they gained only once BLAS kept small products on one thread
-# (``parallel.BLAS_THREADS_MIN_MACS``): before, OpenBLAS's second thread spun on the other core
-# after each product (the process used 1.99 CPU-seconds per second), and a split step took 14.27
-# ms against 12.89 unsplit. ResNet-8's 1.2M-2.4M: 113 ms split against 166. Separate processes
-# in alternating blocks, on the 2-core VM we measure on.
+# a chunk is too small to pay for handing it to another thread. Splitting pays in a training
+# step only while BLAS keeps mid-sized products on one thread (``threads.hold_blas_threads``):
+# otherwise OpenBLAS's idle threads spin on the cores the split needs (benchmarks/README.md).
 SPLIT_MIN_SAMPLE_MACS = 100_000
 
 
@@ -272,7 +266,7 @@ def _grad_input_by_rows(gy, w, geo: ConvGeometry):
     w[o, c, i, j] * gy[n, o, y, x - j*dw], what padded input row y + i*dh receives through kernel
     row i. The kh parts are then added at row offsets i*dh. Compared with col2im this writes kh
     times fewer GEMM outputs and adds kh, not kh*kw, times, and the GEMM's reduction is O*kw long
-    instead of O (LeNet-5's conv2, batch 128: 2.7 -> 1.4 ms)."""
+    instead of O."""
     n, o, c, g = gy.shape[0], geo.o, geo.c, geo.groups
     kh, kw, oh, ow, wp = geo.kh, geo.kw, geo.oh, geo.ow, geo.wp
     run, lead = oh * wp, geo.dw * (kw - 1)
