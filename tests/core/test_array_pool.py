@@ -111,3 +111,27 @@ def test_training_steps_reuse_their_memory_without_page_faults():
     out = subprocess.run([sys.executable, "-c", STEPS], capture_output=True, text=True, check=True,
                          env={**env, "PYTHONPATH": ":".join(sys.path)})
     assert float(out.stdout) < 50
+
+
+def test_a_registered_backend_is_picked_by_its_arrays_type():
+    """The seam: ops ask kernels_for / array_module for their inputs' backend."""
+    import types
+
+    from retrograd import backends
+    from retrograd.backend import array_module
+
+    class FakeArray(np.ndarray):
+        pass
+
+    kernels = types.SimpleNamespace(**{name: object() for name in backends.REQUIRED})
+    with pytest.raises(TypeError, match="lacks"):
+        backends.register(FakeArray, types.SimpleNamespace(), np)
+    backends.register(FakeArray, kernels, "fake-xp")
+    try:
+        fake = np.zeros(3).view(FakeArray)
+        assert backends.kernels_for(None, fake) is kernels and array_module(1.0, fake) == "fake-xp"
+        assert backends.kernels_for(np.zeros(3)) is backends.cpu and array_module(np.zeros(3)) is np
+    finally:
+        backends._by_array_type.pop(FakeArray)
+        from retrograd import backend
+        backend._modules_by_type.pop(FakeArray)
