@@ -30,3 +30,5 @@ except ModuleNotFoundError as _e:
 __all__ = [n for n, o in list(globals().items())
            if not n.startswith("_") and n != "annotations"
            and (not isinstance(o, type(_importlib)) or n in ("functional", "init", "utils"))]
+
+from . import parallel  # noqa: E402  (DistributedDataParallel; MPI only when used)
