@@ -10,6 +10,7 @@ from .embedding import Embedding
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
+from .sync_batchnorm import SyncBatchNorm
 from ..functional import _import_available
 from ..module import Module as _Module
 
