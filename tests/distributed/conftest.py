@@ -1,5 +1,5 @@
 """Launch MPI jobs from pytest: ``mpi_run(n, "jobs/x.py", *args)`` runs ``mpiexec -n n python
-jobs/x.py args`` with a timeout and returns its stdout after checking that it exited 0 (with
+jobs/x.py args`` (``job=""``: only ``python_args``, e.g. ``-m retrograd.cli``) with a timeout and returns its stdout after checking that it exited 0 (with
 ``check=False``, the finished process); tests skip, saying why, where mpi4py or mpiexec is
 missing."""
 import os
@@ -38,7 +38,7 @@ def mpi_run():
     def run(n: int, job: str, *args: str, timeout: float = 90, cwd=None, env=None,
             python_args: tuple = (), check: bool = True):
         command = [find_mpiexec(), "-n", str(n), sys.executable, *python_args]
-        command += [str(HERE / job)] if job.endswith(".py") else [job]
+        command += [str(HERE / job)] if job else []
         full_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
         result = subprocess.run(command + list(args), capture_output=True, text=True,
                                 timeout=timeout, cwd=cwd, env=full_env)

@@ -154,12 +154,13 @@ def cores_per_rank() -> int:
 
 
 @contextmanager
-def abort_on_error() -> Iterator[None]:
+def abort_on_error(brief: tuple[type, ...] = ()) -> Iterator[None]:
     """Run a block so that an exception (or Ctrl-C) in any rank ends the whole MPI job at once.
 
-    The failing rank prints its rank and traceback to stderr, then calls ``MPI_Abort``, which
-    stops every rank, including those waiting in a collective (which would otherwise hang).
-    Outside a multi-process job the exception propagates as usual.
+    The failing rank prints its rank and traceback (just the message for exception types in
+    ``brief``) to stderr, then calls ``MPI_Abort``, which stops every rank, including those
+    waiting in a collective (which would otherwise hang). Outside a multi-process job the
+    exception propagates as usual.
     """
     try:
         yield
@@ -171,8 +172,13 @@ def abort_on_error() -> Iterator[None]:
                 or MPI.COMM_WORLD.Get_size() == 1:
             raise
         rank = MPI.COMM_WORLD.Get_rank()
-        text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
-        sys.stderr.write(f"retrograd.distributed: rank {rank} failed, aborting the job:\n{text}")
+        if isinstance(e, KeyboardInterrupt):
+            text = "interrupted\n"
+        elif isinstance(e, brief):
+            text = f"{e}\n"
+        else:
+            text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+        sys.stderr.write(f"retrograd.distributed: rank {rank} failed, aborting the job: {text}")
         sys.stderr.flush()
         MPI.COMM_WORLD.Abort(1 if not isinstance(e, SystemExit) or not isinstance(e.code, int)
                              else e.code)
