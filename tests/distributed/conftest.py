@@ -1,7 +1,7 @@
 """Launch MPI jobs from pytest: ``mpi_run(n, "jobs/x.py", *args)`` runs ``mpiexec -n n python
-jobs/x.py args`` (``job=""``: only ``python_args``, e.g. ``-m retrograd.cli``) with a timeout and returns its stdout after checking that it exited 0 (with
-``check=False``, the finished process); tests skip, saying why, where mpi4py or mpiexec is
-missing."""
+jobs/x.py args`` (with ``job=""``, only ``python_args``, e.g. ``-m retrograd.cli``) under a
+timeout and returns its stdout after checking that it exited 0 (with ``check=False``, the
+finished process). Tests skip, saying why, where mpi4py or mpiexec is missing."""
 import os
 import shutil
 import subprocess

@@ -93,6 +93,20 @@ def _check_rank(rank: int, group: ProcessGroup, what: str) -> None:
         raise ValueError(f"{what}: rank {rank} is not in the group of {group.size()} ranks")
 
 
+def _check_root_list(tensors, like, root: int, group: ProcessGroup, what: str, name: str,
+                     role: str) -> bool:
+    """Check the list of one tensor per rank that only the root rank passes; True on the root."""
+    _check_rank(root, group, what)
+    if group.rank() != root:
+        if tensors:
+            raise ValueError(f"{what}: {name} must be None (or empty) on ranks other than {role}")
+        return False
+    if tensors is None:
+        raise ValueError(f"{what}: {name} is required on rank {role}={root}")
+    _check_like(tensors, like, what, group.size())
+    return True
+
+
 def all_reduce(tensor: Tensor, op: str = ReduceOp.SUM, group: ProcessGroup | None = None,
                async_op: bool = False) -> Work | None:
     """Combine ``tensor`` over all ranks with ``op``; every rank gets the result in place."""
@@ -153,15 +167,8 @@ def gather(tensor: Tensor, gather_list: list[Tensor] | None = None, dst: int = 0
            group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
     """Every rank's ``tensor`` into ``gather_list[rank]`` on rank ``dst`` (None elsewhere)."""
     pg = group_of(group)
-    _check_rank(dst, pg, "gather")
     array = _buffer(tensor, "gather")
-    root = pg.rank() == dst
-    if root:
-        if gather_list is None:
-            raise ValueError("gather: gather_list is required on the destination rank")
-        _check_like(gather_list, array, "gather", pg.size())
-    elif gather_list:
-        raise ValueError("gather: gather_list must be None (or empty) on ranks other than dst")
+    root = _check_root_list(gather_list, array, dst, pg, "gather", "gather_list", "dst")
     received = np.empty((pg.size(),) + array.shape, dtype=array.dtype) if root else None
     request = pg.comm.Igather(array, received, root=dst)
 
@@ -176,18 +183,9 @@ def scatter(tensor: Tensor, scatter_list: list[Tensor] | None = None, src: int =
             group: ProcessGroup | None = None, async_op: bool = False) -> Work | None:
     """``scatter_list[rank]`` of rank ``src`` into each rank's ``tensor``."""
     pg = group_of(group)
-    _check_rank(src, pg, "scatter")
     array = _buffer(tensor, "scatter")
-    root = pg.rank() == src
-    if root:
-        if scatter_list is None:
-            raise ValueError("scatter: scatter_list is required on the source rank")
-        _check_like(scatter_list, array, "scatter", pg.size())
-        send = np.stack([t.array for t in scatter_list])
-    elif scatter_list:
-        raise ValueError("scatter: scatter_list must be None (or empty) on ranks other than src")
-    else:
-        send = None
+    root = _check_root_list(scatter_list, array, src, pg, "scatter", "scatter_list", "src")
+    send = np.stack([t.array for t in scatter_list]) if root else None
     return _run(pg.comm.Iscatter(send, array, root=src), None, async_op)
 
 
