@@ -1,5 +1,6 @@
 """Data-parallel training over MPI on this machine: all-reduce bandwidth by message size, and
-training throughput of one process with 2 threads against 2 processes with 1 thread each.
+training throughput of one process with 2 threads against 2 processes with 1 thread each (and
+one process with one thread, the baseline of both).
 
     python benchmarks/bench_distributed.py [--rounds 3] [--steps-seconds 2] [--skip-allreduce]
 
@@ -187,19 +188,21 @@ def report_allreduce() -> tuple[float, float]:
 def report_training(rounds: int, steps_seconds: float) -> None:
     results: dict[tuple, list[dict]] = {}
     for _ in range(rounds):
-        for ranks, threads in ((1, 2), (2, 1)):
+        for ranks, threads in ((1, 1), (1, 2), (2, 1)):
             for row in _run_worker(ranks, threads, "train", "--steps-seconds", str(steps_seconds)):
                 results.setdefault((row["model"], ranks, threads), []).append(row)
     print(f"training throughput, global batch {GLOBAL_BATCH}, medians of {rounds} rounds")
-    print(f"{'model':8} {'1 proc x 2 thr':>15} {'2 procs x 1 thr':>16} {'ratio':>6} "
-          f"{'step ms':>8} {'compute ms':>11} {'comm ms':>8} {'hidden':>7} {'grads':>9}")
+    print(f"{'model':8} {'1 x 1 thread':>13} {'1 proc x 2 thr':>15} {'2 procs x 1 thr':>16} "
+          f"{'2x1 / 1x2':>10} {'step ms':>8} {'compute ms':>11} {'comm ms':>8} {'hidden':>7} "
+          f"{'grads':>9}")
     med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
     for name in MODELS:
-        one, two = results[(name, 1, 2)], results[(name, 2, 1)]
+        base, one, two = results[(name, 1, 1)], results[(name, 1, 2)], results[(name, 2, 1)]
         a, b = med(one, "samples_per_s"), med(two, "samples_per_s")
         hidden = statistics.median(
             min(1.0, max(0.0, 1 - (r["step_ms"] - r["compute_ms"]) / r["comm_ms"])) for r in two)
-        print(f"{name:8} {a:>12.0f}/s {b:>13.0f}/s {b / a:>5.2f}x {med(two, 'step_ms'):>8.2f} "
+        print(f"{name:8} {med(base, 'samples_per_s'):>11.0f}/s {a:>13.0f}/s {b:>14.0f}/s "
+              f"{b / a:>9.2f}x {med(two, 'step_ms'):>8.2f} "
               f"{med(two, 'compute_ms'):>11.2f} {med(two, 'comm_ms'):>8.2f} {hidden:>6.0%} "
               f"{two[0]['grad_mb']:>6.2f} MB")
 

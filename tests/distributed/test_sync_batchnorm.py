@@ -7,7 +7,7 @@ from retrograd import nn
 
 def test_sync_batchnorm_equals_batchnorm_over_the_global_batch(mpi_run):
     out = mpi_run(3, "jobs/sync_batchnorm_job.py")  # uneven: 2, 3 and 4 samples
-    assert all(f"rank {r}: ok" in out for r in range(3))
+    assert all(f"rank {r}: ok" in out and f"rank {r}: ddp ok" in out for r in range(3))
 
 
 def test_convert_keeps_parameters_buffers_and_mode():

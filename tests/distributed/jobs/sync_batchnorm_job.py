@@ -47,3 +47,34 @@ with rg.no_grad():
     np.testing.assert_allclose(sync(rg.tensor(x_all[mine])).numpy(),
                                reference.eval()(rg.tensor(x_all)).numpy()[mine], atol=1e-12)
 print(f"rank {rank}: ok")
+
+# Under DistributedDataParallel (whose buckets travel on a communicator of their own, while
+# SyncBatchNorm's all-reduces run inside the same backward pass): training equals one process
+# with BatchNorm on the union. Each rank's loss is its share of the union's mean, times the
+# world size, which DDP's averaging divides out again.
+from retrograd import optim  # noqa: E402
+from retrograd.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
+
+
+def convnet():
+    rg.manual_seed(1)
+    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(),
+                         nn.Linear(4 * 2 * 3, 2)).double()
+
+
+plain = convnet()
+model = DDP(nn.SyncBatchNorm.convert_sync_batchnorm(convnet()), bucket_cap_mb=1e-4)
+opts = [optim.SGD(m.parameters(), lr=0.1, momentum=0.9) for m in (plain, model)]
+for step in range(2):
+    for opt in opts:
+        opt.zero_grad()
+    x = x_all * (1 + step)
+    (plain(rg.tensor(x)) ** 2).sum().div(len(x)).backward()
+    (model(rg.tensor(x[mine])) ** 2).sum().mul(size / len(x)).backward()
+    for opt in opts:
+        opt.step()
+for (name, p), q in zip(model.module.named_parameters(), plain.parameters()):
+    np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), atol=1e-10, err_msg=name)
+np.testing.assert_allclose(model.module[1].running_var.numpy(), plain[1].running_var.numpy(),
+                           atol=1e-12)
+print(f"rank {rank}: ddp ok")
