@@ -219,9 +219,11 @@ def main() -> None:
         return worker_allreduce(args.threads)
     if args.worker == "train":
         return worker_train(args.threads, args.steps_seconds)
+    print(f"{os.cpu_count()} CPUs; load average (1 min) before: {os.getloadavg()[0]:.1f}\n")
     if not args.skip_allreduce:
         report_allreduce()
     report_training(args.rounds, args.steps_seconds)
+    print(f"\nload average (1 min) after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
