@@ -75,6 +75,9 @@ assert len(ddp.reducer.buckets) == 1
 assert list(ddp.state_dict())[:2] == ["module.0.weight", "module.0.bias"]
 ddp = check_against_union(bucket_cap_mb=1e-4, accumulate=1)  # 104 bytes: a bucket per parameter
 assert len(ddp.reducer.buckets) == 6
+# Rebuilt after the first pass in the order gradients became final: a layer's weight, then its
+# bias (registration order reversed would put the bias first).
+assert [b.names for b in ddp.reducer.buckets[:2]] == [["4.weight"], ["4.bias"]]
 assert ddp.reducer.launched_early >= 5 * STEPS  # started by hooks while backward still ran
 check_against_union(bucket_cap_mb=1e-3, accumulate=2)
 

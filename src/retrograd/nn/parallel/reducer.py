@@ -1,7 +1,9 @@
 """Gradient buckets averaged over ranks while the backward pass is still running.
 
-Parameters are grouped into buckets (in reverse registration order, roughly the order their
-gradients become final; the first bucket small so that communication starts early). Each
+Parameters are grouped into buckets (at first in reverse registration order, roughly the order
+their gradients become final; after the first backward pass in the order they did become final,
+rank 0's, as PyTorch rebuilds its buckets; the first bucket small so that communication starts
+early). Each
 parameter's post-accumulate-grad hook marks it ready; when a bucket is complete its gradients are
 packed into one flat buffer, divided by the world size and started as a non-blocking
 ``all_reduce``. Buckets are started in bucket order on every rank (MPI needs the same order of
@@ -56,11 +58,11 @@ class Bucket:
 
 def assign_buckets(named_params: Sequence[tuple[str, Parameter]], cap_bytes: int,
                    first_cap_bytes: int = FIRST_BUCKET_BYTES) -> list[Bucket]:
-    """Buckets of parameters in reverse order, one dtype each, each up to its byte cap (the
+    """Buckets of parameters in the given order, one dtype each, each up to its byte cap (the
     first up to the smaller of ``first_cap_bytes`` and ``cap_bytes``); a parameter larger than
     the cap gets a bucket alone."""
     buckets, current, size = [], [], 0
-    for name, p in reversed(list(named_params)):
+    for name, p in named_params:
         cap = min(first_cap_bytes, cap_bytes) if not buckets else cap_bytes
         if current and (size + p.array.nbytes > cap or p.array.dtype != current[0][1].array.dtype):
             buckets.append(Bucket(current))
@@ -84,10 +86,11 @@ class Reducer:
                  cap_bytes: int, find_unused_parameters: bool) -> None:
         self.group, self.world_size = group, group.size()
         self.find_unused_parameters = find_unused_parameters
-        self.buckets = assign_buckets(named_params, cap_bytes)
-        self._bucket_of = {id(p): b for b in self.buckets for p in b.params}
+        self._named, self._cap_bytes = list(named_params), cap_bytes
+        self._assign(range(len(self._named) - 1, -1, -1))
+        self._ready_order: list[int] | None = []  # None once the buckets are rebuilt
         self._handles = [p.register_post_accumulate_grad_hook(self._on_grad_ready)
-                         for b in self.buckets for p in b.params]
+                         for _, p in self._named]
         self.armed, self._next, self._callback_queued = False, 0, False
         self.launched_early = 0
 
@@ -104,6 +107,8 @@ class Reducer:
         if not self._callback_queued:
             queue_callback(self._finish)
             self._callback_queued = True
+        if self._ready_order is not None:
+            self._ready_order.append(self._index[id(param)])
         self._bucket_of[id(param)].pending -= 1
         self._launch_ready()
         for b in self.buckets[:self._next]:  # let MPI move the ones in flight along
@@ -135,6 +140,24 @@ class Reducer:
         for bucket in self.buckets:
             bucket.work.wait()
             bucket.unpack()
+        if self._ready_order is not None:
+            self._rebuild_buckets()
+
+    def _assign(self, order) -> None:
+        self.buckets = assign_buckets([self._named[i] for i in order], self._cap_bytes)
+        self._bucket_of = {id(p): b for b in self.buckets for p in b.params}
+        self._index = {id(p): i for i, (_, p) in enumerate(self._named)}
+
+    def _rebuild_buckets(self) -> None:
+        """Buckets in the order rank 0's gradients became final in this first pass (those that
+        got none last), so each bucket is complete as early as the backward pass allows."""
+        seen = set(self._ready_order)
+        order = self._ready_order + [i for i in range(len(self._named) - 1, -1, -1)
+                                     if i not in seen]
+        shared = [order]
+        dist.broadcast_object_list(shared, src=0, group=self.group)
+        self._ready_order = None
+        self._assign(shared[0])
 
     def remove_hooks(self) -> None:
         for handle in self._handles:
