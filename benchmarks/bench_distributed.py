@@ -18,7 +18,9 @@ DistributedDataParallel. The configurations take turns round by round so that a 
 machine's load falls on both alike; medians over the rounds are printed. For the 2-process runs
 it also times the same steps under ``no_sync()`` (computation only) and all-reducing the
 gradient buckets alone (communication only): the share of communication hidden behind the
-backward pass is 1 - (step - computation) / communication.
+backward pass is 1 - (step - computation) / communication, clipped to [0, 1]. "exposed" is the
+time backward spent at its end finishing the all-reduces (measured inside
+DistributedDataParallel): communication not hidden plus waiting for the slower rank.
 """
 from __future__ import annotations
 
@@ -155,9 +157,11 @@ def worker_train(threads: int, steps_seconds: float) -> None:
         steps = [max(5, int(steps_seconds / warm))]
         if size > 1:
             dist.broadcast_object_list(steps)  # every rank must run as many steps
+        exposed = model.reducer.exposed_seconds if size > 1 else 0.0
         row = {"model": name, "ranks": size, "threads": threads,
                "samples_per_s": GLOBAL_BATCH / _timed(step, steps[0], dist, size)}
         if size > 1:
+            row["exposed_ms"] = 1e3 * (model.reducer.exposed_seconds - exposed) / steps[0]
             row["step_ms"] = 1e3 * GLOBAL_BATCH / row["samples_per_s"]
             row["compute_ms"] = 1e3 * _timed(compute_only, steps[0], dist, size)
             row["comm_ms"] = 1e3 * _timed(communicate_only, steps[0], dist, size)
@@ -193,7 +197,8 @@ def report_training(rounds: int, steps_seconds: float) -> None:
                 results.setdefault((row["model"], ranks, threads), []).append(row)
     print(f"training throughput, global batch {GLOBAL_BATCH}, medians of {rounds} rounds")
     print(f"{'model':8} {'1 x 1 thread':>13} {'1 proc x 2 thr':>15} {'2 procs x 1 thr':>16} "
-          f"{'2x1 / 1x2':>10} {'step ms':>8} {'compute ms':>11} {'comm ms':>8} {'hidden':>7} "
+          f"{'2x1 / 1x2':>10} {'step ms':>8} {'compute ms':>11} {'comm ms':>8} {'exposed':>8} "
+          f"{'hidden':>7} "
           f"{'grads':>9}")
     med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
     for name in MODELS:
@@ -203,7 +208,8 @@ def report_training(rounds: int, steps_seconds: float) -> None:
             min(1.0, max(0.0, 1 - (r["step_ms"] - r["compute_ms"]) / r["comm_ms"])) for r in two)
         print(f"{name:8} {med(base, 'samples_per_s'):>11.0f}/s {a:>13.0f}/s {b:>14.0f}/s "
               f"{b / a:>9.2f}x {med(two, 'step_ms'):>8.2f} "
-              f"{med(two, 'compute_ms'):>11.2f} {med(two, 'comm_ms'):>8.2f} {hidden:>6.0%} "
+              f"{med(two, 'compute_ms'):>11.2f} {med(two, 'comm_ms'):>8.2f} "
+              f"{med(two, 'exposed_ms'):>8.2f} {hidden:>6.0%} "
               f"{two[0]['grad_mb']:>6.2f} MB")
 
 

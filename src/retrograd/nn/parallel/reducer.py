@@ -12,6 +12,7 @@ averaged gradients written back to ``.grad``.
 """
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 import numpy as np
@@ -79,7 +80,9 @@ class Reducer:
 
     ``prepare_for_backward(unused)`` arms it for the next backward pass (``unused``: parameters
     this forward did not use, counted as ready with zero gradients); unarmed, hooks do nothing
-    (``no_sync``). ``launched_early`` counts the buckets started before the pass ended.
+    (``no_sync``). ``launched_early`` counts the buckets started before the pass ended;
+    ``exposed_seconds`` adds up the time backward spent at its end finishing communication
+    (what overlapping did not hide).
     """
 
     def __init__(self, named_params: Sequence[tuple[str, Parameter]], group: dist.ProcessGroup,
@@ -92,7 +95,7 @@ class Reducer:
         self._handles = [p.register_post_accumulate_grad_hook(self._on_grad_ready)
                          for _, p in self._named]
         self.armed, self._next, self._callback_queued = False, 0, False
-        self.launched_early = 0
+        self.launched_early, self.exposed_seconds = 0, 0.0
 
     def prepare_for_backward(self, unused: Sequence[Parameter] = ()) -> None:
         for b in self.buckets:
@@ -126,6 +129,7 @@ class Reducer:
 
     def _finish(self) -> None:
         """End of the backward pass: start what is left, wait for everything, write back."""
+        start = time.perf_counter()
         self.armed = False
         waiting = [b for b in self.buckets[self._next:] if b.pending]
         if waiting and not self.find_unused_parameters:
@@ -140,6 +144,7 @@ class Reducer:
         for bucket in self.buckets:
             bucket.work.wait()
             bucket.unpack()
+        self.exposed_seconds += time.perf_counter() - start
         if self._ready_order is not None:
             self._rebuild_buckets()
 
