@@ -30,18 +30,27 @@ def _skip_reason() -> str | None:
 
 
 @pytest.fixture
-def mpi_run():
+def mpi_command():
+    """``mpi_command(n, job, *args, python_args=())``: the mpiexec command line of a job."""
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
 
+    def command(n: int, job: str, *args: str, python_args: tuple = ()) -> list[str]:
+        line = [find_mpiexec(), "-n", str(n), sys.executable, *python_args]
+        return line + ([str(HERE / job)] if job else []) + list(args)
+
+    return command
+
+
+@pytest.fixture
+def mpi_run(mpi_command):
     def run(n: int, job: str, *args: str, timeout: float = 90, cwd=None, env=None,
             python_args: tuple = (), check: bool = True):
-        command = [find_mpiexec(), "-n", str(n), sys.executable, *python_args]
-        command += [str(HERE / job)] if job else []
         full_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
-        result = subprocess.run(command + list(args), capture_output=True, text=True,
-                                timeout=timeout, cwd=cwd, env=full_env)
+        result = subprocess.run(mpi_command(n, job, *args, python_args=python_args),
+                                capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                                env=full_env)
         if not check:
             return result
         assert result.returncode == 0, \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -180,5 +181,6 @@ def abort_on_error(brief: tuple[type, ...] = ()) -> Iterator[None]:
             text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
         sys.stderr.write(f"retrograd.distributed: rank {rank} failed, aborting the job: {text}")
         sys.stderr.flush()
+        time.sleep(0.2)  # let the launcher forward the message before it tears the job down
         MPI.COMM_WORLD.Abort(1 if not isinstance(e, SystemExit) or not isinstance(e.code, int)
                              else e.code)
