@@ -101,6 +101,7 @@ class Reducer:
         for b in self.buckets:
             b.pending, b.work = len(b.params), None
         self.armed, self._next, self._callback_queued = True, 0, False
+        self._ready_ids = {id(p) for p in unused}
         for p in unused:
             self._bucket_of[id(p)].pending -= 1
 
@@ -112,6 +113,7 @@ class Reducer:
             self._callback_queued = True
         if self._ready_order is not None:
             self._ready_order.append(self._index[id(param)])
+        self._ready_ids.add(id(param))
         self._bucket_of[id(param)].pending -= 1
         self._launch_ready()
         for b in self.buckets[:self._next]:  # let MPI move the ones in flight along
@@ -131,9 +133,8 @@ class Reducer:
         """End of the backward pass: start what is left, wait for everything, write back."""
         start = time.perf_counter()
         self.armed = False
-        waiting = [b for b in self.buckets[self._next:] if b.pending]
-        if waiting and not self.find_unused_parameters:
-            names = [n for b in waiting for n in b.names]
+        names = [n for n, p in self._named if id(p) not in self._ready_ids]
+        if names and not self.find_unused_parameters:
             raise RuntimeError(
                 "DistributedDataParallel: these parameters received no gradient in this backward "
                 f"pass: {', '.join(names[:10])}{' ...' if len(names) > 10 else ''}. Pass "
