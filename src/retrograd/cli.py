@@ -188,7 +188,8 @@ def _train(args, job) -> int:
         print(f"training {args.model} ({n_params:,} parameters) on {args.dataset}: "
               f"{len(x_train)} train / {len(x_test)} test images, {args.epochs} epochs")
         if job.world_size > 1:
-            print(f"data-parallel over {job.world_size} processes x {job.threads} threads: global "
+            threads = f"{job.threads} thread{'s' * (job.threads != 1)}"
+            print(f"data-parallel over {job.world_size} processes x {threads}: global "
                   f"batch {args.batch_size * job.world_size} ({args.batch_size} per process), "
                   f"lr {args.lr:g} (scaling rule: {lr_rule})")
     t0 = time.perf_counter()

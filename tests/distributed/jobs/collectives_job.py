@@ -78,6 +78,16 @@ y = all_reduce_grad(x)
 np.testing.assert_allclose(y.detach().numpy(), every.sum(0))
 np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), (ranks + 1).sum()))
 
+# Every rank runs on this machine, and by default takes its share of the cores (mpiexec
+# does not pin ranks here); OMP_NUM_THREADS, when set, wins.
+import os  # noqa: E402
+
+assert dist.local_world_size() == size
+os.environ["OMP_NUM_THREADS"] = "3"
+assert dist.cores_per_rank() == 3
+del os.environ["OMP_NUM_THREADS"]
+assert dist.cores_per_rank() == max(1, os.cpu_count() // size), dist.cores_per_rank()
+
 dist.barrier()
 dist.destroy_process_group()
 assert not dist.is_initialized()
