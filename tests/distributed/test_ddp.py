@@ -15,3 +15,14 @@ def test_ddp_equals_single_process_training_on_the_union(mpi_run):
 def test_ddp_needs_a_process_group():
     with pytest.raises(ValueError, match="init_process_group"):
         nn.parallel.DistributedDataParallel(nn.Linear(2, 2))
+
+
+def test_data_parallel_example(mpi_run, tmp_path):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "data_parallel.py"
+    out = mpi_run(2, "", str(example), "--quick", cwd=tmp_path)
+    accuracy = float(out.split("test accuracy ")[1].split()[0])
+    assert accuracy > 0.8, out
+    assert "over 2000 digits (2 processes)" in out
+    assert "replicas identical after training: True" in out
