@@ -78,6 +78,18 @@ y = all_reduce_grad(x)
 np.testing.assert_allclose(y.detach().numpy(), every.sum(0))
 np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), (ranks + 1).sum()))
 
+# DistributedSampler takes rank and size from the group; the ranks' shares of an epoch cover
+# the 10 samples once (padded to equal shares by repeating the first of the epoch's order).
+from retrograd.data import DistributedSampler  # noqa: E402
+
+sampler = DistributedSampler(range(10), seed=3)
+sampler.set_epoch(2)
+shares = [None] * size
+dist.all_gather_object(shares, list(sampler))
+every_index = [i for share in shares for i in share]
+assert sorted(set(every_index)) == list(range(10)) and len(every_index) == -(-10 // size) * size
+assert all(len(share) == len(sampler) for share in shares)
+
 # Every rank runs on this machine, and by default takes its share of the cores (mpiexec
 # does not pin ranks here); OMP_NUM_THREADS, when set, wins.
 import os  # noqa: E402
