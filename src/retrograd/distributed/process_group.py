@@ -123,13 +123,16 @@ def barrier(group: ProcessGroup | None = None, async_op: bool = False, device_id
     """Wait until every rank of the group gets here."""
     from .collectives import Work
 
-    request = group_of(group).comm.Ibarrier()
-    work = Work(request)
-    return work if async_op else work.wait()
+    work = Work(group_of(group).comm.Ibarrier())
+    if async_op:
+        return work
+    work.wait()
+    return None
 
 
 def local_world_size() -> int:
-    """How many ranks of the default group run on this machine (share memory with this one)."""
+    """How many ranks of the default group run on this machine (share memory with this one).
+    A collective: every rank of the default group calls it."""
     world = _world()
     local = world.comm.Split_type(_mpi().COMM_TYPE_SHARED)
     try:
@@ -140,7 +143,8 @@ def local_world_size() -> int:
 
 def cores_per_rank() -> int:
     """This machine's cores shared out among its ranks (at least 1): the default thread count
-    of a rank. ``OMP_NUM_THREADS``, when set, wins."""
+    of a rank. ``OMP_NUM_THREADS``, when set, wins; otherwise, in a process group, a collective
+    (every rank calls it)."""
     env = os.environ.get("OMP_NUM_THREADS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
