@@ -16,12 +16,12 @@ from .collectives import (ReduceOp, Work, all_gather, all_gather_object, all_red
 from .process_group import (ProcessGroup, abort_on_error, barrier, cores_per_rank,
                             destroy_process_group, get_backend, get_rank, get_world_size,
                             init_process_group, is_available, is_initialized, is_mpi_available,
-                            local_world_size)
+                            local_world_size, new_group)
 
 __all__ = [
     "ProcessGroup", "ReduceOp", "Work", "abort_on_error", "all_gather", "all_gather_object",
     "all_reduce", "barrier", "broadcast", "broadcast_object_list", "cores_per_rank",
     "destroy_process_group", "gather", "get_backend", "get_rank", "get_world_size",
     "init_process_group", "is_available", "is_initialized", "is_mpi_available",
-    "local_world_size", "reduce", "scatter",
+    "local_world_size", "new_group", "reduce", "scatter",
 ]

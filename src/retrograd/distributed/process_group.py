@@ -29,6 +29,10 @@ class ProcessGroup:
     def size(self) -> int:
         return self.comm.Get_size()
 
+    def duplicate(self) -> "ProcessGroup":
+        """The same ranks on a communicator of their own (a collective on this group)."""
+        return ProcessGroup(self.comm.Dup())
+
     def __repr__(self) -> str:
         return f"ProcessGroup(backend='mpi', rank={self.rank()}, size={self.size()})"
 
@@ -84,7 +88,24 @@ def init_process_group(backend: str | None = "mpi", init_method: str | None = No
         if given not in (-1, None) and given != actual:
             raise ValueError(f"init_process_group: {name}={given} but the MPI launcher started "
                              f"this process with {name} {actual}")
-    _State.world = ProcessGroup(comm.Dup())
+    _State.world = ProcessGroup(comm).duplicate()
+
+
+def new_group(ranks=None, timeout=None, backend=None, pg_options=None) -> ProcessGroup | None:
+    """A new group of ``ranks`` (default: all) of the default group, with its own communicator
+    (its collectives never mix with other groups'). Every rank of the default group calls it;
+    ranks outside ``ranks`` get None."""
+    world = _world()
+    if ranks is None:
+        return world.duplicate()
+    ranks = sorted(set(int(r) for r in ranks))
+    for r in ranks:
+        if not 0 <= r < world.size():
+            raise ValueError(f"new_group: rank {r} is not in the default group of "
+                             f"{world.size()} ranks")
+    member = world.rank() in ranks
+    comm = world.comm.Split(0 if member else _mpi().UNDEFINED, key=world.rank())
+    return ProcessGroup(comm) if member else None
 
 
 def destroy_process_group(group: ProcessGroup | None = None) -> None:

@@ -78,6 +78,15 @@ y = all_reduce_grad(x)
 np.testing.assert_allclose(y.detach().numpy(), every.sum(0))
 np.testing.assert_allclose(x.grad.numpy(), np.full((2, 3), (ranks + 1).sum()))
 
+# A group of the first and the last rank: its collectives involve only its members.
+group = dist.new_group([0, size - 1])
+if rank in (0, size - 1):
+    t = rg.tensor([float(rank + 1)])
+    dist.all_reduce(t, group=group)
+    assert t.item() == 1.0 + size and dist.get_world_size(group) == 2
+else:
+    assert group is None
+
 # DistributedSampler takes rank and size from the group; the ranks' shares of an epoch cover
 # the 10 samples once (padded to equal shares by repeating the first of the epoch's order).
 from retrograd.data import DistributedSampler  # noqa: E402

@@ -121,7 +121,7 @@ class DistributedDataParallel(Module):
         self.bucket_bytes_cap = int((25 if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
         # Gradient buckets travel on a communicator of their own, so their non-blocking
         # collectives never interleave with the user's (SyncBatchNorm's, say) on the default one.
-        self._grad_group = dist.ProcessGroup(self.process_group.comm.Dup())
+        self._grad_group = self.process_group.duplicate()
         verify_same_model(module, self.process_group)
         if init_sync:
             _broadcast_from_rank0(list(module.parameters()) + list(module.buffers()),
