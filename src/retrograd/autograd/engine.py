@@ -2,6 +2,7 @@
 input's shape (the only place broadcasting is undone), accumulated, and the graph freed."""
 from __future__ import annotations
 
+import threading
 from typing import Sequence
 
 from . import grad_mode
@@ -51,15 +52,23 @@ def _owner(array):
     return id(array)
 
 
-_queued: list[list] = []  # per running backward pass (innermost last): callbacks for its end
+class _Passes(threading.local):
+    queued: list  # per backward pass running in this thread (innermost last): end callbacks
+
+    def __init__(self) -> None:
+        self.queued = []
+
+
+_passes = _Passes()
 
 
 def queue_callback(callback) -> None:
-    """Call ``callback()`` when the backward pass now running ends, after every gradient has been
-    accumulated (before ``backward()`` returns); e.g. to wait for communication hooks started."""
-    if not _queued:
+    """Call ``callback()`` when the backward pass now running (in this thread) ends, after every
+    gradient has been accumulated, before ``backward()`` returns; e.g. to wait for the
+    communication that gradient hooks started."""
+    if not _passes.queued:
         raise RuntimeError("queue_callback: no backward pass is running")
-    _queued[-1].append(callback)
+    _passes.queued[-1].append(callback)
 
 
 def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, create_graph: bool,
@@ -67,14 +76,14 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
     """Backpropagate from ``roots``. With ``inputs`` given, return their gradients instead of
     accumulating into ``.grad`` (``autograd.grad``)."""
     callbacks: list = []
-    _queued.append(callbacks)
+    _passes.queued.append(callbacks)
     try:
         result = _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_unused)
         while callbacks:
             callbacks.pop(0)()
         return result
     finally:
-        _queued.pop()
+        _passes.queued.pop()
 
 
 def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_unused):
