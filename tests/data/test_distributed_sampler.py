@@ -31,7 +31,7 @@ def test_drop_last_gives_disjoint_shares(n, replicas):
 
 
 def test_matches_torch_without_shuffle():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from torch.utils.data import DistributedSampler as TorchSampler
 
     for n, replicas, drop_last in [(10, 3, False), (10, 3, True), (2, 3, False), (11, 4, False)]:

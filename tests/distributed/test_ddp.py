@@ -2,8 +2,6 @@
 process training on the union of the ranks' batches; no_sync; unused parameters; mismatches."""
 import pytest
 
-import retrograd as rg
-import retrograd.distributed as dist
 from retrograd import nn
 
 

@@ -93,6 +93,15 @@ def _check_rank(rank: int, group: ProcessGroup, what: str) -> None:
         raise ValueError(f"{what}: rank {rank} is not in the group of {group.size()} ranks")
 
 
+def _averaging(op: str, array: np.ndarray, group: ProcessGroup, what: str):
+    """For ReduceOp.AVG, what turns the sum into the mean once it has arrived; else None."""
+    if op != ReduceOp.AVG:
+        return None
+    if array.dtype.kind not in "fc":
+        raise TypeError(f"{what}: ReduceOp.AVG needs a floating-point tensor, got {array.dtype}")
+    return lambda: np.divide(array, group.size(), out=array)
+
+
 def _check_root_list(tensors, like, root: int, group: ProcessGroup, what: str, name: str,
                      role: str) -> bool:
     """Check the list of one tensor per rank that only the root rank passes; True on the root."""
@@ -112,13 +121,8 @@ def all_reduce(tensor: Tensor, op: str = ReduceOp.SUM, group: ProcessGroup | Non
     """Combine ``tensor`` over all ranks with ``op``; every rank gets the result in place."""
     pg = group_of(group)
     array = _buffer(tensor, "all_reduce")
-    if op == ReduceOp.AVG and array.dtype.kind not in "fc":
-        raise TypeError(f"all_reduce: ReduceOp.AVG needs a floating-point tensor, got {array.dtype}")
+    finish = _averaging(op, array, pg, "all_reduce")
     request = pg.comm.Iallreduce(_mpi().IN_PLACE, array, op=_mpi_op(op))
-    finish = None
-    if op == ReduceOp.AVG:
-        def finish():
-            array[...] /= pg.size()
     return _run(request, finish, async_op)
 
 
@@ -128,15 +132,12 @@ def reduce(tensor: Tensor, dst: int = 0, op: str = ReduceOp.SUM,
     pg = group_of(group)
     _check_rank(dst, pg, "reduce")
     array = _buffer(tensor, "reduce")
+    finish = _averaging(op, array, pg, "reduce")
     mpi_op, root = _mpi_op(op), pg.rank() == dst
     if root:
         request = pg.comm.Ireduce(_mpi().IN_PLACE, array, op=mpi_op, root=dst)
     else:
-        request = pg.comm.Ireduce(array, None, op=mpi_op, root=dst)
-    finish = None
-    if op == ReduceOp.AVG and root:
-        def finish():
-            array[...] /= pg.size()
+        request, finish = pg.comm.Ireduce(array, None, op=mpi_op, root=dst), None
     return _run(request, finish, async_op)
 
 

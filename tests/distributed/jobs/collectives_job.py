@@ -57,6 +57,12 @@ dist.broadcast_object_list(objects, src=0)
 assert objects == ["mine", 0]
 
 try:
+    dist.reduce(rg.tensor(data(rank, np.int64)), op=dist.ReduceOp.AVG)
+except TypeError as e:
+    assert "floating-point" in str(e)
+else:
+    raise AssertionError("an integer average was accepted")
+try:
     dist.all_reduce(rg.tensor(data(rank)).T)
 except ValueError as e:
     assert "contiguous" in str(e)
