@@ -106,7 +106,27 @@ ddp(x, "a").sum().backward()
 assert model.a.weight.grad is not None
 np.testing.assert_array_equal(model.b.weight.grad.numpy(), 0)
 
+# Buffers: rank 0's at construction and at the start of every training forward.
+bn = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+with rg.no_grad():
+    bn[1].running_mean.fill_(float(rank))
+ddp = DDP(bn)
+assert bn[1].running_mean.tolist() == [0.0, 0.0]
+with rg.no_grad():
+    bn[1].running_mean.fill_(float(rank + 5))  # drifted apart
+ddp(rg.ones(4, 3))  # the same batch everywhere: statistics from rank 0's buffers
+expected = (0.9 * 5 + 0.1 * bn[0](rg.ones(4, 3)).detach().numpy().mean(0)).tolist()
+np.testing.assert_allclose(bn[1].running_mean.numpy(), expected, rtol=1e-12)
+
 if size > 1:
+    frozen = nn.Linear(3, 4)
+    frozen.bias.requires_grad_(rank == 0)
+    try:
+        DDP(frozen)
+    except RuntimeError as e:
+        assert "frozen parameter" in str(e), e
+    else:
+        raise AssertionError("a parameter trained on rank 0 only went unnoticed")
     try:
         DDP(nn.Linear(3, 4 + rank))
     except RuntimeError as e:

@@ -19,8 +19,10 @@ from .reducer import Reducer
 
 
 def _signature(module: Module) -> list[tuple[str, str, tuple, str]]:
-    """What must agree between ranks: every parameter's and buffer's name, shape and dtype."""
-    return ([("parameter", n, tuple(p.shape), str(p.dtype)) for n, p in module.named_parameters()]
+    """What must agree between ranks: every parameter's and buffer's name, shape and dtype, and
+    which parameters are trained."""
+    return ([("parameter" if p.requires_grad else "frozen parameter", n, tuple(p.shape),
+              str(p.dtype)) for n, p in module.named_parameters()]
             + [("buffer", n, tuple(b.shape), str(b.dtype)) for n, b in module.named_buffers()])
 
 
