@@ -6,7 +6,7 @@ import math
 
 from .._blas import add_scaled_, scale_
 from ..backend import xp
-from .optimizer import Optimizer, ParamsT, _check_nonneg
+from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
 
 class Adam(Optimizer):
@@ -24,11 +24,7 @@ class Adam(Optimizer):
                  maximize: bool = False, decoupled_weight_decay: bool = False):
         name = type(self).__name__
         _check_nonneg(name, lr=lr, eps=eps, weight_decay=weight_decay)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
-                                 "(expected 0 <= beta < 1)")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+        super().__init__(params, dict(lr=lr, betas=_check_betas(name, betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
