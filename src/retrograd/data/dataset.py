@@ -1,5 +1,5 @@
-"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
-``random_split``.
+"""Datasets: map-style ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``random_split``; ``IterableDataset`` for streams.
 
 Fast-path protocol: a dataset whose samples are rows of whole arrays may define
 ``get_batch(indices) -> tuple[np.ndarray, ...]`` returning, for an int64 index array of shape (B,),
@@ -28,6 +28,25 @@ class Dataset:
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of datasets that are streams: subclasses define ``__iter__`` (samples).
+
+    With ``DataLoader(num_workers=N)`` every worker iterates its own copy; split the work in
+    ``__iter__`` with ``get_worker_info()`` (None in the main process), or each sample comes N
+    times.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead "
+                        "of indexing it")
+
+    def __add__(self, other: Any) -> Any:
+        raise TypeError("IterableDatasets cannot be added; chain their iterators instead")
 
 
 def supports_batches(dataset: Any) -> bool:
