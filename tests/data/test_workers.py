@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 
-import retrograd as rg
 from retrograd.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
 
 

@@ -139,11 +139,9 @@ class DataLoader:
     def generator(self) -> np.random.Generator:
         """The generator that shuffles (created from the global generator on first use)."""
         sampler = self._random_sampler()
-        if sampler is not None:
-            return sampler.generator
-        if self._generator is None:
+        if sampler is None and self._generator is None:
             self._generator = spawn_from_global()
-        return self._generator
+        return self._generator if sampler is None else sampler.generator
 
     @generator.setter
     def generator(self, value: np.random.Generator | int | None) -> None:

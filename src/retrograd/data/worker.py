@@ -165,7 +165,7 @@ class WorkerPool:
         next_task = next_yield = 0
 
         def dispatch() -> bool:
-            nonlocal next_task, turn
+            nonlocal next_task
             if not live:
                 return False
             if batches is None:

@@ -9,6 +9,26 @@ from ..backend import xp
 from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
 
+def update_moments(param, grad, state: dict, group: dict):
+    """The steps Adam, NAdam and RAdam share, in place: count the step, apply weight decay (L2
+    into the gradient, or ``decoupled_weight_decay`` on the weights), update the running
+    moments ``exp_avg`` and ``exp_avg_sq``. Returns ``(step, grad, exp_avg, exp_avg_sq)``."""
+    lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+    step = state["step"] = state.get("step", 0) + 1
+    exp_avg = Optimizer._buffer(state, "exp_avg", param)
+    exp_avg_sq = Optimizer._buffer(state, "exp_avg_sq", param)
+    if weight_decay != 0:
+        if group["decoupled_weight_decay"]:
+            scale_(param, 1 - lr * weight_decay)
+        else:
+            grad = grad + weight_decay * param
+    scale_(exp_avg, beta1)
+    add_scaled_(exp_avg, grad, 1 - beta1)
+    scale_(exp_avg_sq, beta2)
+    exp_avg_sq += (1 - beta2) * grad * grad
+    return step, grad, exp_avg, exp_avg_sq
+
+
 class Adam(Optimizer):
     """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
     maximize=False, decoupled_weight_decay=False)``, PyTorch's update::
@@ -30,19 +50,8 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, state, group):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        step = state["step"] = state.get("step", 0) + 1
-        exp_avg = self._buffer(state, "exp_avg", param)
-        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                scale_(param, 1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * param
-        scale_(exp_avg, beta1)
-        add_scaled_(exp_avg, grad, 1 - beta1)
-        scale_(exp_avg_sq, beta2)
-        exp_avg_sq += (1 - beta2) * grad * grad
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        step, grad, exp_avg, exp_avg_sq = update_moments(param, grad, state, group)
         second = exp_avg_sq
         if group["amsgrad"]:
             second = self._buffer(state, "max_exp_avg_sq", param)

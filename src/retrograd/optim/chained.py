@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .lr_scheduler import LRScheduler, SequentialLR
+from .lr_scheduler import LRScheduler, SequentialLR, _check_composable
 from .optimizer import Optimizer
-from .plateau import ReduceLROnPlateau
 
 
 class ChainedScheduler(LRScheduler):
@@ -26,19 +25,10 @@ class ChainedScheduler(LRScheduler):
     """
 
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None):
-        if len(schedulers) < 1:
+        if not schedulers:
             raise ValueError("ChainedScheduler: expected at least one scheduler")
         optimizer = optimizer or schedulers[0].optimizer
-        for i, s in enumerate(schedulers):
-            if not hasattr(s, "optimizer"):
-                raise TypeError(f"ChainedScheduler: scheduler {i} ({type(s).__name__}) has no "
-                                "optimizer attribute")
-            if isinstance(s, ReduceLROnPlateau):
-                raise ValueError(f"ChainedScheduler: scheduler {i} is a ReduceLROnPlateau, "
-                                 "which needs a metric in step() and cannot be chained")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"ChainedScheduler: scheduler {i} ({type(s).__name__}) "
-                                 "belongs to another optimizer")
+        _check_composable("ChainedScheduler", schedulers, optimizer)
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
         self._last_lr = self._current()

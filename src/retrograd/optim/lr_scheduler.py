@@ -53,6 +53,19 @@ def set_momentum(group: dict, value: float, use_beta1: bool) -> None:
         group["momentum"] = value
 
 
+def _check_composable(name: str, schedulers: list, optimizer: Optimizer) -> None:
+    """At least one scheduler, none needing a metric in ``step()``, all on ``optimizer``."""
+    if not schedulers:
+        raise ValueError(f"{name}: expected at least one scheduler")
+    for i, s in enumerate(schedulers):
+        if isinstance(s, ReduceLROnPlateau):
+            raise ValueError(f"{name}: scheduler {i} is a ReduceLROnPlateau, which needs a "
+                             "metric in step() and cannot be combined")
+        if getattr(s, "optimizer", None) is not optimizer:
+            raise ValueError(f"{name}: scheduler {i} ({type(s).__name__}) belongs to another "
+                             "optimizer")
+
+
 class LRScheduler:
     """Base class: sets ``group['initial_lr']``, keeps ``last_epoch`` (the number of ``step()``
     calls, 0 after construction) and writes ``get_lr()``'s values into the param groups."""
@@ -263,15 +276,7 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int],
                  last_epoch: int = -1):
-        if not schedulers:
-            raise ValueError("SequentialLR: expected at least one scheduler")
-        for i, s in enumerate(schedulers):
-            if isinstance(s, ReduceLROnPlateau):
-                raise ValueError(f"SequentialLR: scheduler {i} is a ReduceLROnPlateau, which needs "
-                                 "a metric in step() and cannot be sequenced")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"SequentialLR: scheduler {i} ({type(s).__name__}) belongs to "
-                                 "another optimizer")
+        _check_composable("SequentialLR", schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} milestones for "
                              f"{len(schedulers)} schedulers, got {len(milestones)}")

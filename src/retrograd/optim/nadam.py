@@ -1,8 +1,8 @@
 """NAdam: Adam with Nesterov momentum and a warming momentum schedule (Dozat 2016)."""
 from __future__ import annotations
 
-from .._blas import add_scaled_, scale_
 from ..backend import array_module
+from .adam import update_moments
 from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
 
@@ -32,22 +32,11 @@ class NAdam(Optimizer):
 
     def _update(self, param, grad, state, group):
         xp = array_module(param)
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        step = state["step"] = state.get("step", 0) + 1
-        exp_avg = self._buffer(state, "exp_avg", param)
-        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                scale_(param, 1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * param
-        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
-        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
+        lr, (beta1, beta2), decay = group["lr"], group["betas"], group["momentum_decay"]
+        step, grad, exp_avg, exp_avg_sq = update_moments(param, grad, state, group)
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * decay))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
         mu_product = state["mu_product"] = float(state.get("mu_product", 1.0)) * mu
-        scale_(exp_avg, beta1)
-        add_scaled_(exp_avg, grad, 1 - beta1)
-        scale_(exp_avg_sq, beta2)
-        exp_avg_sq += (1 - beta2) * grad * grad
         denom = xp.sqrt(exp_avg_sq / (1 - beta2 ** step))
         denom += group["eps"]
         param -= (lr * (1 - mu) / (1 - mu_product)) * grad / denom

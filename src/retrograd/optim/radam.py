@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .._blas import add_scaled_, scale_
+from .._blas import add_scaled_
 from ..backend import array_module
+from .adam import update_moments
 from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
 
@@ -34,19 +35,8 @@ class RAdam(Optimizer):
 
     def _update(self, param, grad, state, group):
         xp = array_module(param)
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        step = state["step"] = state.get("step", 0) + 1
-        exp_avg = self._buffer(state, "exp_avg", param)
-        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                scale_(param, 1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * param
-        scale_(exp_avg, beta1)
-        add_scaled_(exp_avg, grad, 1 - beta1)
-        scale_(exp_avg_sq, beta2)
-        exp_avg_sq += (1 - beta2) * grad * grad
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        step, grad, exp_avg, exp_avg_sq = update_moments(param, grad, state, group)
         bias_correction1, bias_correction2 = 1 - beta1 ** step, 1 - beta2 ** step
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
