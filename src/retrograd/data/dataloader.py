@@ -207,8 +207,12 @@ class DataLoader:
         self._in_epoch, self._epoch_start_state, self._batches_done = False, None, 0
 
     def __del__(self) -> None:
-        if getattr(self, "_pool", None) is not None:
-            self._pool.shutdown()
+        pool = getattr(self, "_pool", None)
+        if pool is not None:  # persistent workers
+            try:
+                pool.shutdown()
+            except Exception:  # at interpreter exit queues may be gone; workers are daemons
+                pass
 
     # ----- resuming ---------------------------------------------------------------------------
     def state_dict(self) -> dict:

@@ -64,12 +64,17 @@ def _note_pickle_suffix(f: Any) -> None:
                       "(use safetensors.torch.load_file there)", UserWarning, stacklevel=3)
 
 
-def save(obj: Any, f: FileLike, metadata: Mapping[str, str] | None = None) -> None:
+def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int | None = None,
+         *, metadata: Mapping[str, str] | None = None) -> None:
     """Save ``obj`` (see the module docstring) to the path or binary file object ``f``.
 
     ``metadata``: optional str -> str map stored in the header (``retrograd.io.load_metadata``
     reads it back). Raises ``TypeError`` naming the path of a value that cannot be stored.
+    ``pickle_module`` and ``pickle_protocol`` exist for PyTorch's signature; nothing is pickled.
     """
+    if pickle_module is not None:
+        raise TypeError(f"{_SAVE}: retrograd files are safetensors and never pickled; "
+                        "pickle_module is not supported")
     if callable(getattr(obj, "state_dict", None)) and not isinstance(obj, Mapping):
         obj = obj.state_dict()  # a Module (PyTorch would pickle the whole object)
     if _is_state_dict(obj):
