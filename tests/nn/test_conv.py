@@ -11,7 +11,7 @@ import retrograd as rg
 from retrograd import nn
 from retrograd.autograd import ShapeError, gradcheck, gradgradcheck
 from retrograd.ops import conv as C
-from retrograd.ops import im2col as I
+from retrograd.backends.cpu import im2col as I
 from retrograd.ops.conv import conv1d, conv2d, conv_transpose2d
 
 RTOL, ATOL = 1e-6, 1e-7

@@ -13,13 +13,14 @@ import math
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
-from .reduce import sum_array
+from ..backends import kernels_for
 
 
 def batch_stats(x, axes: tuple[int, ...]):
     """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
     ``x - mean`` (a new array that Normalize may reuse)."""
     count = math.prod(x.shape[a] for a in axes)
+    sum_array = kernels_for(x).sum_array
     mean = sum_array(x, axes, keepdims=True) / count
     centred = x - mean
     var = sum_array(xp.square(centred), axes, keepdims=True) / count
@@ -83,6 +84,7 @@ class Normalize(Function):
         want_b = b is not None and b.requires_grad
         per_statistic = param_dims == axes
         factored = want_x and per_statistic
+        sum_array = kernels_for(g).sum_array
         sum_g = sum_array(g, param_dims, keepdims=True) if want_b or factored else None
         sum_gx = (sum_array(xp.multiply(g, xhat), param_dims, keepdims=True)
                   if want_w or factored else None)

@@ -2,8 +2,8 @@
 gradients (Zeiler 2012), so the units of the update match the parameter's."""
 from __future__ import annotations
 
-from .._blas import add_scaled_, scale_
 from ..backend import array_module
+from ..backends import kernels_for
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
 
@@ -28,6 +28,7 @@ class Adadelta(Optimizer):
                                       foreach=foreach, maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        kernels = kernels_for(param)
         xp = array_module(param)
         rho, eps = group["rho"], group["eps"]
         state["step"] = state.get("step", 0) + 1
@@ -35,11 +36,11 @@ class Adadelta(Optimizer):
         acc_delta = self._buffer(state, "acc_delta", param)
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
-        scale_(square_avg, rho)
+        kernels.scale_(square_avg, rho)
         square_avg += (1 - rho) * grad * grad
         delta = xp.sqrt(acc_delta + eps)
         delta /= xp.sqrt(square_avg + eps)
         delta *= grad
-        scale_(acc_delta, rho)
+        kernels.scale_(acc_delta, rho)
         acc_delta += (1 - rho) * delta * delta
-        add_scaled_(param, delta, -group["lr"])
+        kernels.add_scaled_(param, delta, -group["lr"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .._blas import add_scaled_, scale_
-from ..backend import xp
+from ..backend import array_module
+from ..backends import kernels_for
 from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
 
@@ -13,18 +13,19 @@ def update_moments(param, grad, state: dict, group: dict):
     """The steps Adam, NAdam and RAdam share, in place: count the step, apply weight decay (L2
     into the gradient, or ``decoupled_weight_decay`` on the weights), update the running
     moments ``exp_avg`` and ``exp_avg_sq``. Returns ``(step, grad, exp_avg, exp_avg_sq)``."""
+    kernels = kernels_for(param)
     lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
     step = state["step"] = state.get("step", 0) + 1
     exp_avg = Optimizer._buffer(state, "exp_avg", param)
     exp_avg_sq = Optimizer._buffer(state, "exp_avg_sq", param)
     if weight_decay != 0:
         if group["decoupled_weight_decay"]:
-            scale_(param, 1 - lr * weight_decay)
+            kernels.scale_(param, 1 - lr * weight_decay)
         else:
             grad = grad + weight_decay * param
-    scale_(exp_avg, beta1)
-    add_scaled_(exp_avg, grad, 1 - beta1)
-    scale_(exp_avg_sq, beta2)
+    kernels.scale_(exp_avg, beta1)
+    kernels.add_scaled_(exp_avg, grad, 1 - beta1)
+    kernels.scale_(exp_avg_sq, beta2)
     exp_avg_sq += (1 - beta2) * grad * grad
     return step, grad, exp_avg, exp_avg_sq
 
@@ -50,6 +51,7 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, state, group):
+        xp = array_module(param)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         step, grad, exp_avg, exp_avg_sq = update_moments(param, grad, state, group)
         second = exp_avg_sq

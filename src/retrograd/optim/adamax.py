@@ -1,8 +1,8 @@
 """Adamax: Adam with the infinity norm in place of the second moment (Kingma & Ba 2015, 7.1)."""
 from __future__ import annotations
 
-from .._blas import add_scaled_, scale_
 from ..backend import array_module
+from ..backends import kernels_for
 from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
 
@@ -26,6 +26,7 @@ class Adamax(Optimizer):
                                       maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        kernels = kernels_for(param)
         xp = array_module(param)
         beta1, beta2 = group["betas"]
         step = state["step"] = state.get("step", 0) + 1
@@ -33,8 +34,8 @@ class Adamax(Optimizer):
         exp_inf = self._buffer(state, "exp_inf", param)
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
-        scale_(exp_avg, beta1)
-        add_scaled_(exp_avg, grad, 1 - beta1)
-        scale_(exp_inf, beta2)
+        kernels.scale_(exp_avg, beta1)
+        kernels.add_scaled_(exp_avg, grad, 1 - beta1)
+        kernels.scale_(exp_inf, beta2)
         xp.maximum(exp_inf, xp.abs(grad) + group["eps"], out=exp_inf)
         param -= (group["lr"] / (1 - beta1 ** step)) * exp_avg / exp_inf

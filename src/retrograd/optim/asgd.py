@@ -2,7 +2,7 @@
 size; the running average of the iterates is kept in ``state['ax']``."""
 from __future__ import annotations
 
-from .._blas import add_scaled_, scale_
+from ..backends import kernels_for
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
 
@@ -25,16 +25,17 @@ class ASGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        kernels = kernels_for(param)
         lr, lambd = group["lr"], group["lambd"]
         step = state["step"] = state.get("step", 0) + 1
         eta, mu = float(state.get("eta", lr)), float(state.get("mu", 1.0))
         ax = self._buffer(state, "ax", param)
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
-        scale_(param, 1 - lambd * eta)
-        add_scaled_(param, grad, -eta)
+        kernels.scale_(param, 1 - lambd * eta)
+        kernels.add_scaled_(param, grad, -eta)
         if mu != 1:
-            add_scaled_(ax, param - ax, mu)
+            kernels.add_scaled_(ax, param - ax, mu)
         else:
             ax[...] = param
         state["eta"] = lr / (1 + lambd * lr * step) ** group["alpha"]

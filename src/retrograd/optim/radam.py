@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .._blas import add_scaled_
 from ..backend import array_module
+from ..backends import kernels_for
 from .adam import update_moments
 from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
 
@@ -34,6 +34,7 @@ class RAdam(Optimizer):
                                       foreach=foreach, maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        kernels = kernels_for(param)
         xp = array_module(param)
         lr, (beta1, beta2) = group["lr"], group["betas"]
         step, grad, exp_avg, exp_avg_sq = update_moments(param, grad, state, group)
@@ -41,7 +42,7 @@ class RAdam(Optimizer):
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
         if rho_t <= 5.0:  # variance not tractable yet: plain momentum SGD
-            add_scaled_(param, exp_avg, -lr / bias_correction1)
+            kernels.add_scaled_(param, exp_avg, -lr / bias_correction1)
             return
         rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
                          / ((rho_inf - 4) * (rho_inf - 2) * rho_t))

@@ -1,6 +1,7 @@
-"""The machinery under convolution: geometry, padded strided windows (im2col) and their
+"""The machinery under convolution on the CPU: padded strided windows (im2col) and their
 transpose (col2im), the GEMMs of forward and backward, and a workspace that recycles large
-temporaries. ``ops/conv.py`` builds the differentiable ops on these array functions.
+temporaries. ``ops/conv.py`` builds the differentiable ops on them; the sizes come in a
+``backends.geometry.ConvGeometry``.
 
 Layout: ``cols`` is (groups, C/groups * kH * kW, N * OH * Wc), so a GEMM can run over all samples
 at once. For stride 1 the windows are usually read "flat": each kernel offset is one contiguous
@@ -13,76 +14,12 @@ col2im.
 from __future__ import annotations
 
 import threading
-from functools import cached_property
-from typing import NamedTuple
 
+import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..backend import xp
-from ..parallel import blas_threads_for, split_run
-
-
-class _ConvSizes(NamedTuple):
-
-    n: int
-    c: int
-    h: int
-    w: int
-    o: int
-    kh: int
-    kw: int
-    sh: int
-    sw: int
-    pt: int
-    pb: int
-    pl: int
-    pr: int
-    dh: int
-    dw: int
-    groups: int
-
-
-class ConvGeometry(_ConvSizes):
-    """Every size of one 2-D convolution: input (n, c, h, w), weight (o, c/groups, kh, kw),
-    padding (top, bottom, left, right), output (n, o, oh, ow). Derived sizes are computed once
-    (the kernels read them per batch chunk)."""
-
-    @cached_property
-    def hp(self):
-        return self.h + self.pt + self.pb
-
-    @cached_property
-    def wp(self):
-        return self.w + self.pl + self.pr
-
-    @cached_property
-    def oh(self):
-        return (self.hp - self.dh * (self.kh - 1) - 1) // self.sh + 1
-
-    @cached_property
-    def ow(self):
-        return (self.wp - self.dw * (self.kw - 1) - 1) // self.sw + 1
-
-    @cached_property
-    def flat(self):
-        """Read windows as contiguous runs of whole padded rows: stride 1 and at most one column
-        computed in vain (the Wp - OW that straddle the right edge) per two kept."""
-        return self.sh == 1 and self.sw == 1 and 2 * (self.wp - self.ow) <= self.ow
-
-    @cached_property
-    def wc(self):
-        """Row width of the columns layout (padded width when flat, else the output width)."""
-        return self.wp if self.flat else self.ow
-
-    @cached_property
-    def extra_rows(self):
-        """Rows added below the padded input so flat windows stay inside the buffer."""
-        return 1 if self.flat and self.kw > 1 else 0
-
-    @cached_property
-    def sample_macs(self):
-        """Multiply-adds of the forward pass per sample (each gradient takes as many)."""
-        return self.o * self.c // self.groups * self.kh * self.kw * self.oh * self.ow
+from ..geometry import ConvGeometry
+from .threads import hold_blas_threads, release_blas_threads, split_run
 
 
 # ----- workspace --------------------------------------------------------------------------------
@@ -97,7 +34,7 @@ class _Workspace:
         self.lock = threading.Lock()
 
     def take(self, shape, dtype):
-        key = (tuple(shape), xp.dtype(dtype))
+        key = (tuple(shape), np.dtype(dtype))
         with self.lock:
             stack = self.free.get(key)
             if stack:
@@ -105,7 +42,7 @@ class _Workspace:
                 self.bytes -= arr.nbytes
                 self.free[key] = self.free.pop(key)  # most recently used last
                 return arr
-        return xp.empty(shape, dtype=dtype)
+        return np.empty(shape, dtype=dtype)
 
     def give(self, *arrays):
         with self.lock:
@@ -137,7 +74,7 @@ def _padded(x, geo: ConvGeometry):
     """(buffer (N, C, Hp + extra_rows, Wp) holding x inside zero borders, whether it is a
     workspace array); x itself when nothing is added."""
     if not (geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows):
-        return xp.ascontiguousarray(x), False
+        return np.ascontiguousarray(x), False
     n, c = x.shape[:2]
     rows, top, left = geo.hp + geo.extra_rows, geo.pt, geo.pl
     buf = workspace.take((n, c, rows, geo.wp), x.dtype)
@@ -166,7 +103,7 @@ def _im2col(x, geo: ConvGeometry):
     if g == 1 and cg == 1 and geo.kh * geo.kw == 1 and not pooled and geo.flat:
         return win.reshape(shape), False  # a view of x
     cols = workspace.take(shape, x.dtype)
-    xp.copyto(cols.reshape(win.shape), win)
+    np.copyto(cols.reshape(win.shape), win)
     if pooled:
         workspace.give(buf)
     return cols, True
@@ -196,9 +133,8 @@ def _by_sample_transposed(gy, geo: ConvGeometry):
     """An output gradient (N, O, OH, OW) as a workspace array and its (N, G, OH*Wc, O/G) view,
     zero in the cropped columns, for per-sample weight-gradient GEMMs. Channels-last when each
     group has 8 or more channels (the GEMM is faster on it); with fewer, the transposing copy
-    writes rows shorter than a SIMD register and costs more than it saves (LeNet-5's conv1 with
-    6 channels: 0.10 ms against 0.03 per chunk), so gy stays channels-first and the view is
-    transposed."""
+    writes rows shorter than a SIMD register and costs more than it saves, so gy stays
+    channels-first and the view is transposed."""
     n, o = gy.shape[:2]
     g = geo.groups
     if o // g >= 8:
@@ -214,25 +150,20 @@ def _from_cn(arr, out, width: int):
     """(channels, n, rows, width) in CN layout -> ``out`` (n, channels, rows, cols), cropping the
     columns past ``cols``."""
     n, channels, rows, cols = out.shape
-    xp.copyto(out, arr.reshape(channels, n, rows, width)[..., :cols].transpose(1, 0, 2, 3))
+    np.copyto(out, arr.reshape(channels, n, rows, width)[..., :cols].transpose(1, 0, 2, 3))
 
 
 # The batch is processed in chunks whose columns take about this many bytes, so that each chunk's
 # columns are written, multiplied and dropped while they are still in cache (the whole batch's
-# columns go to memory and back: 1.3-1.8x slower per op, measured on ResNet-8 and LeNet-5
-# layers; 0.5-4 MiB all did about as well, 2 MiB a little best). Chunks are also the unit of
-# work shared among threads. Columns are never kept for backward: rebuilding is cheaper.
+# columns go to memory and back, several times slower per op; benchmarks/README.md has the
+# sizes tried). Chunks are also the unit of work shared among threads. Columns are never kept for backward: rebuilding is cheaper.
 CHUNK_BYTES = 1 << 21
 
 
 # Convolutions with fewer multiply-adds than this per sample run on the calling thread: below it
-# a chunk is too small to pay for handing it to another thread. LeNet-5's (0.12M and 0.24M) are
-# split. On their own, 2 threads, batch 128, forward: 0.96 -> 0.74 ms (conv1), 1.41 -> 0.94
-# (conv2). In a training step they gained only once BLAS kept small products on one thread
-# (``parallel.BLAS_THREADS_MIN_MACS``): before, OpenBLAS's second thread spun on the other core
-# after each product (the process used 1.99 CPU-seconds per second), and a split step took 14.27
-# ms against 12.89 unsplit. ResNet-8's 1.2M-2.4M: 113 ms split against 166. Separate processes
-# in alternating blocks, on the 2-core VM we measure on.
+# a chunk is too small to pay for handing it to another thread. Splitting pays in a training
+# step only while BLAS keeps mid-sized products on one thread (``threads.hold_blas_threads``):
+# otherwise OpenBLAS's idle threads spin on the cores the split needs (benchmarks/README.md).
 SPLIT_MIN_SAMPLE_MACS = 100_000
 
 
@@ -243,10 +174,13 @@ def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
     per_sample = geo.c * geo.kh * geo.kw * geo.oh * geo.wc * itemsize
     step = max(1, CHUNK_BYTES // max(per_sample, 1))
     ranges = [(s, min(n, s + step)) for s in range(0, n, step)]
-    blas_threads_for(n * geo.sample_macs)  # for chunks run on this thread
-    if geo.sample_macs < SPLIT_MIN_SAMPLE_MACS:
-        return [body(s, e) for s, e in ranges]
-    parts = split_run(lambda run: [body(s, e) for s, e in run], ranges)
+    held = hold_blas_threads(n * geo.sample_macs)  # for chunks run on this thread
+    try:
+        if geo.sample_macs < SPLIT_MIN_SAMPLE_MACS:
+            return [body(s, e) for s, e in ranges]
+        parts = split_run(lambda run: [body(s, e) for s, e in run], ranges)
+    finally:
+        release_blas_threads(held)
     return [result for part in parts for result in part]
 
 
@@ -255,11 +189,11 @@ def _each_chunk(body, n: int, geo: ConvGeometry, itemsize: int) -> list:
 _PER_SAMPLE_GEMM = 1 << 19
 
 
-def _conv_forward(x, w, geo: ConvGeometry, b=None):
+def conv_forward(x, w, geo: ConvGeometry, b=None):
     """x (N, C, H, W), w (O, C/G, kh, kw), b (O,) or None -> y (N, O, OH, OW), chunk by chunk
     (chunks spread over threads): y = W @ im2col(x) (+ b)."""
     n, g, og = x.shape[0], geo.groups, geo.o // geo.groups
-    y = xp.empty((n, geo.o, geo.oh, geo.ow), dtype=x.dtype)
+    y = np.empty((n, geo.o, geo.oh, geo.ow), dtype=x.dtype)
     wm = w.reshape(g, og, -1)
     run = geo.oh * geo.wc
     per_sample = og * wm.shape[-1] * run < _PER_SAMPLE_GEMM
@@ -270,12 +204,12 @@ def _conv_forward(x, w, geo: ConvGeometry, b=None):
         if per_sample:  # (G, O/G, K) @ (nc, G, K, L) -> (nc, G, O/G, L)
             by_sample = cols.reshape(g, -1, e - s, run).transpose(2, 0, 1, 3)
             if geo.wc == geo.ow:
-                xp.matmul(wm, by_sample, out=ys.reshape(e - s, g, og, run))
+                np.matmul(wm, by_sample, out=ys.reshape(e - s, g, og, run))
             else:
-                ys[...] = xp.matmul(wm, by_sample).reshape(ys.shape[:3] + (geo.wc,))[..., :geo.ow]
+                ys[...] = np.matmul(wm, by_sample).reshape(ys.shape[:3] + (geo.wc,))[..., :geo.ow]
         else:
             out = workspace.take((g, og, cols.shape[-1]), cols.dtype)
-            xp.matmul(wm, cols, out=out)  # (G, O/G, nc*OH*Wc)
+            np.matmul(wm, cols, out=out)  # (G, O/G, nc*OH*Wc)
             _from_cn(out, ys, geo.wc)
             workspace.give(out)
         if b is not None:
@@ -299,22 +233,22 @@ def _col2im(dcols, geo: ConvGeometry, out):
         for j in range(geo.kw):
             r, c = i * geo.dh, j * geo.dw
             buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
-    xp.copyto(out, buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w].transpose(1, 0, 2, 3))
+    np.copyto(out, buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w].transpose(1, 0, 2, 3))
     workspace.give(buf)
 
 
-def _grad_input(gy, w, geo: ConvGeometry):
+def conv_grad_input(gy, w, geo: ConvGeometry):
     """gy (N, O, OH, OW), w (O, C/G, kh, kw) -> dL/dx (N, C, H, W)."""
     if geo.sh == 1 and geo.sw == 1:
         return _grad_input_by_rows(gy, w, geo)
     n, g = gy.shape[0], geo.groups
     wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
-    dx = xp.empty((n, geo.c, geo.h, geo.w), dtype=gy.dtype)
+    dx = np.empty((n, geo.c, geo.h, geo.w), dtype=gy.dtype)
 
     def chunk(s, e):
         cn, gy_cn = _to_cn(gy[s:e], geo)
         dcols = workspace.take((g, wt.shape[1], gy_cn.shape[-1]), gy.dtype)
-        xp.matmul(wt, gy_cn, out=dcols)
+        np.matmul(wt, gy_cn, out=dcols)
         workspace.give(cn)
         _col2im(dcols, geo, dx[s:e])
         workspace.give(dcols)
@@ -332,14 +266,14 @@ def _grad_input_by_rows(gy, w, geo: ConvGeometry):
     w[o, c, i, j] * gy[n, o, y, x - j*dw], what padded input row y + i*dh receives through kernel
     row i. The kh parts are then added at row offsets i*dh. Compared with col2im this writes kh
     times fewer GEMM outputs and adds kh, not kh*kw, times, and the GEMM's reduction is O*kw long
-    instead of O (LeNet-5's conv2, batch 128: 2.7 -> 1.4 ms)."""
+    instead of O."""
     n, o, c, g = gy.shape[0], geo.o, geo.c, geo.groups
     kh, kw, oh, ow, wp = geo.kh, geo.kw, geo.oh, geo.ow, geo.wp
     run, lead = oh * wp, geo.dw * (kw - 1)
     # Wr[g, (c, i), (o, j')] = w[o, c, i, kw-1-j'] within each group
     wr = w.reshape(g, o // g, c // g, kh, kw)[..., ::-1].transpose(0, 2, 3, 1, 4)
-    wr = xp.ascontiguousarray(wr).reshape(g, c // g * kh, o // g * kw)
-    dx = xp.empty((n, c, geo.h, geo.w), dtype=gy.dtype)
+    wr = np.ascontiguousarray(wr).reshape(g, c // g * kh, o // g * kw)
+    dx = np.empty((n, c, geo.h, geo.w), dtype=gy.dtype)
 
     def chunk(s, e):
         nc = e - s
@@ -351,27 +285,27 @@ def _grad_input_by_rows(gy, w, geo: ConvGeometry):
         s_o, s_n, s_q = rows.strides
         # shifted[o, j', n, q] = rows[o, n, j' * dw + q]: the kw horizontal shifts of gy
         shifted = workspace.take((o, kw, nc, run), gy.dtype)
-        xp.copyto(shifted, as_strided(rows, shifted.shape, (s_o, geo.dw * s_q, s_n, s_q),
+        np.copyto(shifted, as_strided(rows, shifted.shape, (s_o, geo.dw * s_q, s_n, s_q),
                                       writeable=False))
         workspace.give(rows)
         z = workspace.take((c, kh, nc, run), gy.dtype)
-        xp.matmul(wr, shifted.reshape(g, -1, nc * run), out=z.reshape(g, -1, nc * run))
+        np.matmul(wr, shifted.reshape(g, -1, nc * run), out=z.reshape(g, -1, nc * run))
         workspace.give(shifted)
         dxp = workspace.take((c, nc, geo.hp * wp), gy.dtype)  # gradient of the padded input
-        xp.copyto(dxp[:, :, :run], z[:, 0])
+        np.copyto(dxp[:, :, :run], z[:, 0])
         dxp[:, :, run:] = 0
         for i in range(1, kh):
             dxp[:, :, i * geo.dh * wp:][:, :, :run] += z[:, i]
         workspace.give(z)
         inner = dxp.reshape(c, nc, geo.hp, wp)[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
-        xp.copyto(dx[s:e], inner.transpose(1, 0, 2, 3))
+        np.copyto(dx[s:e], inner.transpose(1, 0, 2, 3))
         workspace.give(dxp)
 
     _each_chunk(chunk, n, geo, gy.itemsize)
     return dx
 
 
-def _grad_weight(x, gy, geo: ConvGeometry):
+def conv_grad_weight(x, gy, geo: ConvGeometry):
     """x (N, C, H, W), gy (N, O, OH, OW) -> dL/dw (O, C/G, kh, kw) = the sum over chunks of
     im2col(x) @ gy (columns rebuilt chunk by chunk)."""
     n, g, og = x.shape[0], geo.groups, geo.o // geo.groups
@@ -384,14 +318,14 @@ def _grad_weight(x, gy, geo: ConvGeometry):
         cols, pooled = _im2col(x[s:e], geo)
         if per_sample:  # (nc, G, Cg*kh*kw, L) @ (nc, G, L, O/G), summed over samples
             gy_buf, g_t = _by_sample_transposed(gy[s:e], geo)
-            part = xp.matmul(cols.reshape(g, ckk, nc, run).transpose(2, 0, 1, 3), g_t).sum(0)
+            part = np.matmul(cols.reshape(g, ckk, nc, run).transpose(2, 0, 1, 3), g_t).sum(0)
         else:
             gy_buf, g_t = _to_nhwc(gy[s:e], geo)
-            part = xp.matmul(cols, g_t)
+            part = np.matmul(cols, g_t)
         workspace.give(gy_buf)
         if pooled:
             workspace.give(cols)
         return part
 
     gw_t = sum(_each_chunk(chunk, n, geo, x.itemsize))
-    return xp.ascontiguousarray(gw_t.swapaxes(1, 2)).reshape(geo.o, geo.c // g, geo.kh, geo.kw)
+    return np.ascontiguousarray(gw_t.swapaxes(1, 2)).reshape(geo.o, geo.c // g, geo.kh, geo.kw)
