@@ -9,6 +9,8 @@ import time
 import numpy as np
 import pytest
 
+import retrograd as rg
+from retrograd import nn
 from retrograd.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
 
 
@@ -72,6 +74,21 @@ class Dies(Dataset):
 
     def __len__(self):
         return 4
+
+
+class Convolved(Dataset):
+    """Runs a convolution big enough to be split over threads, and reports the thread count."""
+
+    def __init__(self):
+        self.conv = nn.Conv2d(3, 8, 3)
+
+    def __getitem__(self, i):
+        with rg.no_grad():
+            out = self.conv(rg.randn(16, 3, 32, 32))
+        return out.numpy()[0, 0, 0, 0], rg.get_num_threads()
+
+    def __len__(self):
+        return 2
 
 
 def record_init(worker_id):
@@ -170,3 +187,19 @@ def test_timeout_and_dead_worker():
     with pytest.raises(RuntimeError, match="exited unexpectedly"):
         list(DataLoader(Dies(), batch_size=1, num_workers=1))
     assert multiprocessing.active_children() == []
+
+
+def test_forked_worker_runs_threaded_ops_after_the_parent_did():
+    """A forked worker must not wait on the parent's op thread pool (its threads are not
+    inherited): workers run ops on one thread, as PyTorch's do."""
+    before = rg.get_num_threads()
+    rg.set_num_threads(2)
+    try:
+        data = Convolved()
+        with rg.no_grad():
+            data.conv(rg.randn(16, 3, 32, 32))  # the parent's pool now exists
+        batches = list(DataLoader(data, batch_size=2, num_workers=1, timeout=60,
+                                  multiprocessing_context="fork"))
+        assert batches[0][1].tolist() == [1, 1] and rg.get_num_threads() == 2
+    finally:
+        rg.set_num_threads(before)

@@ -7,8 +7,9 @@ Everything that crosses is an in-process object (the dataset, indices, arrays); 
 unpickled. It works with every start method ("fork", "forkserver", "spawn"), provided that
 what the loader holds pickles (a lambda ``collate_fn`` does not, under "spawn").
 
-Each worker seeds Python's ``random`` and retrograd's global generator with ``base_seed +
-worker_id`` (as PyTorch seeds ``random`` and torch's). Like PyTorch, it leaves NumPy's legacy
+Each worker runs ops on one thread and seeds Python's ``random`` and retrograd's global
+generator with ``base_seed + worker_id`` (as PyTorch's workers do with their threads, ``random``
+and torch's generator). Like PyTorch, it leaves NumPy's legacy
 global ``np.random`` alone: seed it in ``worker_init_fn`` if the dataset draws from it.
 """
 from __future__ import annotations
@@ -73,8 +74,11 @@ def _worker_loop(fetcher: Fetcher, tasks: Any, results: Any, worker_id: int, num
     """A worker's whole life: seed, run ``init_fn``, answer tasks until told to stop."""
     global _worker_info
     _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
+    from .. import manual_seed, set_num_threads
+    # One op thread per worker, as PyTorch's workers: N workers already share the cores, and a
+    # forked child must not wait on the parent's thread pool, whose threads it did not inherit.
+    set_num_threads(1)
     random.seed(seed)
-    from ..backend import manual_seed
     manual_seed(seed % 2**63)
     init_error = None
     try:
