@@ -1,6 +1,10 @@
-"""Adadelta, Adamax, NAdam, RAdam, ASGD and LBFGS: 10-step golden trajectories against
-torch.optim, state_dict round trips that continue the same trajectory, and argument checks."""
+"""Adadelta, Adamax, NAdam, RAdam, ASGD and LBFGS: 10-step trajectories against torch.optim
+(live when PyTorch is installed, and against golden_trajectories.json, recorded from
+torch.optim 2.13, everywhere), state_dict round trips that continue the same trajectory, and
+argument checks."""
 import copy
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,6 +31,7 @@ CASES = [
     (ASGD, dict(lr=0.1, t0=0, maximize=True)),
 ]
 IDS = [f"{c.__name__}-" + "-".join(f"{k}={v}" for k, v in kw.items()) for c, kw in CASES]
+GOLDEN = json.loads((Path(__file__).parent / "golden_trajectories.json").read_text())
 
 
 def _torch_history(torch, cls, kwargs, steps=STEPS):
@@ -57,6 +62,19 @@ def test_trajectory_matches_torch(cls, kwargs):
         for key in ours:
             np.testing.assert_allclose(np.asarray(getattr(ours[key], "array", ours[key])),
                                        ref[key].numpy(), rtol=1e-6, atol=1e-8, err_msg=key)
+
+
+@pytest.mark.parametrize("cls,kwargs", CASES, ids=IDS)
+def test_trajectory_matches_golden_values(cls, kwargs, request):
+    """torch.optim's trajectory, recorded (regenerate with torch: see _torch_history)."""
+    history, params, opt = _run(cls, kwargs)
+    golden = GOLDEN[request.node.callspec.id]
+    for step, expected in zip(history, golden["params"], strict=True):
+        ours = np.concatenate([a.ravel() for a in step])
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8)
+    for name, expected in golden["state"].items():  # e.g. ASGD's averaged iterate 'ax'
+        ours = np.concatenate([opt.state[p][name].array.ravel() for p in params])
+        np.testing.assert_allclose(ours, expected, rtol=1e-6, atol=1e-8, err_msg=name)
 
 
 def test_moves_differ_from_plain_sgd():
@@ -158,6 +176,17 @@ def test_lbfgs_matches_torch(line_search_fn, kw):
     assert set(ours) == set(theirs) - {"al"}  # 'al': PyTorch's scratch list for the two loops
     assert ours["n_iter"] == theirs["n_iter"]
     assert ours["func_evals"] == theirs["func_evals"]
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_matches_golden_values(line_search_fn):
+    as_ours = lambda a, requires_grad: rg.tensor(a, dtype=rg.float64,  # noqa: E731
+                                                 requires_grad=requires_grad)
+    x, w, losses, _ = _rosenbrock_run(optim, as_ours, line_search_fn)
+    golden = GOLDEN[f"LBFGS-{line_search_fn}"]
+    assert len(losses) == golden["evaluations"]
+    np.testing.assert_allclose(x, golden["x"], rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(w.ravel(), golden["w"], rtol=1e-5, atol=1e-9)
 
 
 def test_lbfgs_strong_wolfe_solves_rosenbrock():
