@@ -8,7 +8,8 @@
 """
 from . import transforms
 from .dataloader import DataLoader, default_collate, default_convert
-from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset,
+                      TensorDataset, random_split)
 from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
                        SubsetRandomSampler, WeightedRandomSampler)
 from .worker import WorkerInfo, get_worker_info
@@ -21,7 +22,7 @@ __all__ = [
     "DatasetNotFoundError", "FashionMNIST", "IDXFormatError", "MNIST", "MNISTSample", "Subset",
     "TensorDataset", "UnsafeFileError", "default_collate", "load_dataset", "mnist_sample",
     "random_split", "read_idx", "transforms",
-    "BatchSampler", "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler",
+    "BatchSampler", "ChainDataset", "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler",
     "SubsetRandomSampler", "WeightedRandomSampler", "WorkerInfo", "default_convert",
     "get_worker_info",
 ]

@@ -1,5 +1,5 @@
 """Datasets: map-style ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
-``random_split``; ``IterableDataset`` for streams.
+``random_split``; ``IterableDataset`` and ``ChainDataset`` for streams.
 
 Fast-path protocol: a dataset whose samples are rows of whole arrays may define
 ``get_batch(indices) -> tuple[np.ndarray, ...]`` returning, for an int64 index array of shape (B,),
@@ -45,8 +45,25 @@ class IterableDataset(Dataset):
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead "
                         "of indexing it")
 
-    def __add__(self, other: Any) -> Any:
-        raise TypeError("IterableDatasets cannot be added; chain their iterators instead")
+    def __add__(self, other: Any) -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after another (``stream_a + stream_b``)."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only chains IterableDatasets, got "
+                                f"{type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 def supports_batches(dataset: Any) -> bool:

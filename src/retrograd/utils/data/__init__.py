@@ -7,12 +7,12 @@
 >>> [tuple(x.shape) for x, _ in loader]
 [(2, 2), (1, 2)]
 """
-from ...data import (BatchSampler, ConcatDataset, DataLoader, Dataset, IterableDataset,
-                     RandomSampler, Sampler, SequentialSampler, Subset, SubsetRandomSampler,
-                     TensorDataset, WeightedRandomSampler, WorkerInfo, default_collate,
-                     default_convert, get_worker_info, random_split)
+from ...data import (BatchSampler, ChainDataset, ConcatDataset, DataLoader, Dataset,
+                     IterableDataset, RandomSampler, Sampler, SequentialSampler, Subset,
+                     SubsetRandomSampler, TensorDataset, WeightedRandomSampler, WorkerInfo,
+                     default_collate, default_convert, get_worker_info, random_split)
 
-__all__ = ["BatchSampler", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset",
-           "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
-           "TensorDataset", "WeightedRandomSampler", "WorkerInfo", "default_collate",
-           "default_convert", "get_worker_info", "random_split"]
+__all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",
+           "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
+           "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
+           "default_collate", "default_convert", "get_worker_info", "random_split"]
