@@ -10,7 +10,8 @@ import retrograd as rg
 TORCH_ONLY = {"capturable", "differentiable", "_use_new_zipfile_serialization",
               "_disable_byteorder_record"}
 OURS_ONLY = {"transform", "metadata"}  # retrograd's additions
-DEFAULTS_DIFFER = {"generator", "weights_only", "pickle_module", "pickle_protocol"}  # numpy Generator; never pickle
+# a numpy Generator in place of torch's; nothing is ever pickled
+DEFAULTS_DIFFER = {"generator", "weights_only", "pickle_module", "pickle_protocol"}
 
 NAMES = ([("optim", n) for n in ("Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "LBFGS")]
          + [("optim.lr_scheduler", n) for n in ("CosineAnnealingWarmRestarts", "CyclicLR",

@@ -61,8 +61,8 @@ def test_warm_restarts_by_hand_and_fractional_epochs():
     opt = _opt(lr=1.0)
     lrs = _lrs(opt, S.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2), steps=8)[:, 0]
     # periods 2, 4, 8: restarts at epochs 2 and 6
-    expected = [1, 0.5, 1, (1 + math.cos(math.pi / 4)) / 2, 0.5, (1 + math.cos(3 * math.pi / 4)) / 2,
-                1, (1 + math.cos(math.pi / 8)) / 2]
+    half_cos = lambda t, period: (1 + math.cos(math.pi * t / period)) / 2  # noqa: E731
+    expected = [1, 0.5, 1, half_cos(1, 4), 0.5, half_cos(3, 4), 1, half_cos(1, 8)]
     np.testing.assert_allclose(lrs, expected, rtol=1e-12, atol=1e-15)
     opt = _opt(lr=1.0)
     sched = S.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2)

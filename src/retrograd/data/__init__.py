@@ -22,7 +22,7 @@ __all__ = [
     "DatasetNotFoundError", "FashionMNIST", "IDXFormatError", "MNIST", "MNISTSample", "Subset",
     "TensorDataset", "UnsafeFileError", "default_collate", "load_dataset", "mnist_sample",
     "random_split", "read_idx", "transforms",
-    "BatchSampler", "ChainDataset", "IterableDataset", "RandomSampler", "Sampler", "SequentialSampler",
-    "SubsetRandomSampler", "WeightedRandomSampler", "WorkerInfo", "default_convert",
-    "get_worker_info",
+    "BatchSampler", "ChainDataset", "IterableDataset", "RandomSampler", "Sampler",
+    "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler", "WorkerInfo",
+    "default_convert", "get_worker_info",
 ]

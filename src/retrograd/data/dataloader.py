@@ -104,7 +104,8 @@ class DataLoader:
         self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
         self.pin_memory, self.pin_memory_device = pin_memory, pin_memory_device
         self.worker_init_fn, self.multiprocessing_context = worker_init_fn, multiprocessing_context
-        self.persistent_workers, self.in_order, self.transform = persistent_workers, in_order, transform
+        self.persistent_workers, self.in_order = persistent_workers, in_order
+        self.transform = transform
         self.shuffle = bool(shuffle)
         self._generator = as_generator(generator)
         if batch_sampler is not None:

@@ -83,7 +83,8 @@ class RandomSampler(_Randomised):
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler: replacement should be a boolean value, got "
                             f"{replacement!r}")
-        self.data_source, self.replacement, self._num_samples = data_source, replacement, num_samples
+        self.data_source, self.replacement = data_source, replacement
+        self._num_samples = num_samples
         self.generator = generator
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
             raise ValueError(f"RandomSampler: num_samples should be a positive integer, got "
