@@ -126,6 +126,27 @@ def test_pt_suffix_gets_a_one_time_note(tmp_path, monkeypatch):
     assert rg.load(tmp_path / "b.pth")["w"].tolist() == [1.0]
 
 
+def test_torch_pickles_are_refused_with_advice(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.save({"w": torch.ones(2)}, tmp_path / "real.pt")
+    with pytest.raises(ValueError, match="torch.save.*never unpickles.*safetensors.torch"):
+        rg.load(tmp_path / "real.pt")
+    (tmp_path / "bare.pt").write_bytes(b"\x80\x04K\x01.")  # pickle.dumps(1)
+    with pytest.raises(ValueError, match="never unpickles"):
+        rg.load(tmp_path / "bare.pt")
+    with pytest.raises(FileNotFoundError, match="missing.pt"):
+        rg.load(tmp_path / "missing.pt")
+
+
+def test_header_length_starting_like_a_pickle_still_loads():
+    """A safetensors header length whose low byte is 0x80 (a pickle's first byte) is fine."""
+    buffer = io.BytesIO()
+    rg.save({"k" * 10: rg.ones(1)}, buffer)
+    assert buffer.getvalue()[:1] == b"\x80"
+    buffer.seek(0)
+    assert rg.load(buffer)["k" * 10].tolist() == [1.0]
+
+
 def test_corrupt_structure_is_reported(tmp_path):
     from retrograd.io.safetensors_io import atomic_write, to_bytes
     path = tmp_path / "bad.safetensors"

@@ -36,8 +36,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from .checkpoint import _decode, _Encoder
-from .safetensors_io import (PathLike, _ordered_names, atomic_write, parse_bytes, read_file,
-                             to_bytes)
+from .safetensors_io import (CorruptFileError, PathLike, _ordered_names, atomic_write,
+                             parse_bytes, read_file, to_bytes)
 
 #: header metadata key holding the JSON structure of a saved object
 OBJECT_KEY = "retrograd.object"
@@ -140,11 +140,22 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
                         "pickle_module and pickle arguments are not supported")
     mapper = _mapper(map_location)
     if hasattr(f, "read"):
-        name = getattr(f, "name", "<file object>")
-        arrays, metadata, order = parse_bytes(f.read(), str(name), _LOAD)
+        name, data = str(getattr(f, "name", "<file object>")), f.read()
     else:
         name = os.fspath(f)
-        arrays, metadata, order = read_file(name, _LOAD)
+        if not os.path.isfile(name):
+            read_file(name, _LOAD)  # raises FileNotFoundError / IsADirectoryError, naming it
+        with open(name, "rb") as file:
+            data = file.read()
+    try:
+        arrays, metadata, order = parse_bytes(data, name, _LOAD)
+    except CorruptFileError:
+        if data[:4] == b"PK\x03\x04" or data[:1] == b"\x80":  # torch.save's zip, a pickle
+            raise ValueError(f"{_LOAD}: '{name}' looks written by torch.save (a pickle), which "
+                             "retrograd never unpickles; in PyTorch, save the tensors with "
+                             "safetensors.torch.save_file(state_dict, path) and load that "
+                             "file") from None
+        raise
     if OBJECT_KEY in metadata:
         try:
             structure = json.loads(metadata[OBJECT_KEY])
