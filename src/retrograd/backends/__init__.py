@@ -15,6 +15,7 @@ from .geometry import ConvGeometry, PoolGeometry
 __all__ = ["REQUIRED", "ConvGeometry", "PoolGeometry", "kernels_for", "register"]
 
 REQUIRED = (
+    "empty",                                                        # memory
     "matmul", "sum_array",                                          # linear algebra, reductions
     "conv_forward", "conv_grad_input", "conv_grad_weight",          # convolutions
     "max_pool", "max_pool_indices", "max_pool_scatter", "max_pool_gather",

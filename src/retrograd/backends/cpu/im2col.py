@@ -1,7 +1,7 @@
 """The machinery under convolution on the CPU: padded strided windows (im2col) and their
-transpose (col2im), the GEMMs of forward and backward, and a workspace that recycles large
-temporaries. ``ops/conv.py`` builds the differentiable ops on them; the sizes come in a
-``backends.geometry.ConvGeometry``.
+transpose (col2im) and the GEMMs of forward and backward; large temporaries come from the
+array pool (``pool.py``), which reuses them once they are dropped. ``ops/conv.py`` builds the
+differentiable ops on them; the sizes come in a ``backends.geometry.ConvGeometry``.
 
 Layout: ``cols`` is (groups, C/groups * kH * kW, N * OH * Wc), so a GEMM can run over all samples
 at once. For stride 1 the windows are usually read "flat": each kernel offset is one contiguous
@@ -13,83 +13,41 @@ col2im.
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..geometry import ConvGeometry
+from .pool import empty
 from .threads import hold_blas_threads, release_blas_threads, split_run
-
-
-# ----- workspace --------------------------------------------------------------------------------
-class _Workspace:
-    """Recycles the large temporaries of convolutions (columns, padded copies, layouts) by
-    (shape, dtype), so a training loop does not page-fault and zero fresh memory for them every
-    step. Arrays come back through ``give`` once nothing references them; at most ``limit``
-    bytes are kept, least recently used shapes dropped first."""
-
-    def __init__(self, limit: int = 1 << 30, smallest: int = 1 << 18):
-        self.free, self.bytes, self.limit, self.smallest = {}, 0, limit, smallest
-        self.lock = threading.Lock()
-
-    def take(self, shape, dtype):
-        key = (tuple(shape), np.dtype(dtype))
-        with self.lock:
-            stack = self.free.get(key)
-            if stack:
-                arr = stack.pop()
-                self.bytes -= arr.nbytes
-                self.free[key] = self.free.pop(key)  # most recently used last
-                return arr
-        return np.empty(shape, dtype=dtype)
-
-    def give(self, *arrays):
-        with self.lock:
-            for arr in arrays:
-                if arr is None or arr.nbytes < self.smallest or arr.nbytes > self.limit:
-                    continue
-                self.free.setdefault((arr.shape, arr.dtype), []).append(arr)
-                self.bytes += arr.nbytes
-            while self.bytes > self.limit:
-                key = next(iter(self.free))
-                stack = self.free[key]
-                self.bytes -= stack.pop().nbytes
-                if not stack:
-                    del self.free[key]
-
-    def clear(self):
-        with self.lock:
-            self.free.clear()
-            self.bytes = 0
-
-
-workspace = _Workspace()
 
 
 # ----- array kernels ----------------------------------------------------------------------------
 # "CN" layout puts channels before the batch, (channels, N, rows, cols): the columns (and wide
 # GEMM outputs) live in it, so a GEMM is one 2-D BLAS call over all samples (per group).
 def _padded(x, geo: ConvGeometry):
-    """(buffer (N, C, Hp + extra_rows, Wp) holding x inside zero borders, whether it is a
-    workspace array); x itself when nothing is added."""
-    if not (geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows):
-        return np.ascontiguousarray(x), False
+    """A buffer (N, C, Hp + extra_rows, Wp) holding x inside zero borders; x itself (made
+    contiguous) when nothing is added."""
+    if not _pads(geo):
+        return np.ascontiguousarray(x)
     n, c = x.shape[:2]
     rows, top, left = geo.hp + geo.extra_rows, geo.pt, geo.pl
-    buf = workspace.take((n, c, rows, geo.wp), x.dtype)
+    buf = empty((n, c, rows, geo.wp), x.dtype)
     buf[:, :, :top] = 0
     buf[:, :, top + geo.h:] = 0
     buf[:, :, top:top + geo.h, :left] = 0
     buf[:, :, top:top + geo.h, left + geo.w:] = 0
     buf[:, :, top:top + geo.h, left:left + geo.w] = x
-    return buf, True
+    return buf
+
+
+def _pads(geo: ConvGeometry) -> bool:
+    return bool(geo.pt or geo.pb or geo.pl or geo.pr or geo.extra_rows)
 
 
 def _im2col(x, geo: ConvGeometry):
-    """(columns (G, Cg*kh*kw, N*OH*Wc): every window of the padded NCHW input, whether they are
-    a workspace array). A 1x1 stride-1 unpadded conv's columns are x itself."""
-    buf, pooled = _padded(x, geo)
+    """Columns (G, Cg*kh*kw, N*OH*Wc): every window of the padded NCHW input. A 1x1 stride-1
+    unpadded conv's columns are x itself."""
+    buf = _padded(x, geo)
     n, g, cg = buf.shape[0], geo.groups, geo.c // geo.groups
     s_n, s_c, s_h, s_w = buf.strides
     head = (g, cg, geo.kh, geo.kw, n)
@@ -100,29 +58,27 @@ def _im2col(x, geo: ConvGeometry):
         tail, tail_strides = (geo.oh, geo.ow), (geo.sh * s_h, geo.sw * s_w)
     win = as_strided(buf, head + tail, head_strides + tail_strides, writeable=False)
     shape = (g, cg * geo.kh * geo.kw, win.size // (g * cg * geo.kh * geo.kw))
-    if g == 1 and cg == 1 and geo.kh * geo.kw == 1 and not pooled and geo.flat:
-        return win.reshape(shape), False  # a view of x
-    cols = workspace.take(shape, x.dtype)
+    if g == 1 and cg == 1 and geo.kh * geo.kw == 1 and not _pads(geo) and geo.flat:
+        return win.reshape(shape)  # a view of x
+    cols = empty(shape, x.dtype)
     np.copyto(cols.reshape(win.shape), win)
-    if pooled:
-        workspace.give(buf)
-    return cols, True
+    return cols
 
 
 def _to_cn(gy, geo: ConvGeometry):
-    """An output gradient (N, O, OH, OW) as a workspace (O, N, OH, OW) and its (G, O/G, N*OH*OW)
+    """An output gradient (N, O, OH, OW) as a pooled (O, N, OH, OW) and its (G, O/G, N*OH*OW)
     view (strided convolutions: their columns are never flat)."""
     n, o = gy.shape[:2]
-    cn = workspace.take((o, n, geo.oh, geo.ow), gy.dtype)
+    cn = empty((o, n, geo.oh, geo.ow), gy.dtype)
     cn[...] = gy.transpose(1, 0, 2, 3)
     return cn, cn.reshape(geo.groups, o // geo.groups, -1)
 
 
 def _to_nhwc(gy, geo: ConvGeometry):
-    """An output gradient (N, O, OH, OW) as a workspace (N, OH, Wc, O) and its (G, N*OH*Wc, O/G)
+    """An output gradient (N, O, OH, OW) as a pooled (N, OH, Wc, O) and its (G, N*OH*Wc, O/G)
     view, zero in the cropped columns: the weight-gradient GEMM is fastest with it."""
     n, o = gy.shape[:2]
-    nhwc = workspace.take((n, geo.oh, geo.wc, o), gy.dtype)
+    nhwc = empty((n, geo.oh, geo.wc, o), gy.dtype)
     nhwc[:, :, geo.ow:] = 0
     nhwc[:, :, :geo.ow] = gy.transpose(0, 2, 3, 1)
     g = geo.groups
@@ -130,7 +86,7 @@ def _to_nhwc(gy, geo: ConvGeometry):
 
 
 def _by_sample_transposed(gy, geo: ConvGeometry):
-    """An output gradient (N, O, OH, OW) as a workspace array and its (N, G, OH*Wc, O/G) view,
+    """An output gradient (N, O, OH, OW) as a pooled array and its (N, G, OH*Wc, O/G) view,
     zero in the cropped columns, for per-sample weight-gradient GEMMs. Channels-last when each
     group has 8 or more channels (the GEMM is faster on it); with fewer, the transposing copy
     writes rows shorter than a SIMD register and costs more than it saves, so gy stays
@@ -140,7 +96,7 @@ def _by_sample_transposed(gy, geo: ConvGeometry):
     if o // g >= 8:
         nhwc, view = _to_nhwc(gy, geo)
         return nhwc, view.reshape(g, n, -1, o // g).swapaxes(0, 1)
-    nchw = workspace.take((n, o, geo.oh, geo.wc), gy.dtype)
+    nchw = empty((n, o, geo.oh, geo.wc), gy.dtype)
     nchw[..., geo.ow:] = 0
     nchw[..., :geo.ow] = gy
     return nchw, nchw.reshape(n, g, o // g, -1).swapaxes(2, 3)
@@ -193,13 +149,13 @@ def conv_forward(x, w, geo: ConvGeometry, b=None):
     """x (N, C, H, W), w (O, C/G, kh, kw), b (O,) or None -> y (N, O, OH, OW), chunk by chunk
     (chunks spread over threads): y = W @ im2col(x) (+ b)."""
     n, g, og = x.shape[0], geo.groups, geo.o // geo.groups
-    y = np.empty((n, geo.o, geo.oh, geo.ow), dtype=x.dtype)
+    y = empty((n, geo.o, geo.oh, geo.ow), x.dtype)
     wm = w.reshape(g, og, -1)
     run = geo.oh * geo.wc
     per_sample = og * wm.shape[-1] * run < _PER_SAMPLE_GEMM
 
     def chunk(s, e):
-        cols, pooled = _im2col(x[s:e], geo)
+        cols = _im2col(x[s:e], geo)
         ys = y[s:e]
         if per_sample:  # (G, O/G, K) @ (nc, G, K, L) -> (nc, G, O/G, L)
             by_sample = cols.reshape(g, -1, e - s, run).transpose(2, 0, 1, 3)
@@ -208,14 +164,11 @@ def conv_forward(x, w, geo: ConvGeometry, b=None):
             else:
                 ys[...] = np.matmul(wm, by_sample).reshape(ys.shape[:3] + (geo.wc,))[..., :geo.ow]
         else:
-            out = workspace.take((g, og, cols.shape[-1]), cols.dtype)
+            out = empty((g, og, cols.shape[-1]), cols.dtype)
             np.matmul(wm, cols, out=out)  # (G, O/G, nc*OH*Wc)
             _from_cn(out, ys, geo.wc)
-            workspace.give(out)
         if b is not None:
             ys += b[:, None, None]
-        if pooled:
-            workspace.give(cols)
 
     _each_chunk(chunk, n, geo, x.itemsize)
     return y
@@ -225,7 +178,7 @@ def _col2im(dcols, geo: ConvGeometry, out):
     """Scatter-add (G, Cg*kh*kw, n*OH*OW) window gradients onto ``out`` (n, C, H, W): one
     strided add per kernel offset (strided convolutions only; see ``_grad_input``)."""
     n = out.shape[0]
-    buf = workspace.take((geo.c, n, geo.hp, geo.wp), dcols.dtype)
+    buf = empty((geo.c, n, geo.hp, geo.wp), dcols.dtype)
     buf.fill(0)
     d = dcols.reshape(geo.c, geo.kh, geo.kw, n, geo.oh, geo.ow)
     h_end, w_end = geo.sh * (geo.oh - 1) + 1, geo.sw * (geo.ow - 1) + 1
@@ -234,7 +187,6 @@ def _col2im(dcols, geo: ConvGeometry, out):
             r, c = i * geo.dh, j * geo.dw
             buf[:, :, r:r + h_end:geo.sh, c:c + w_end:geo.sw] += d[:, i, j]
     np.copyto(out, buf[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w].transpose(1, 0, 2, 3))
-    workspace.give(buf)
 
 
 def conv_grad_input(gy, w, geo: ConvGeometry):
@@ -243,15 +195,13 @@ def conv_grad_input(gy, w, geo: ConvGeometry):
         return _grad_input_by_rows(gy, w, geo)
     n, g = gy.shape[0], geo.groups
     wt = w.reshape(g, geo.o // g, -1).swapaxes(1, 2)  # (G, Cg*kh*kw, O/G)
-    dx = np.empty((n, geo.c, geo.h, geo.w), dtype=gy.dtype)
+    dx = empty((n, geo.c, geo.h, geo.w), gy.dtype)
 
     def chunk(s, e):
-        cn, gy_cn = _to_cn(gy[s:e], geo)
-        dcols = workspace.take((g, wt.shape[1], gy_cn.shape[-1]), gy.dtype)
+        _, gy_cn = _to_cn(gy[s:e], geo)
+        dcols = empty((g, wt.shape[1], gy_cn.shape[-1]), gy.dtype)
         np.matmul(wt, gy_cn, out=dcols)
-        workspace.give(cn)
         _col2im(dcols, geo, dx[s:e])
-        workspace.give(dcols)
 
     _each_chunk(chunk, n, geo, gy.itemsize)
     return dx
@@ -273,33 +223,29 @@ def _grad_input_by_rows(gy, w, geo: ConvGeometry):
     # Wr[g, (c, i), (o, j')] = w[o, c, i, kw-1-j'] within each group
     wr = w.reshape(g, o // g, c // g, kh, kw)[..., ::-1].transpose(0, 2, 3, 1, 4)
     wr = np.ascontiguousarray(wr).reshape(g, c // g * kh, o // g * kw)
-    dx = np.empty((n, c, geo.h, geo.w), dtype=gy.dtype)
+    dx = empty((n, c, geo.h, geo.w), gy.dtype)
 
     def chunk(s, e):
         nc = e - s
-        rows = workspace.take((o, nc, lead + run), gy.dtype)  # gy in rows of width Wp
+        rows = empty((o, nc, lead + run), gy.dtype)  # gy in rows of width Wp
         rows[:, :, :lead] = 0
         grid = rows[:, :, lead:].reshape(o, nc, oh, wp)
         grid[..., ow:] = 0
         grid[..., :ow] = gy[s:e].transpose(1, 0, 2, 3)
         s_o, s_n, s_q = rows.strides
         # shifted[o, j', n, q] = rows[o, n, j' * dw + q]: the kw horizontal shifts of gy
-        shifted = workspace.take((o, kw, nc, run), gy.dtype)
+        shifted = empty((o, kw, nc, run), gy.dtype)
         np.copyto(shifted, as_strided(rows, shifted.shape, (s_o, geo.dw * s_q, s_n, s_q),
                                       writeable=False))
-        workspace.give(rows)
-        z = workspace.take((c, kh, nc, run), gy.dtype)
+        z = empty((c, kh, nc, run), gy.dtype)
         np.matmul(wr, shifted.reshape(g, -1, nc * run), out=z.reshape(g, -1, nc * run))
-        workspace.give(shifted)
-        dxp = workspace.take((c, nc, geo.hp * wp), gy.dtype)  # gradient of the padded input
+        dxp = empty((c, nc, geo.hp * wp), gy.dtype)  # gradient of the padded input
         np.copyto(dxp[:, :, :run], z[:, 0])
         dxp[:, :, run:] = 0
         for i in range(1, kh):
             dxp[:, :, i * geo.dh * wp:][:, :, :run] += z[:, i]
-        workspace.give(z)
         inner = dxp.reshape(c, nc, geo.hp, wp)[:, :, geo.pt:geo.pt + geo.h, geo.pl:geo.pl + geo.w]
         np.copyto(dx[s:e], inner.transpose(1, 0, 2, 3))
-        workspace.give(dxp)
 
     _each_chunk(chunk, n, geo, gy.itemsize)
     return dx
@@ -315,16 +261,13 @@ def conv_grad_weight(x, gy, geo: ConvGeometry):
 
     def chunk(s, e):  # -> this chunk's (G, Cg*kh*kw, O/G)
         nc = e - s
-        cols, pooled = _im2col(x[s:e], geo)
+        cols = _im2col(x[s:e], geo)
         if per_sample:  # (nc, G, Cg*kh*kw, L) @ (nc, G, L, O/G), summed over samples
-            gy_buf, g_t = _by_sample_transposed(gy[s:e], geo)
+            _, g_t = _by_sample_transposed(gy[s:e], geo)
             part = np.matmul(cols.reshape(g, ckk, nc, run).transpose(2, 0, 1, 3), g_t).sum(0)
         else:
-            gy_buf, g_t = _to_nhwc(gy[s:e], geo)
+            _, g_t = _to_nhwc(gy[s:e], geo)
             part = np.matmul(cols, g_t)
-        workspace.give(gy_buf)
-        if pooled:
-            workspace.give(cols)
         return part
 
     gw_t = sum(_each_chunk(chunk, n, geo, x.itemsize))

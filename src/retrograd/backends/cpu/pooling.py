@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..geometry import PoolGeometry
+from .pool import array_pool, empty
 
 __all__ = ["avg_pool", "avg_pool_spread", "max_pool", "max_pool_gather", "max_pool_indices",
            "max_pool_scatter"]
@@ -24,7 +25,8 @@ def _padded(x, geo: PoolGeometry, fill):
     rows, cols = geo.buffer
     if (rows, cols) == (geo.h, geo.w):
         return x
-    buf = np.full(x.shape[:-2] + (rows, cols), fill, dtype=x.dtype)
+    buf = empty(x.shape[:-2] + (rows, cols), x.dtype)
+    buf.fill(fill)
     buf[geo.inner()] = x
     return buf
 
@@ -32,7 +34,9 @@ def _padded(x, geo: PoolGeometry, fill):
 def _unpadded(buf, geo: PoolGeometry):
     if buf.shape[-2:] == (geo.h, geo.w):
         return buf
-    return np.ascontiguousarray(buf[geo.inner()])
+    out = empty(buf.shape[:-2] + (geo.h, geo.w), buf.dtype)
+    np.copyto(out, buf[geo.inner()])
+    return out
 
 
 def _lowest(dtype):
@@ -44,8 +48,11 @@ def _at_window_corners(flat, shape, geo: PoolGeometry):
     short past the last window's corner) at each window's top-left corner."""
     item, cols = flat.itemsize, shape[-1]
     lead = tuple(item * math.prod(shape[k + 1:]) for k in range(len(shape) - 2))
-    return as_strided(flat, shape[:-2] + (geo.oh, geo.ow),
-                      lead + (geo.sh * cols * item, geo.sw * item), writeable=False).copy()
+    corners = as_strided(flat, shape[:-2] + (geo.oh, geo.ow),
+                         lead + (geo.sh * cols * item, geo.sw * item), writeable=False)
+    out = empty(corners.shape, flat.dtype)
+    np.copyto(out, corners)
+    return out
 
 
 def _running_max(views, labels, label_dtype):
@@ -57,17 +64,18 @@ def _running_max(views, labels, label_dtype):
     best, arg = next(pairs)
     owned = False  # whether best and arg are arrays of our own yet
     for v, label in pairs:
-        wins = np.greater(v, best)
+        wins = np.greater(v, best, out=empty(v.shape, np.bool_))
         if isinstance(label, int) and label == 1 and np.dtype(label_dtype).itemsize == 1:
             taken = wins.view(label_dtype)  # True is 1
         else:
-            taken = np.multiply(wins, label, dtype=label_dtype)
+            taken = np.multiply(wins, label, dtype=label_dtype, out=empty(v.shape, label_dtype))
         if owned:
             np.maximum(best, v, out=best)
             np.maximum(arg, taken, out=arg)
         else:
-            best = np.maximum(best, v)
-            arg = taken if isinstance(arg, int) and arg == 0 else np.maximum(arg, taken)
+            best = np.maximum(best, v, out=empty(v.shape, v.dtype))
+            arg = (taken if isinstance(arg, int) and arg == 0 else
+                   np.maximum(arg, taken, out=empty(v.shape, label_dtype)))
             owned = True
     if isinstance(arg, int):
         arg = np.full(best.shape, arg, dtype=label_dtype)
@@ -108,7 +116,7 @@ def max_pool_scatter(g, arg, geo: PoolGeometry):
     """Each output gradient put at the input position its window's max came from (added where
     windows overlap)."""
     shape = g.shape[:-2] + geo.buffer
-    buf = np.empty(shape, dtype=g.dtype) if geo.tiling else np.zeros(shape, dtype=g.dtype)
+    buf = empty(shape, g.dtype) if geo.tiling else array_pool.zeros(shape, g.dtype)
     for k, sl in enumerate(geo.windows()):
         if geo.disjoint:
             np.multiply(g, arg == k, out=buf[sl])
@@ -120,7 +128,7 @@ def max_pool_scatter(g, arg, geo: PoolGeometry):
 def max_pool_gather(x, arg, geo: PoolGeometry):
     """The value of x at each window's max position (the transpose of max_pool_scatter)."""
     buf = _padded(x, geo, 0)
-    out = np.zeros(arg.shape, dtype=x.dtype)
+    out = array_pool.zeros(arg.shape, x.dtype)
     for k, sl in enumerate(geo.windows()):
         np.copyto(out, buf[sl], where=arg == k)
     return out
@@ -141,7 +149,7 @@ def avg_pool_spread(g, geo: PoolGeometry, scale):
     """The transpose of avg_pool: each scaled output gradient spread over its window."""
     gs = g * scale
     shape = g.shape[:-2] + geo.buffer
-    buf = np.empty(shape, dtype=g.dtype) if geo.tiling else np.zeros(shape, dtype=g.dtype)
+    buf = empty(shape, g.dtype) if geo.tiling else array_pool.zeros(shape, g.dtype)
     for sl in geo.windows():
         if geo.disjoint:
             buf[sl] = gs
