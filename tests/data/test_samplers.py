@@ -135,6 +135,8 @@ def test_iterable_dataset_in_process():
     assert [int(b) for b in DataLoader(Count(3), batch_size=None)] == [0, 1, 2]
     with pytest.raises(TypeError, match="IterableDataset"):
         Count(3)[0]
+    with pytest.raises(TypeError, match="without __len__"):
+        len(DataLoader(IterableDataset(), batch_size=2))  # as PyTorch: no length, TypeError
     chained = Count(2) + Count(3)
     assert list(chained) == [0, 1, 0, 1, 2] and len(chained) == 5
     assert [b.tolist() for b in DataLoader(chained, batch_size=4)] == [[0, 1, 0, 1], [2]]

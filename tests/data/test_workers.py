@@ -91,6 +91,10 @@ class Convolved(Dataset):
         return 2
 
 
+def failing_init(worker_id):
+    raise OSError(f"no device for worker {worker_id}")
+
+
 def record_init(worker_id):
     random.seed(1000 + worker_id)
 
@@ -203,3 +207,18 @@ def test_forked_worker_runs_threaded_ops_after_the_parent_did():
         assert batches[0][1].tolist() == [1, 1] and rg.get_num_threads() == 2
     finally:
         rg.set_num_threads(before)
+
+
+def test_out_of_order_and_unbatched_loading():
+    loose = [b[1].tolist() for b in DataLoader(Squares(), batch_size=5, num_workers=2,
+                                                 in_order=False)]
+    assert sorted(v for b in loose for v in b) == [i * i for i in range(23)]
+    single = list(DataLoader(Squares(6), batch_size=None, num_workers=2))
+    assert [int(y) for _, y in single] == [0, 1, 4, 9, 16, 25]
+    stream = list(DataLoader(Shards(5), batch_size=None, num_workers=2))
+    assert sorted(int(v) for v in stream) == [0, 1, 2, 3, 4]
+
+
+def test_worker_init_fn_error_is_reraised():
+    with pytest.raises(OSError, match="(?s)worker process 0.*no device for worker 0"):
+        list(DataLoader(Squares(4), batch_size=2, num_workers=1, worker_init_fn=failing_init))

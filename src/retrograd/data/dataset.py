@@ -45,6 +45,9 @@ class IterableDataset(Dataset):
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead "
                         "of indexing it")
 
+    def __len__(self) -> int:  # a TypeError, so that list(loader) does without a length
+        raise TypeError(f"{type(self).__name__} is an IterableDataset without __len__")
+
     def __add__(self, other: Any) -> "ChainDataset":
         return ChainDataset([self, other])
 
