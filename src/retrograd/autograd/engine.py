@@ -6,6 +6,7 @@ from typing import Sequence
 
 from . import grad_mode
 from .function import _anomaly, _types
+from .quiet import quiet
 
 _FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
           "they were freed). Pass retain_graph=True to the first backward() if you need to go "
@@ -57,7 +58,7 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
     accumulating into ``.grad`` (``autograd.grad``)."""
     from ..tensor import Tensor
 
-    with grad_mode.enable_grad() if create_graph else grad_mode.no_grad():
+    with grad_mode.enable_grad() if create_graph else grad_mode.no_grad(), quiet():
         wanted = None
         if inputs is not None:
             wanted = {}
