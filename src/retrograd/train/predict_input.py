@@ -6,6 +6,7 @@ image whose border is mostly light is inverted (``1 - x``), and the command says
 """
 from __future__ import annotations
 
+import math
 import os
 import warnings
 
@@ -19,9 +20,30 @@ class InputFileError(ValueError):
     """An input file cannot be read as an image or a numeric array of the model's shape."""
 
 
+def _check_npy_header(path: str) -> None:
+    """Refuse non-numeric dtypes and shapes larger than the file before anything is allocated."""
+    from numpy.lib import format as npy
+
+    readers = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
+    with open(path, "rb") as f:
+        version = npy.read_magic(f)
+        if version not in readers:
+            raise ValueError(f"unsupported .npy format version {version}")
+        shape, _, dtype = readers[version](f)
+        payload = os.fstat(f.fileno()).st_size - f.tell()
+    if dtype.kind not in "biuf":
+        raise InputFileError(f"{path}: holds {dtype} data; expected numbers")
+    if math.prod(shape) * dtype.itemsize > payload:
+        raise InputFileError(f"{path}: the header declares shape {shape} of {dtype}, more than "
+                             f"the {payload} bytes the file holds (truncated or corrupt)")
+
+
 def _read_npy(path: str) -> np.ndarray:
     try:
+        _check_npy_header(path)
         arr = np.load(path, allow_pickle=False)
+    except InputFileError:
+        raise
     except (ValueError, OSError, EOFError) as err:
         raise InputFileError(f"{path}: not a NumPy .npy array file ({' '.join(str(err).split())})"
                              ) from None
