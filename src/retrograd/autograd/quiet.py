@@ -5,7 +5,10 @@ Only the current context is affected (NumPy keeps its error state in a context v
 only while an op, a backward pass or an optimizer step runs; whatever the user set with
 ``np.seterr`` / ``np.errstate`` applies everywhere else. ``enter()``/``leave(token)`` are the
 fast pair for ``Function.apply`` (about 0.3 us, against 1 us for ``np.errstate``); ``quiet()``
-is the same as a context manager.
+is the same as a context manager. Measured cost (switching the state makes NumPy look it up
+afresh in the next ufunc): ``bench_engine.py``'s 2-16-16-1 MLP at batch 4, pure per-op
+overhead, 0.90-0.94x the steps/s without it (three in-process alternating runs); LeNet-5 at
+batch 64, 0.998x.
 """
 from __future__ import annotations
 
@@ -22,14 +25,11 @@ except ImportError:  # pragma: no cover - older NumPy: the public (slower) conte
 if _extobj_contextvar is not None:
     with np.errstate(all="ignore"):
         _IGNORE = _extobj_contextvar.get()
+    _set, leave = _extobj_contextvar.set, _extobj_contextvar.reset  # C methods: no Python frame
 
     def enter() -> Any:
         """Start ignoring floating-point errors in this context; returns the token for leave."""
-        return _extobj_contextvar.set(_IGNORE)
-
-    def leave(token: Any) -> None:
-        """Restore the error state ``enter`` replaced."""
-        _extobj_contextvar.reset(token)
+        return _set(_IGNORE)
 else:  # pragma: no cover
     def enter() -> Any:
         state = np.errstate(all="ignore")
