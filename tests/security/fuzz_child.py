@@ -42,7 +42,14 @@ def loaders():
 
     def checkpoint(path):
         model = nn.Linear(3, 2)
-        return load_checkpoint(path, model, optim.SGD(model.parameters(), lr=0.1, momentum=0.9))
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        return load_checkpoint(path, model, opt, optim.lr_scheduler.StepLR(opt, 1),
+                               loader=checkpoint_loader())
+
+    def cifar_archive(path):
+        root = os.environ["FUZZ_ARCHIVE_ROOT"]
+        shutil.copyfile(path, os.path.join(root, "cifar-10-python.tar.gz"))
+        return CIFAR10(root=root, download=False)
 
     return {
         "pickle": (lambda p: safe_load(open(p, "rb").read(), p), (pickle.UnpicklingError,)),
@@ -53,7 +60,44 @@ def loaders():
         "checkpoint": (checkpoint, (CorruptFileError, ValueError, RuntimeError)),
         "model": (load_model_file, (CorruptFileError, ValueError)),
         "input": (lambda p: read_input(p, 1, 28), (InputFileError, FileNotFoundError)),
+        "cifar-archive": (cifar_archive, (pickle.UnpicklingError, ValueError,
+                                          DatasetNotFoundError)),
+        "cli-predict": (lambda p: command(["predict", os.environ["FUZZ_MODEL"], p]),
+                        (CommandError,)),
+        "cli-evaluate": (lambda p: command(["evaluate", p, "--batch-size", "500"]),
+                         (CommandError,)),
     }
+
+
+def checkpoint_loader():
+    """The loader test_untrusted_files.py saves in its checkpoint."""
+    import numpy as np
+
+    from retrograd.data import DataLoader, TensorDataset
+
+    return DataLoader(TensorDataset(np.zeros((8, 3), np.float32), np.zeros(8, np.int64)),
+                      batch_size=4, shuffle=True, generator=0)
+
+
+class CommandError(Exception):
+    """`retrograd` ended with exit status 2 and one line on stderr: its documented refusal."""
+
+
+def command(argv):
+    """Run the command in-process; refusals become CommandError, anything else is BAD."""
+    import contextlib
+    import io
+
+    from retrograd.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    lines = err.getvalue().strip().splitlines()
+    if code == 2 and len(lines) == 1 and "Traceback" not in lines[0]:
+        raise CommandError(lines[0])
+    if code != 0 or lines:
+        raise AssertionError(f"exit status {code}, stderr {lines[:3]}")
 
 
 def main(manifest_path):

@@ -13,6 +13,7 @@ import os
 import pickle
 import random
 import struct
+import tarfile
 import zlib
 
 import numpy as np
@@ -118,6 +119,30 @@ def pickle_files(marker):
         out += mutations(name, data, seed=i, flips=40)
         out += mutations(name + "-head", data, seed=10 + i, flips=40, region=200)
     return out + pickle_attacks(marker)
+
+
+def tar_gz(members):
+    """A .tar.gz holding ``members`` (name -> bytes)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def cifar_archives(batch):
+    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+    meta = pickle.dumps({b"label_names": [b"a"] * 10}, protocol=2)
+    members = {f"cifar-10-batches-py/{n}": batch for n in names}
+    valid = tar_gz({**members, "cifar-10-batches-py/batches.meta": meta})
+    out = [("archive", valid)] + mutations("archive", valid, seed=70, flips=30)
+    evil = pickle.dumps(Calls(os.system, "touch PWNED"))
+    out.append(("archive-evil", tar_gz({**members, "cifar-10-batches-py/data_batch_3": evil})))
+    out.append(("archive-missing", tar_gz({"cifar-10-batches-py/data_batch_1": batch})))
+    out.append(("not-gzip", b"PK\x03\x04 a zip, not a tar.gz"))
+    return out
 
 
 # ----- IDX --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import fuzz_child
 import malformed
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -34,7 +35,10 @@ def _valid_files(folder: Path) -> dict:
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     model(rg.ones(1, 3)).sum().backward()
     opt.step()
-    save_checkpoint(folder / "c.safetensors", model, opt, epoch=1, extra={"k": (1, 2)})
+    loader = fuzz_child.checkpoint_loader()
+    next(iter(loader))
+    save_checkpoint(folder / "c.safetensors", model, opt, optim.lr_scheduler.StepLR(opt, 1),
+                    epoch=1, extra={"k": (1, 2)}, loader=loader)
     mlp = build_model("mlp", 10, 1, 28, hidden=[8])
     spec = {"name": "mlp", "num_classes": 10, "in_channels": 1, "image_size": 28,
             "kwargs": {"hidden": [8]}, "classes": [str(i) for i in range(10)]}
@@ -65,6 +69,9 @@ def corpus(tmp_path_factory):
         "checkpoint": malformed.checkpoint_files(valid["c"]),
         "model": malformed.model_files(valid["m"]),
         "input": malformed.input_files(marker),
+        "cifar-archive": malformed.cifar_archives(malformed.cifar_batch()),
+        "cli-predict": malformed.input_files(marker),
+        "cli-evaluate": malformed.model_files(valid["m"]),
     }
     files = {}
     for kind, entries in groups.items():
@@ -81,7 +88,9 @@ def _run_child(root: Path, kind: str, paths: list) -> list:
     manifest = root / f"{kind}.json"
     manifest.write_text(json.dumps([[kind, p] for p in paths]))
     cifar = _cifar_root(root / f"cifar-{kind}")
-    env_extra = {"FUZZ_CIFAR_ROOT": str(cifar), "OPENBLAS_NUM_THREADS": "1",
+    (root / f"archive-{kind}").mkdir()
+    env_extra = {"FUZZ_CIFAR_ROOT": str(cifar), "FUZZ_ARCHIVE_ROOT": str(root / f"archive-{kind}"),
+                 "FUZZ_MODEL": str(root / "m.safetensors"), "OPENBLAS_NUM_THREADS": "1",
                  "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
     import os
 
@@ -96,8 +105,9 @@ def _run_child(root: Path, kind: str, paths: list) -> list:
     return lines
 
 
-@pytest.mark.parametrize("kind", ["pickle", "cifar", "idx", "safetensors", "checkpoint",
-                                  "model", "input"])
+@pytest.mark.parametrize("kind", ["pickle", "cifar", "cifar-archive", "idx", "safetensors",
+                                  "checkpoint", "model", "input", "cli-predict",
+                                  "cli-evaluate"])
 def test_malformed_files_give_only_documented_errors(corpus, kind):
     root, marker, files = corpus
     lines = _run_child(root, kind, files[kind])

@@ -78,8 +78,7 @@ def verify_official_files(dataset: Any) -> None:
     known = {digest: cls.__name__ for cls in (MNIST, FashionMNIST, MNISTSample)
              for digest in cls.resources.values()}
     for path in getattr(dataset, "source_files", ()):
-        want = type(dataset).resources.get(Path(path).name) if hasattr(dataset, "resources") \
-            else None
+        want = getattr(dataset, "resources", {}).get(Path(path).name)
         if want is None:
             continue
         got = sha256_file(path)
