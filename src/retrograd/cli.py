@@ -144,7 +144,11 @@ def run_train(args) -> int:
 
     dataset = _dataset_id(args.dataset)
     _check_model_name(args.model)
-    out = args.out.format(model=args.model, dataset=os.path.basename(str(args.dataset).rstrip("/")))
+    try:
+        out = args.out.format(model=args.model, dataset=os.path.basename(str(args.dataset).rstrip("/")))
+    except (KeyError, IndexError, ValueError) as e:
+        raise UsageError(f"--out {args.out!r}: only {{model}} and {{dataset}} can be filled in "
+                         f"({e})") from None
     resume_from = prepare_run_folder(out, args.resume, args.force)
     if resume_from is not None:
         _check_plan(resume_from, args, dataset)

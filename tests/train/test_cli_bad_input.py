@@ -70,6 +70,7 @@ BAD_LINES = [
     ("train --out {d}/plain-file", "not a folder"),
     ("train --out /proc/self/no/such", "not writable"),
     ("train --resume {d}/missing.safetensors --out {d}/o3", "no checkpoint"),
+    ("train --out {d}/{{bogus}}", "--out"),
     ("train --dataset {d}/cifar --out {d}/o4", "refusing"),
     ("evaluate {d}/missing.safetensors", "not found"),
     ("evaluate {d}/corrupt.safetensors", "corrupt.safetensors"),
