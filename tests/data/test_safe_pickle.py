@@ -38,7 +38,8 @@ def test_shared_references_are_copied_into_a_tree():
                                   "structured-object", "numpy-scalar", "ndarray-negative-offset",
                                   "huge-shape", "huge-dims", "negative-dims", "short-data",
                                   "raw-as-list", "os-system", "eval", "getattr", "self-cycle",
-                                  "deep-nesting", "billion-laughs", "obj-ndarray",
+                                  "deep-nesting", "billion-laughs", "reused-bytes",
+                                  "obj-ndarray",
                                   "inst-os-system", "persistent-id"])
 def test_crafted_pickles_are_refused_naming_the_file(tmp_path, name):
     marker = tmp_path / "PWNED"

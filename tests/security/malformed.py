@@ -60,6 +60,13 @@ def billion_laughs(levels=30, width=10):
     return out + b"."
 
 
+def reused_bytes(size=1 << 20, times=300):
+    """A ``size``-byte string encoded to bytes ``times`` times through memo references."""
+    text = b"X" + size.to_bytes(4, "little") + b"x" * size
+    head = b"\x80\x02c_codecs\nencode\nq\x00" + text + b"q\x01X\x06\x00\x00\x00latin1q\x02"
+    return head + b"(" + b"h\x00h\x01h\x02\x86R" * times + b"l."
+
+
 def pickle_attacks(marker):
     touch = f"open({str(marker)!r}, 'w').close()"
     forged_dtype = Calls(np.dtype, "u8", False, True,
@@ -93,6 +100,7 @@ def pickle_attacks(marker):
            for p in (2, 4)]
     out += [
         ("billion-laughs", billion_laughs()),
+        ("reused-bytes", reused_bytes()),
         ("deep-nesting", b"\x80\x02" + b"(" * 100_000 + b"l" * 100_000 + b"."),
         ("self-cycle", b"\x80\x02]q\x00h\x00a."),
         ("inst-os-system", f"(S'touch {marker}'\nios\nsystem\n.".encode()),

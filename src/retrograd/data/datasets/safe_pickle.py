@@ -15,7 +15,8 @@ bytes, and three NumPy globals only as recipes, never as calls:
 What comes out is a tree (shared references are copied) of dicts, lists, tuples, str, bytes,
 int, float, bool, None and such arrays, at most ``MAX_DEPTH`` deep and of at most one value
 per byte of the file (plus ``NODE_ALLOWANCE``), so a "billion laughs" file is refused instead
-of expanding. Anything else raises ``UnsafeFileError`` naming the file; corrupt or truncated
+of expanding; arrays and bytes built while loading total at most twice the file's size (plus
+``BYTE_ALLOWANCE``), so data cannot be multiplied by reusing it. Anything else raises ``UnsafeFileError`` naming the file; corrupt or truncated
 data raises ``pickle.UnpicklingError`` naming the file.
 """
 from __future__ import annotations
@@ -24,12 +25,13 @@ import io
 import math
 import pickle
 import pickletools
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
 MAX_DEPTH = 32
 NODE_ALLOWANCE = 1024
+BYTE_ALLOWANCE = 1 << 16
 _MAX_DIM = 1 << 40
 #: the NumPy dtype names a pickle may use (plain numbers; what ``np.dtype(...).str[1:]`` gives)
 _NUMBER_DTYPES = frozenset(["b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4",
@@ -98,7 +100,8 @@ def _shape(value: Any) -> tuple[int, ...]:
     return value
 
 
-def _array(raw: Any, dtype: np.dtype, shape: tuple[int, ...], fortran: bool) -> np.ndarray:
+def _array(raw: Any, dtype: np.dtype, shape: tuple[int, ...], fortran: bool,
+           spend: Callable[[int], None]) -> np.ndarray:
     """A native-endian array that owns a copy of ``raw``, after checking its size exactly."""
     if isinstance(raw, str):
         raw = raw.encode("latin1")  # Python-2 pickles keep array bytes in a str
@@ -109,12 +112,13 @@ def _array(raw: Any, dtype: np.dtype, shape: tuple[int, ...], fortran: bool) -> 
     if len(raw) != need:
         raise UnsafeFileError(f"array of shape {shape} and dtype {dtype} needs {need} bytes, "
                               f"the pickle holds {len(raw)}")
+    spend(need)
     flat = np.frombuffer(bytes(raw), dtype=dtype) if need else np.empty(0, dtype)
     out = flat.reshape(shape, order="F" if fortran else "C")
     return out.astype(dtype.newbyteorder("="), order="K", copy=True)
 
 
-def _reduce(func: Any, args: Any) -> Any:
+def _reduce(func: Any, args: Any, spend: Callable[[int], None]) -> Any:
     """What REDUCE means for an allow-listed global; every other call is refused."""
     if not isinstance(func, _Global):
         raise UnsafeFileError(f"refusing to call a {type(func).__name__} (only allow-listed "
@@ -136,16 +140,17 @@ def _reduce(func: Any, args: Any) -> Any:
                                                                                 "latin-1"):
             raise UnsafeFileError(f"refusing _codecs.encode with encoding "
                                   f"{(args[1:] or [None])[0]!r:.40}")
+        spend(len(args[0]))
         return args[0].encode("latin1")
     if func.kind == "bytes" and args == ():
         return b""
     if func.kind == "frombuffer" and len(args) == 4:
         buf, dtype, shape, order = args
-        return _array(buf, _dtype(dtype), _shape(shape), _text(order) == "F")
+        return _array(buf, _dtype(dtype), _shape(shape), _text(order) == "F", spend)
     raise UnsafeFileError(f"refusing to call {func.qualname} with these arguments")
 
 
-def _build(target: Any, state: Any) -> None:
+def _build(target: Any, state: Any, spend: Callable[[int], None]) -> None:
     """BUILD: the state of a pending array or dtype; nothing else may be built."""
     if not isinstance(state, tuple):
         raise UnsafeFileError(f"refusing a BUILD state of type {type(state).__name__}")
@@ -155,7 +160,7 @@ def _build(target: Any, state: Any) -> None:
         if len(state) != 4:
             raise UnsafeFileError("array state must be (shape, dtype, fortran, data)")
         shape, dtype, fortran, raw = state
-        target.value = _array(raw, _dtype(dtype), _shape(shape), bool(fortran))
+        target.value = _array(raw, _dtype(dtype), _shape(shape), bool(fortran), spend)
     elif isinstance(target, _PendingDtype):
         order = _text(state[1]) if len(state) > 1 else "|"
         if order not in "<>|=" or any(s is not None for s in state[2:5]):
@@ -213,10 +218,18 @@ _IGNORED = frozenset(["PROTO", "FRAME"])
 class _Machine:
     """The pickle machine: a stack, a stack of marks and a memo, over allow-listed opcodes."""
 
-    def __init__(self) -> None:
+    def __init__(self, byte_budget: int) -> None:
         self.stack: list[Any] = []
         self.marks: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
+        self.bytes_left = byte_budget
+
+    def spend(self, n: int) -> None:
+        """Count ``n`` bytes of new data (arrays, encoded bytes) against the budget."""
+        self.bytes_left -= n
+        if self.bytes_left < 0:
+            raise UnsafeFileError("the pickle builds more data than it holds (the same bytes "
+                                  "reused many times); refusing it")
 
     def pop_mark(self) -> list[Any]:
         items, self.stack = self.stack, self.marks.pop()
@@ -296,10 +309,10 @@ class _Machine:
             stack.append(_resolve(module, attr))
         elif name == "REDUCE":
             args, func = stack.pop(), stack.pop()
-            stack.append(_reduce(func, args))
+            stack.append(_reduce(func, args, self.spend))
         elif name == "BUILD":
             state = stack.pop()
-            _build(stack[-1], state)
+            _build(stack[-1], state, self.spend)
         elif name in ("PERSID", "BINPERSID"):
             raise UnsafeFileError("refusing to load a pickle with persistent ids")
         else:
@@ -339,7 +352,7 @@ def safe_load(data: bytes | BinaryIO, name: str = "<pickle>") -> Any:
     """
     raw = bytes(data) if isinstance(data, (bytes, bytearray, memoryview)) else data.read()
     try:
-        value = _Machine().run(io.BytesIO(raw))
+        value = _Machine(BYTE_ALLOWANCE + 2 * len(raw)).run(io.BytesIO(raw))
         return _copy_tree(value, NODE_ALLOWANCE + len(raw))
     except UnsafeFileError as err:
         raise UnsafeFileError(f"{name}: {err}") from None
