@@ -4,11 +4,9 @@ an invalid operation NaN without a word on the console.
 Only the current context is affected (NumPy keeps its error state in a context variable), and
 only while an op, a backward pass or an optimizer step runs; whatever the user set with
 ``np.seterr`` / ``np.errstate`` applies everywhere else. ``enter()``/``leave(token)`` are the
-fast pair for ``Function.apply`` (about 0.3 us, against 1 us for ``np.errstate``); ``quiet()``
-is the same as a context manager. Measured cost (switching the state makes NumPy look it up
-afresh in the next ufunc): ``bench_engine.py``'s 2-16-16-1 MLP at batch 4, pure per-op
-overhead, 0.90-0.94x the steps/s without it (three in-process alternating runs); LeNet-5 at
-batch 64, 0.998x.
+fast pair for ``Function.apply`` (a context-variable set and reset, cheaper than
+``np.errstate``); ``quiet()`` is the same as a context manager. Its cost is measured in
+benchmarks/README.md.
 """
 from __future__ import annotations
 
