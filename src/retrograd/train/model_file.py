@@ -68,9 +68,10 @@ def check_spec(path: str, spec: Any) -> dict:
     _int_field(path, spec, "in_channels", MAX_CHANNELS)
     _int_field(path, spec, "image_size", MAX_IMAGE_SIZE)
     classes = spec.get("classes")
-    if classes is not None and (not isinstance(classes, list) or len(classes) != num_classes
+    if classes is not None and (not isinstance(classes, list)
+                                or not num_classes <= len(classes) <= MAX_CLASSES
                                 or not all(isinstance(c, str) for c in classes)):
-        raise _bad(path, f"'classes' must be a list of {num_classes} names")
+        raise _bad(path, f"'classes' must be a list of at least {num_classes} names")
     for key in ("dataset", "data_root"):
         if spec.get(key) is not None and not isinstance(spec[key], str):
             raise _bad(path, f"'{key}' must be a string")
