@@ -222,7 +222,10 @@ def _check_plan(path, args, dataset) -> None:
     planned = _peek_plan(path)
     if not planned:
         return
-    if (planned.get("model"), planned.get("dataset")) != (args.model, dataset):
+    planned_dataset = planned.get("dataset")
+    if isinstance(planned_dataset, str) and os.path.exists(planned_dataset):
+        planned_dataset = os.path.abspath(planned_dataset)  # written before paths were resolved
+    if (planned.get("model"), planned_dataset) != (args.model, dataset):
         raise UsageError(f"--resume: {path} was trained as {planned.get('model')} on "
                          f"{planned.get('dataset')}, not {args.model} on {dataset}")
     if planned.get("optimizer", args.optimizer) != args.optimizer:
