@@ -139,7 +139,6 @@ def run_train(args) -> int:
     from .models.registry import build_model
     from .train import CSVLogger, ModelCheckpoint, Trainer
     from .train.model_file import save_model_file
-
     from .train.run_folder import prepare_run_folder
 
     dataset = _dataset_id(args.dataset)
