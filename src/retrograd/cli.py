@@ -10,6 +10,7 @@ import os
 import pickle
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -305,8 +306,10 @@ def run_predict(args) -> int:
 
     model, spec = load_model_file(args.model)
     classes = spec.get("classes") or [str(i) for i in range(spec["num_classes"])]
-    batches = [(path, *read_input(path, spec["in_channels"], spec["image_size"],
-                                  invert=not args.no_invert)) for path in args.inputs]
+    with warnings.catch_warnings():  # the command's own process: read_input refuses the
+        warnings.filterwarnings("ignore", "Image size", module="PIL")  # image Pillow warns of
+        batches = [(path, *read_input(path, spec["in_channels"], spec["image_size"],
+                                      invert=not args.no_invert)) for path in args.inputs]
     with rg.no_grad():
         for path, arr, inverted in batches:
             probs = model(rg.tensor(arr)).softmax(1).numpy()

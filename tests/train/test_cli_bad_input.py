@@ -4,6 +4,7 @@ import os
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,9 @@ import retrograd as rg
 from retrograd.cli import main
 from retrograd.models.registry import build_model
 from retrograd.train.model_file import save_model_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
+import malformed  # noqa: E402
 
 SPEC = {"name": "mlp", "num_classes": 10, "in_channels": 1, "image_size": 28,
         "kwargs": {"hidden": [8]}, "dataset": "mnist-sample"}
@@ -36,6 +40,7 @@ def files(tmp_path_factory):
     data = bytearray((d / "tiny.png").read_bytes())
     data[16:24] = (30000).to_bytes(4, "big") * 2  # IHDR declares 30000 x 30000 (CRC now wrong)
     (d / "bomb.png").write_bytes(bytes(data))
+    (d / "large.png").write_bytes(malformed.png_declaring(10000, 10000))  # Pillow only warns
     cifar = d / "cifar" / "cifar-10-batches-py"
     cifar.mkdir(parents=True)
     evil = pickle.dumps({b"data": Exec(f"open({str(d / 'PWNED')!r}, 'w')"), b"labels": [0]})
@@ -80,6 +85,7 @@ BAD_LINES = [
     ("predict {d}/model.safetensors {d}/text.npy", "text.npy"),
     ("predict {d}/model.safetensors {d}/strings.npy", "expected numbers"),
     ("predict {d}/model.safetensors {d}/bomb.png", "bomb.png"),
+    ("predict {d}/model.safetensors {d}/large.png", "too large"),
     ("predict {d}/model.safetensors {d}/nothere.png", "not found"),
     ("predict {d}/model.safetensors {d}/tiny.png --top 0", "--top"),
     ("predict {d}/liar.safetensors {d}/tiny.png", "disagree"),
