@@ -276,6 +276,7 @@ def _plots(trainer, history, final, test_loader, y_test, out) -> bool:
 # ----- evaluate / predict --------------------------------------------------------------------
 def run_evaluate(args) -> int:
     from . import nn
+    from .metrics import get_metric
     from .data import DataLoader, TensorDataset
     from .train import Trainer
     from .train.model_file import load_model_file
@@ -288,8 +289,11 @@ def run_evaluate(args) -> int:
         raise UsageError(f"dataset {name} has images of shape {x.shape[1:]}, but the model expects "
                          f"{(spec['in_channels'], spec['image_size'], spec['image_size'])}")
     trainer = Trainer(model, None, nn.CrossEntropyLoss(), verbose=0)
+    # a class never predicted makes precision 0/0: reported as 0 (sklearn's value) without a
+    # warning in the command's output
+    ill_defined_as_0 = [get_metric(m, zero_division=0) for m in ("precision", "recall", "f1")]
     figures = trainer.evaluate(DataLoader(TensorDataset(x, y), batch_size=args.batch_size),
-                               metrics=["accuracy", "precision", "recall", "f1", "confusion_matrix"])
+                               metrics=["accuracy", *ill_defined_as_0, "confusion_matrix"])
     print(f"{spec['name']} on {name} (test split, {len(x)} images)")
     for key in ("loss", "accuracy", "precision", "recall", "f1"):
         print(f"  {key:10s} {figures[key]:.4f}")

@@ -91,7 +91,7 @@ def _run_child(root: Path, kind: str, paths: list) -> list:
     (root / f"archive-{kind}").mkdir()
     env_extra = {"FUZZ_CIFAR_ROOT": str(cifar), "FUZZ_ARCHIVE_ROOT": str(root / f"archive-{kind}"),
                  "FUZZ_MODEL": str(root / "m.safetensors"), "OPENBLAS_NUM_THREADS": "1",
-                 "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+                 "OMP_NUM_THREADS": "1"}
     import os
 
     result = subprocess.run([sys.executable, str(CHILD), str(manifest)], capture_output=True,
