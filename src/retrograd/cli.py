@@ -29,7 +29,8 @@ def _add_train(sub):
                    "resnet56, resnet18, vgg_small, vgg11, vgg16 (default lenet5)")
     p.add_argument("--dataset", default="mnist-sample", help="mnist-sample (built in), mnist, "
                    "fashion-mnist, cifar10, cifar100, or a folder of the official files")
-    p.add_argument("--data-root", default=None, help="where named datasets are cached")
+    p.add_argument("--data-root", default=None, help="root of the dataset cache: a named dataset "
+                   "lives in DATA_ROOT/<name> (default ~/.cache/retrograd)")
     p.add_argument("--epochs", type=positive_int, default=8)
     p.add_argument("--batch-size", type=positive_int, default=64)
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
