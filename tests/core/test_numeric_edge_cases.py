@@ -119,3 +119,18 @@ def test_no_numpy_runtime_warning_reaches_the_user():
         warnings.simplefilter("error")
         with pytest.raises(RuntimeWarning):
             np.float32(1e38) * np.float32(10)
+
+
+def test_clip_grad_norm_of_infinite_gradients_is_silent_and_as_pytorch():
+    from retrograd.nn.utils import clip_grad_norm_
+
+    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    for p in ours.parameters():
+        p.grad = rg.full(p.shape, float("inf"))
+    for p in theirs.parameters():
+        p.grad = torch.full(p.shape, float("inf"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        total = clip_grad_norm_(ours.parameters(), 1.0)
+    assert total.item() == torch.nn.utils.clip_grad_norm_(theirs.parameters(), 1.0).item()
+    np.testing.assert_array_equal(ours.weight.grad.numpy(), theirs.weight.grad.numpy())
