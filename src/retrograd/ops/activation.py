@@ -8,6 +8,7 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..backends import kernels_for
 from .dims import normalize_dim
+from .float_only import require_float
 from .special import erf
 
 
@@ -176,8 +177,10 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
 
 
 def softmax(x, dim: int = -1):
+    require_float(x, "softmax", NotImplementedError)
     return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(x, dim: int = -1):
+    require_float(x, "log_softmax", NotImplementedError)
     return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))

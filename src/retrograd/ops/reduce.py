@@ -11,6 +11,7 @@ from ..backend import xp
 from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim, normalize_dims
+from .float_only import require_float
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
@@ -54,6 +55,7 @@ def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 
 def mean(x, dim=None, keepdim=False):
+    require_float(x, "mean")
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
     for d in dims:
@@ -63,6 +65,7 @@ def mean(x, dim=None, keepdim=False):
 
 def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
+    require_float(x, "var")
     dims = normalize_dims(dim, x.ndim, "var")
     count = 1
     for d in dims:
@@ -73,6 +76,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    require_float(x, "std")
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
