@@ -81,7 +81,7 @@ class Amax(Function):
     """Max over dims; the gradient is shared evenly among tied maxima."""
 
     def forward(self, x, dims=(), keepdim=False, smallest=False):
-        self.kept = _kept_shape(x.shape, dims)
+        self.kept, self.smallest = _kept_shape(x.shape, dims), smallest
         reduce = xp.min if smallest else xp.max
         return reduce(x, axis=dims, keepdims=keepdim)
 
