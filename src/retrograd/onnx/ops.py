@@ -159,11 +159,13 @@ def _amax(g, fn, inputs, out):
 
 def _index_items(key, ndim: int) -> list:
     items = list(key) if isinstance(key, tuple) else [key]
-    if any(isinstance(k, np.ndarray) or isinstance(k, list) for k in items):
-        raise ExportError("onnx export: indexing with integer arrays or masks (op 'GetItem') is "
-                          "not supported; use index_select or gather")
-    if Ellipsis in items:
-        at = items.index(Ellipsis)
+    arrays = [k for k in items if isinstance(k, np.ndarray)]
+    if arrays and (len(arrays) > 1 or arrays[0].dtype.kind == "b" or arrays[0].ndim != 1
+                   or any(k != slice(None) for k in items if not isinstance(k, np.ndarray))):
+        raise ExportError("onnx export: the op 'GetItem' with masks or several integer arrays "
+                          "is not supported; one 1-D integer array (index_select) is")
+    if any(k is Ellipsis for k in items):
+        at = next(i for i, k in enumerate(items) if k is Ellipsis)
         used = sum(1 for k in items if k is not None and k is not Ellipsis)
         items[at:at + 1] = [slice(None)] * (ndim - used)
     return items
@@ -190,6 +192,8 @@ def _getitem(g, fn, inputs, out):
                     stop = INT64_MAX
                 starts.append(start), ends.append(stop), axes.append(dim), steps.append(step)
             pos += 1
+        elif isinstance(k, np.ndarray):  # index_select: Gather keeps the dim
+            return g.node("Gather", [inputs[0], g.constant(k, np.int64, "index")], axis=dim)
         else:
             picks.append((dim, int(k) % shape[dim]))
         dim += 1
@@ -203,3 +207,9 @@ def _getitem(g, fn, inputs, out):
         value = g.node("Unsqueeze", [value, g.ints(news, "axes")])
     return value if value != inputs[0] else g.node("Identity", [value])
 
+
+
+@register_op(I.Gather)
+def _gather(g, fn, inputs, out):
+    return g.node("GatherElements", [inputs[0], g.constant(fn.index, np.int64, "index")],
+                  axis=int(fn.dim))
