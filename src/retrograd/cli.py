@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_explain_parser(sub)
+    from .onnx.cli import add_export_parser
+    add_export_parser(sub)
     return parser
 
 
