@@ -34,3 +34,4 @@ def is_tensor(obj) -> bool:
 from . import nn  # noqa: E402  (after the core: nn builds on it)
 from . import optim, data, metrics, io, models, train  # noqa: E402
 from .io import load, save  # noqa: E402
+from .model_summary import summary  # noqa: E402

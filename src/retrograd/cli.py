@@ -174,6 +174,7 @@ def run_train(args) -> int:
         print(f"resumed from {path} at epoch {start}")
     trainer.checkpoint_extra = {"model": args.model, "dataset": str(args.dataset), "epochs": args.epochs}
     if not args.quiet:
+        print(rg.summary(model, (1, *x_train.shape[1:]), verbose=0))
         n_params = sum(p.numel() for p in model.parameters())
         print(f"training {args.model} ({n_params:,} parameters) on {args.dataset}: "
               f"{len(x_train)} train / {len(x_test)} test images, {args.epochs} epochs")
