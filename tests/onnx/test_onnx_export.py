@@ -176,7 +176,7 @@ def test_an_op_without_converter_is_named():
 
 
 def test_bad_arguments():
-    with pytest.raises(TypeError, match="Tensors"):
+    with pytest.raises(TypeError, match="must be Tensors"):
         export(nn.Linear(2, 2), np.zeros((1, 2)), io.BytesIO())
     with pytest.raises(ValueError, match="opset_version"):
         export(nn.Linear(2, 2), rg.randn(1, 2), io.BytesIO(), opset_version=9)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..autograd.grad_mode import enable_grad
+from ..autograd.trace import Call, topological, trace, traceable
 from ..tensor import Tensor
 from .graph import ExportError, GraphBuilder, onnx_dtype
 
@@ -55,47 +55,6 @@ def _module_converter(cls: type):
     return None
 
 
-class Call:
-    """One recorded call of a layer: the module, its qualified name, its Tensor arguments, the
-    graph names of those arguments (set before the converter runs) and its output Tensor."""
-
-    def __init__(self, module, name: str, args: tuple, output: Tensor):
-        self.module, self.name, self.args, self.output = module, name, args, output
-        self.inputs: list[str] = []
-
-
-def _trace(model, inputs: tuple) -> tuple[Any, dict[int, Call]]:
-    """Run the model once, recording the calls of layers that have a converter."""
-    calls: dict[int, Call] = {}
-
-    def record(name):
-        def hook(module, args, output):
-            if isinstance(output, Tensor) and all(output is not a for a in args):
-                calls[id(output)] = Call(module, name, tuple(a for a in args if isinstance(a, Tensor)),
-                                         output)
-        return hook
-
-    handles = [m.register_forward_hook(record(name or type(m).__name__))
-               for name, m in model.named_modules() if _module_converter(type(m)) is not None]
-    try:
-        with enable_grad():
-            outputs = model(*inputs)
-    finally:
-        for h in handles:
-            h.remove()
-    return outputs, calls
-
-
-def _dependencies(t: Tensor, calls: dict[int, Call], inputs: set[int]) -> list[Tensor]:
-    if id(t) in inputs:
-        return []
-    if id(t) in calls:
-        return list(calls[id(t)].args)
-    if t.grad_fn is not None:
-        return [x for x in t.grad_fn.inputs if isinstance(x, Tensor)]
-    return []
-
-
 def _emit(g: GraphBuilder, t: Tensor, calls: dict[int, Call]) -> str:
     call = calls.get(id(t))
     if call is not None:
@@ -110,21 +69,6 @@ def _emit(g: GraphBuilder, t: Tensor, calls: dict[int, Call]) -> str:
                           f"converter; register one with retrograd.onnx.register_op")
     operands = [g.operand(x, t.dtype) for x in fn.inputs]
     return convert(g, fn, operands, t)
-
-
-def _build_graph(g: GraphBuilder, outputs: list[Tensor], calls: dict[int, Call], inputs: set[int]):
-    """Emit every value the outputs depend on, operands before users (iterative DFS)."""
-    stack: list[tuple[Tensor, bool]] = [(t, False) for t in reversed(outputs)]
-    while stack:
-        t, ready = stack.pop()
-        if id(t) in g.values:
-            continue
-        if ready:
-            g.values[id(t)] = _emit(g, t, calls)
-            continue
-        stack.append((t, True))
-        stack.extend((d, False) for d in reversed(_dependencies(t, calls, inputs))
-                     if id(d) not in g.values)
 
 
 def _value_info(name: str, t: Tensor, dynamic: dict[int, str] | None):
@@ -146,15 +90,6 @@ def _dynamic_dims(dynamic_axes, name: str) -> dict[int, str]:
 def _names(given, n: int, default: str) -> list[str]:
     given = list(given or [])
     return given[:n] + [default if n == 1 else f"{default}_{i}" for i in range(len(given), n)]
-
-
-def _as_inputs(args) -> tuple[Tensor, ...]:
-    args = args if isinstance(args, tuple) else (args,)
-    for a in args:
-        if not isinstance(a, Tensor):
-            raise TypeError(f"onnx export: example inputs must be Tensors, got {type(a).__name__}")
-    return tuple(a.detach().requires_grad_(True) if a.dtype.kind == "f" else a.detach()
-                 for a in args)
 
 
 def _bind_outputs(g: GraphBuilder, produced: list[str], names: list[str]) -> None:
@@ -213,11 +148,11 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
     if opset < MIN_OPSET:
         raise ValueError(f"onnx export: opset_version must be at least {MIN_OPSET}, got {opset}")
-    inputs = _as_inputs(args)
+    inputs = traceable(args)
     modes = [(m, m.training) for m in model.modules()]
     model.eval()
     try:
-        outputs, calls = _trace(model, inputs)
+        outputs, calls = trace(model, inputs, lambda m: _module_converter(type(m)) is not None)
     finally:
         for m, mode in modes:
             m.training = mode
@@ -233,7 +168,9 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     for x, name in zip(inputs, in_names):
         g.values[id(x)] = name
     g.tensor_names = {id(t): k for k, t in list(model.named_parameters()) + list(model.named_buffers())}
-    _build_graph(g, outputs, calls, {id(x) for x in inputs})
+    for t in topological(outputs, calls, {id(x) for x in inputs}):
+        if id(t) not in g.values:  # graph inputs are named already
+            g.values[id(t)] = _emit(g, t, calls)
     _bind_outputs(g, [g.values[id(o)] for o in outputs], out_names)
 
     any_dynamic = any(_dynamic_dims(dynamic_axes, n) for n in in_names)
