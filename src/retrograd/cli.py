@@ -38,6 +38,8 @@ def _add_train(sub):
     p.add_argument("--resume", nargs="?", const="auto", default=None,
                    help="resume from a checkpoint (default: OUT/checkpoint.safetensors)")
     p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="log losses, metrics, learning rate and gradient norms to OUT/tensorboard/")
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(run=run_train)
 
@@ -153,10 +155,11 @@ def run_train(args) -> int:
     scheduler, per_batch = _make_schedule(args, optimizer, len(train_loader))
     os.makedirs(out, exist_ok=True)
     checkpoint = os.path.join(out, "checkpoint.safetensors")
+    board = _tensorboard(args, out)
     trainer = Trainer(model, optimizer, nn.CrossEntropyLoss(), metrics=["accuracy"],
                       scheduler=scheduler, schedule_per_batch=per_batch, verbose=0 if args.quiet else 1,
                       callbacks=[CSVLogger(os.path.join(out, "history.csv"), append=bool(args.resume)),
-                                 ModelCheckpoint(checkpoint)])
+                                 ModelCheckpoint(checkpoint)] + board)
     trainer.train_loader = train_loader
     if args.resume:
         path = checkpoint if args.resume == "auto" else args.resume
@@ -184,11 +187,29 @@ def run_train(args) -> int:
     save_model_file(model, os.path.join(out, "model.safetensors"), spec)
     history.to_csv(os.path.join(out, "history.csv"))
     final = trainer.evaluate(test_loader, metrics=["accuracy", "confusion_matrix"])
+    for callback in board:
+        callback.writer.add_hparams({k: v for k, v in vars(args).items()
+                                     if isinstance(v, (int, float, str)) and k != "command"},
+                                    {"hparam/accuracy": final["accuracy"], "hparam/loss": final["loss"]},
+                                    run_name="hparams")
+        callback.writer.close()
     plotted = not args.no_plots and _plots(trainer, history, final, test_loader, y_test, out)
     print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
           f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
     return 0
+
+
+def _tensorboard(args, out) -> list:
+    """The TensorBoard callback for --tensorboard (its writer logs the run's settings too)."""
+    if not args.tensorboard:
+        return []
+    from .train import TensorBoard
+
+    callback = TensorBoard(os.path.join(out, "tensorboard"))
+    callback.writer.add_text("run", " ".join(f"--{k.replace('_', '-')} {v}" for k, v in
+                                             sorted(vars(args).items()) if k not in ("run", "command")))
+    return [callback]
 
 
 def _peek_plan(path) -> dict:
