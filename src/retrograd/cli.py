@@ -24,8 +24,11 @@ def _add_train(sub):
     p.add_argument("--model", default="lenet5", help="mlp, lenet5, resnet8, resnet20, resnet32, "
                    "resnet56, resnet18, vgg_small, vgg11, vgg16 (default lenet5)")
     p.add_argument("--dataset", default="mnist-sample", help="mnist-sample (built in), mnist, "
-                   "fashion-mnist, cifar10, cifar100, or a folder of the official files")
+                   "fashion-mnist, cifar10, cifar100, a folder of the official files, or an image "
+                   "folder (one subfolder of PNG/JPEG images per class, optionally under train/ and test/)")
     p.add_argument("--data-root", default=None, help="where named datasets are cached")
+    p.add_argument("--image-size", type=int, default=None,
+                   help="resize images to this size (image folders: default 28 if grayscale, 32 if RGB)")
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
@@ -93,12 +96,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ----- train ------------------------------------------------------------------------------
-def _load_split(name, root, train):
-    from .data.datasets import load_dataset
+def _load_split(name, root, train, image_size=None, seed=0):
+    """(images float32 (N, C, S, S), labels int64, dataset or None) of a named dataset, a folder
+    of official files or an image folder (resized to ``image_size``)."""
+    from types import SimpleNamespace
 
+    from .data.datasets import image_folder_arrays, is_image_folder, load_dataset
+
+    if os.path.isdir(str(name)) and is_image_folder(name):
+        images, labels, classes = image_folder_arrays(name, train, image_size, seed)
+        return images, labels, SimpleNamespace(classes=classes)
     ds = load_dataset(name, root=root, train=train)
     images, labels = ds.arrays()
-    return images.astype(np.float32, copy=False), labels.astype(np.int64, copy=False), ds
+    images = images.astype(np.float32, copy=False)
+    if image_size and images.shape[-1] != image_size:
+        from .data.transforms import Resize
+
+        images = Resize((image_size, image_size))(images)
+    return images, labels.astype(np.int64, copy=False), ds
 
 
 def _make_optimizer(args, params):
@@ -140,8 +155,8 @@ def run_train(args) -> int:
         raise UsageError("--epochs and --batch-size must be at least 1")
     out = args.out.format(model=args.model, dataset=os.path.basename(str(args.dataset).rstrip("/")))
     rg.manual_seed(args.seed)
-    x_train, y_train, ds = _load_split(args.dataset, args.data_root, True)
-    x_test, y_test, _ = _load_split(args.dataset, args.data_root, False)
+    x_train, y_train, ds = _load_split(args.dataset, args.data_root, True, args.image_size, args.seed)
+    x_test, y_test, _ = _load_split(args.dataset, args.data_root, False, args.image_size, args.seed)
     num_classes = int(max(y_train.max(), y_test.max()) + 1)
     in_channels, image_size = x_train.shape[1], x_train.shape[-1]
     spec = {"name": args.model, "num_classes": num_classes, "in_channels": int(in_channels),
@@ -248,7 +263,7 @@ def run_evaluate(args) -> int:
 
     model, spec = load_model_file(args.model)
     name = args.dataset or spec.get("dataset", "mnist-sample")
-    x, y, _ = _load_split(name, args.data_root, False)
+    x, y, _ = _load_split(name, args.data_root, False, spec["image_size"])
     if x.shape[1:] != (spec["in_channels"], spec["image_size"], spec["image_size"]):
         raise UsageError(f"dataset {name} has images of shape {x.shape[1:]}, but the model expects "
                          f"{(spec['in_channels'], spec['image_size'], spec['image_size'])}")
