@@ -208,7 +208,8 @@ def run_train(args) -> int:
                                     {"hparam/accuracy": final["accuracy"], "hparam/loss": final["loss"]},
                                     run_name="hparams")
         callback.writer.close()
-    plotted = not args.no_plots and _plots(trainer, history, final, test_loader, y_test, out)
+    plotted = not args.no_plots and _plots(trainer, history, final, test_loader, y_test, out,
+                                           f"{args.model} on {spec['dataset']}", spec["classes"])
     print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
           f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
@@ -240,14 +241,15 @@ def _peek_plan(path) -> dict:
         return {}
 
 
-def _plots(trainer, history, final, test_loader, y_test, out) -> bool:
+def _plots(trainer, history, final, test_loader, y_test, out, title=None, classes=None) -> bool:
     from .train.plots import plot_confusion_matrix, plot_history, plot_roc
 
     try:
-        plot_history(history, os.path.join(out, "curves.png"))
-        plot_confusion_matrix(np.asarray(final["confusion_matrix"]), os.path.join(out, "confusion_matrix.png"))
+        plot_history(history, os.path.join(out, "curves.png"), title=title)
+        plot_confusion_matrix(np.asarray(final["confusion_matrix"]),
+                              os.path.join(out, "confusion_matrix.png"), classes, title=title)
         probs = trainer.predict(test_loader).softmax(1).numpy()
-        plot_roc(y_test, probs, os.path.join(out, "roc.png"))
+        plot_roc(y_test, probs, os.path.join(out, "roc.png"), classes, title=title)
     except ImportError as e:
         print(f"(plots skipped: {e})")
         return False
