@@ -19,31 +19,70 @@ class UsageError(Exception):
     """A problem with what the user asked for: reported in one line, exit status 2."""
 
 
+DESCRIPTION = ("retrograd: train, evaluate, export and explain neural networks with a small "
+               "deep-learning framework over NumPy. Run 'retrograd COMMAND --help' for a "
+               "command's options and their defaults.")
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows every option's default (flags, and options whose default is None, say what
+    happens in their own words)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if ("default" in text.lower() or not action.option_strings or action.default is None
+                or action.default is argparse.SUPPRESS or isinstance(action.default, bool)):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` the HelpFormatter, and options without help text one that states the
+    default (argparse prints nothing for an option without help)."""
+    parser.formatter_class = HelpFormatter
+    for action in parser._actions:
+        if action.option_strings and not action.help and action.default is not None \
+                and not isinstance(action.default, bool) and action.default is not argparse.SUPPRESS:
+            action.help = "default: %(default)s"
+
+
+def canonical_name(name: str, names) -> str | None:
+    """The entry of ``names`` equal to ``name`` ignoring case, dashes and underscores."""
+    def key(text):
+        return str(text).lower().replace("-", "").replace("_", "")
+
+    return next((n for n in names if key(n) == key(name)), None)
+
+
 def _add_train(sub):
     p = sub.add_parser("train", help="train a model (default: LeNet-5 on the built-in MNIST sample)")
     p.add_argument("--model", default="lenet5", help="mlp, lenet5, resnet8, resnet20, resnet32, "
-                   "resnet56, resnet18, vgg_small, vgg11, vgg16 (default lenet5)")
+                   "resnet56, resnet18, vgg_small, vgg11, vgg16 (any case; - and _ optional)")
     p.add_argument("--dataset", default="mnist-sample", help="mnist-sample (built in), mnist, "
                    "fashion-mnist, cifar10, cifar100, a folder of the official files, or an image "
                    "folder (one subfolder of PNG/JPEG images per class, optionally under train/ and test/)")
-    p.add_argument("--data-root", default=None, help="where named datasets are cached")
+    p.add_argument("--data-root", default=None, help="where named datasets are cached "
+                   "(default: $RETROGRAD_HOME, else ~/.cache/retrograd)")
     p.add_argument("--image-size", type=int, default=None,
                    help="resize images to this size (image folders: default 28 if grayscale, 32 if RGB)")
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+    p.add_argument("--optimizer", default="sgd", type=str.lower,
+                   choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
     p.add_argument("--lr", type=float, default=None, help="default 0.05 for sgd, 0.001 otherwise")
     p.add_argument("--momentum", type=float, default=0.9)
     p.add_argument("--weight-decay", type=float, default=5e-4)
-    p.add_argument("--schedule", default="onecycle", choices=["none", "step", "cosine", "onecycle"])
+    p.add_argument("--schedule", default="onecycle", type=str.lower,
+                   choices=["none", "step", "cosine", "onecycle"])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/{model}-{dataset}", help="output folder")
     p.add_argument("--resume", nargs="?", const="auto", default=None,
                    help="resume from a checkpoint (default: OUT/checkpoint.safetensors)")
-    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--no-plots", action="store_true", help="write no PNG plots")
     p.add_argument("--tensorboard", action="store_true",
                    help="log losses, metrics, learning rate and gradient norms to OUT/tensorboard/")
-    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="print only the final line (no summary, bars or epoch lines)")
     p.set_defaults(run=run_train)
 
 
@@ -65,8 +104,11 @@ def _add_predict(sub):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="retrograd", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="retrograd", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"retrograd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_train(sub)
     _add_evaluate(sub)
     _add_predict(sub)
@@ -78,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_explain_parser(sub)
     from .onnx.cli import add_export_parser
     add_export_parser(sub)
+    for command in sub.choices.values():  # every command's --help shows the defaults
+        _show_defaults(command)
     return parser
 
 
@@ -153,7 +197,9 @@ def run_train(args) -> int:
 
     if args.epochs < 1 or args.batch_size < 1:
         raise UsageError("--epochs and --batch-size must be at least 1")
-    out = args.out.format(model=args.model, dataset=os.path.basename(str(args.dataset).rstrip("/")))
+    _canonical_names(args)
+    dataset_label = os.path.basename(str(args.dataset).rstrip("/"))
+    out = args.out.format(model=args.model, dataset=dataset_label)
     rg.manual_seed(args.seed)
     x_train, y_train, ds = _load_split(args.dataset, args.data_root, True, args.image_size, args.seed)
     x_test, y_test, _ = _load_split(args.dataset, args.data_root, False, args.image_size, args.seed)
@@ -209,11 +255,25 @@ def run_train(args) -> int:
                                     run_name="hparams")
         callback.writer.close()
     plotted = not args.no_plots and _plots(trainer, history, final, test_loader, y_test, out,
-                                           f"{args.model} on {spec['dataset']}", spec["classes"])
+                                           f"{args.model} on {dataset_label}", spec["classes"])
     print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
           f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
     return 0
+
+
+def _canonical_names(args) -> None:
+    """Model and dataset names as the registries spell them ('LeNet-5' -> 'lenet5',
+    'MNIST_sample' -> 'mnist-sample'); a dataset that is no known name stays a path."""
+    from .data.datasets import DATASET_NAMES
+    from .models.registry import MODELS
+
+    model = canonical_name(args.model, MODELS)
+    if model is None:
+        raise UsageError(f"unknown model {args.model!r}; choose one of: {', '.join(sorted(MODELS))}")
+    args.model = model
+    if not os.path.exists(str(args.dataset)):
+        args.dataset = canonical_name(args.dataset, DATASET_NAMES) or args.dataset
 
 
 def _tensorboard(args, out) -> list:
