@@ -28,6 +28,7 @@ __version__ = "0.1.0"
 
 
 def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a retrograd Tensor."""
     return isinstance(obj, Tensor)
 
 

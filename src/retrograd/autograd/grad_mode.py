@@ -12,10 +12,12 @@ _state = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Whether ops record the graph now (in this thread)."""
     return _state.enabled
 
 
 def set_grad_enabled(mode: bool) -> None:
+    """Turn graph recording on or off for this thread."""
     _state.enabled = bool(mode)
 
 

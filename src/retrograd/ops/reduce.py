@@ -100,10 +100,12 @@ def sum_to(x, shape):
 
 
 def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
 def mean(x, dim=None, keepdim=False):
+    """Mean over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
     for d in dims:
@@ -123,14 +125,17 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (Bessel-corrected unless ``unbiased=False``)."""
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
 def amax(x, dim=None, keepdim=False):
+    """Maximum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
 
 
 def amin(x, dim=None, keepdim=False):
+    """Minimum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
 
 
@@ -150,10 +155,12 @@ def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Minimum of all elements, or (values, indices) along ``dim`` (PyTorch's min)."""
     return _max_min(x, dim, keepdim, smallest=True)
 
 
 def argmax(x, dim=None, keepdim=False):
+    """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
@@ -161,6 +168,7 @@ def argmax(x, dim=None, keepdim=False):
 
 
 def argmin(x, dim=None, keepdim=False):
+    """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")
