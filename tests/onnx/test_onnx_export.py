@@ -122,6 +122,21 @@ def test_mixed_conv_net_covers_every_layer_and_the_glue_ops():
             "LayerNormalization", "Concat", "Transpose", "Slice", "Gather", "Clip"} <= ops
 
 
+def test_functional_convolutions():
+    class Functional(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w2 = nn.Parameter(rg.randn(4, 1, 3, 3).array)
+            self.w1 = nn.Parameter(rg.randn(2, 4, 3).array)
+
+        def forward(self, x):
+            y = rg.nn.functional.conv2d(x, self.w2, None, stride=2, padding=(1, 2), groups=1)
+            return rg.nn.functional.conv1d(y.flatten(2), self.w1, dilation=2)
+
+    rg.manual_seed(6)
+    _round_trip(Functional(), rg.randn(2, 1, 7, 6), rg.randn(3, 1, 7, 6))
+
+
 def test_embedding_with_integer_input():
     rg.manual_seed(4)
     model = nn.Sequential(nn.Embedding(20, 6), nn.Flatten(), nn.Linear(18, 2))

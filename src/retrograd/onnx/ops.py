@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import activation as A
+from ..ops import conv as C
 from ..ops import elementwise as E
 from ..ops import index as I
 from ..ops import linalg as L
@@ -213,3 +214,12 @@ def _getitem(g, fn, inputs, out):
 def _gather(g, fn, inputs, out):
     return g.node("GatherElements", [inputs[0], g.constant(fn.index, np.int64, "index")],
                   axis=int(fn.dim))
+
+
+@register_op(C.Convolution)
+def _convolution(g, fn, inputs, out):
+    """F.conv2d (and F.conv1d, run as a 2-D convolution between reshapes) called directly."""
+    geo = fn.geo
+    return g.node("Conv", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
+                  pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw],
+                  group=geo.groups)
