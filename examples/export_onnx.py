@@ -27,6 +27,7 @@ try:
 except ImportError:
     raise SystemExit("onnxruntime is not installed: pip install 'retrograd[onnx]'")
 
+os.makedirs(args.out, exist_ok=True)
 rg.manual_seed(0)
 models = {"lenet5": (LeNet5(), (1, 28, 28))}
 if not args.quick:
