@@ -85,9 +85,9 @@ class Mixed(nn.Module):
         self.grouped = nn.Conv2d(6, 6, 3, stride=2, padding=1, groups=3, bias=False)
         self.up = nn.ConvTranspose2d(6, 4, 3, stride=2, padding=1, output_padding=1)
         self.bn = nn.BatchNorm2d(4)
-        self.pool = nn.MaxPool2d(3, stride=2, padding=1)
-        self.avg = nn.AvgPool2d(2)
-        self.adaptive = nn.AdaptiveAvgPool2d((2, 2))
+        self.pool = nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)  # 8 -> 5
+        self.avg = nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)  # 8 -> 4
+        self.adaptive = nn.AdaptiveAvgPool2d((2, 2))  # from 5 x 5: uneven windows
         self.pool1d = nn.MaxPool1d(2)
         self.avg1d = nn.AvgPool1d(2)
         self.global1d = nn.AdaptiveAvgPool1d(1)
@@ -108,6 +108,7 @@ class Mixed(nn.Module):
         y = self.bn(self.up(y))  # (N, 4, 8, 8)
         a = self.adaptive(self.pool(y)).flatten(1)  # (N, 16)
         b = self.avg(y).permute(0, 2, 3, 1).mean(dim=(1, 2))  # (N, 4)
+        b = b + rg.nn.functional.avg_pool2d(y, 2, divisor_override=3).amin(dim=(2, 3))
         z = rg.cat([a[:, :12], b, s[:, ::2]], dim=1) * 0.5 + 1.0  # (N, 24)
         z = self.acts(self.norm(z)) - self.gelu_tanh(z).clamp(-1, 1) / 2
         return self.out(self.head(z) + z.amax(dim=1, keepdim=True))
@@ -118,7 +119,7 @@ def test_mixed_conv_net_covers_every_layer_and_the_glue_ops():
     model = _randomize_batch_norm(Mixed())
     proto = _round_trip(model, rg.randn(2, 3, 8, 8), rg.randn(6, 3, 8, 8))
     ops = {n.op_type for n in proto.graph.node}
-    assert {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
+    assert {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "MatMul",
             "LayerNormalization", "Concat", "Transpose", "Slice", "Gather", "Clip"} <= ops
 
 

@@ -1,5 +1,5 @@
-"""ONNX converters for layers: each call of Conv1d/2d, ConvTranspose2d, the pools, BatchNorm,
-LayerNorm, Dropout and Embedding becomes the matching ONNX node (weights as initializers under
+"""ONNX converters for layers: each call of Conv1d/2d, ConvTranspose2d, AdaptiveAvgPool,
+BatchNorm, LayerNorm, Dropout and Embedding becomes the matching ONNX node (weights as initializers under
 their state_dict names). Layers without a converter here are exported op by op (``ops.py``).
 LSTM and GRU are not written yet: their converters belong here, registered with
 ``@register_module(nn.LSTM)`` (ONNX has LSTM and GRU nodes)."""
@@ -25,8 +25,7 @@ def _pads(padding, n: int) -> list[int]:
 
 def _spatial(call: Call) -> int:
     """Spatial dims of a conv/pool call (1 or 2); the input must have a batch dim."""
-    n = 1 if isinstance(call.module, (nn.Conv1d, nn.MaxPool1d, nn.AvgPool1d,
-                                      nn.AdaptiveAvgPool1d)) else 2
+    n = 1 if isinstance(call.module, (nn.Conv1d, nn.AdaptiveAvgPool1d)) else 2
     if call.args[0].ndim != n + 2:
         raise ExportError(f"onnx export: {call.name} ({type(call.module).__name__}) got input of "
                           f"shape {tuple(call.args[0].shape)}; export needs a batch dim "
@@ -74,28 +73,6 @@ def _conv_transpose(g: GraphBuilder, call: Call) -> str:
                   output_padding=list(m.output_padding), group=m.groups)
 
 
-@register_module(nn.MaxPool1d, nn.MaxPool2d)
-def _max_pool(g: GraphBuilder, call: Call) -> str:
-    m, n = call.module, _spatial(call)
-    if m.return_indices:
-        raise ExportError(f"onnx export: {call.name}: MaxPool with return_indices=True is not "
-                          f"supported")
-    return g.node("MaxPool", call.inputs, hint=call.name, kernel_shape=_tuple(m.kernel_size, n),
-                  strides=_tuple(m.stride, n), pads=_pads(m.padding, n),
-                  dilations=_tuple(m.dilation, n), ceil_mode=int(m.ceil_mode))
-
-
-@register_module(nn.AvgPool1d, nn.AvgPool2d)
-def _avg_pool(g: GraphBuilder, call: Call) -> str:
-    m, n = call.module, _spatial(call)
-    if getattr(m, "divisor_override", None) is not None:
-        raise ExportError(f"onnx export: {call.name}: AvgPool2d with divisor_override is not "
-                          f"supported")
-    return g.node("AveragePool", call.inputs, hint=call.name, kernel_shape=_tuple(m.kernel_size, n),
-                  strides=_tuple(m.stride, n), pads=_pads(m.padding, n),
-                  ceil_mode=int(m.ceil_mode), count_include_pad=int(m.count_include_pad))
-
-
 @register_module(nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)
 def _adaptive_avg_pool(g: GraphBuilder, call: Call) -> str:
     """Global average pooling, or a plain average pool when the sizes divide evenly."""
@@ -104,11 +81,24 @@ def _adaptive_avg_pool(g: GraphBuilder, call: Call) -> str:
     wanted = [s if o is None else o for o, s in zip(_tuple(call.module.output_size, n), sizes)]
     if all(o == 1 for o in wanted):
         return g.node("GlobalAveragePool", call.inputs, hint=call.name)
-    if any(s % o for s, o in zip(sizes, wanted)):
-        raise ExportError(f"onnx export: {call.name}: AdaptiveAvgPool from {tuple(sizes)} to "
-                          f"{tuple(wanted)} has uneven windows, which ONNX cannot express")
-    kernel = [s // o for s, o in zip(sizes, wanted)]
-    return g.node("AveragePool", call.inputs, hint=call.name, kernel_shape=kernel, strides=kernel)
+    if all(s % o == 0 for s, o in zip(sizes, wanted)):
+        kernel = [s // o for s, o in zip(sizes, wanted)]
+        return g.node("AveragePool", call.inputs, hint=call.name, kernel_shape=kernel, strides=kernel)
+    y, dtype = call.inputs[0], call.output.dtype  # uneven windows: averaging matrices
+    if wanted[-1] != sizes[-1]:
+        y = g.node("MatMul", [y, g.constant(_averaging(sizes[-1], wanted[-1]).T, dtype)])
+    if n == 2 and wanted[0] != sizes[0]:
+        y = g.node("MatMul", [g.constant(_averaging(sizes[0], wanted[0]), dtype), y])
+    return y
+
+
+def _averaging(size: int, out: int) -> np.ndarray:
+    """(out, size): row i averages the inputs floor(i size / out) .. ceil((i + 1) size / out)
+    (PyTorch's adaptive windows)."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    pos = np.arange(size)
+    return ((pos >= start[:, None]) & (pos < end[:, None])) / (end - start)[:, None]
 
 
 def _scale_and_shift(g: GraphBuilder, m, shape, dtype) -> tuple[str, str]:

@@ -11,6 +11,8 @@ from ..ops import conv as C
 from ..ops import elementwise as E
 from ..ops import index as I
 from ..ops import linalg as L
+from ..ops import max_pool as MP
+from ..ops import pool as P
 from ..ops import reduce as R
 from ..ops import shape as S
 from ..ops.cast import Cast
@@ -223,3 +225,33 @@ def _convolution(g, fn, inputs, out):
     return g.node("Conv", inputs, kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
                   pads=[geo.pt, geo.pl, geo.pb, geo.pr], dilations=[geo.dh, geo.dw],
                   group=geo.groups)
+
+
+def _pool_attributes(fn, out) -> dict:
+    """Kernel, strides, pads and ceil_mode of a pooling node (from its geometry)."""
+    geo = fn.geo
+    if out.ndim != 4:
+        raise ExportError(f"onnx export: the op {fn.name!r} needs a batch dim; got an unbatched input")
+    floor = [(size + 2 * p - d * (k - 1) - 1) // s + 1 for size, p, d, k, s in
+             ((geo.h, geo.ph, geo.dh, geo.kh, geo.sh), (geo.w, geo.pw, geo.dw, geo.kw, geo.sw))]
+    return dict(kernel_shape=[geo.kh, geo.kw], strides=[geo.sh, geo.sw],
+                pads=[geo.ph, geo.pw, geo.ph, geo.pw], ceil_mode=int(floor != [geo.oh, geo.ow]))
+
+
+@register_op(MP.MaxPool)
+def _max_pool(g, fn, inputs, out):
+    """max_pool1d/2d (a 1-D pool runs as a 2-D one between reshapes)."""
+    return g.node("MaxPool", inputs, dilations=[fn.geo.dh, fn.geo.dw], **_pool_attributes(fn, out))
+
+
+@register_op(P.AvgPool)
+def _avg_pool(g, fn, inputs, out):
+    """avg_pool1d/2d: the window sum (AveragePool counting padding, times the kernel size)
+    times each output's 1 / divisor (count_include_pad=False and divisor_override included)."""
+    attributes = _pool_attributes(fn, out)
+    if attributes["ceil_mode"]:
+        raise ExportError("onnx export: the op 'AvgPool' with ceil_mode windows past the input "
+                          "is not supported")
+    y = g.node("AveragePool", inputs, count_include_pad=1, **attributes)
+    factor = np.asarray(fn.scale, dtype=np.float64) * fn.geo.kh * fn.geo.kw
+    return y if np.allclose(factor, 1.0) else g.node("Mul", [y, g.constant(factor, out.dtype)])
