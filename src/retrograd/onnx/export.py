@@ -14,7 +14,6 @@ import os
 import tempfile
 from typing import Any, Callable, Sequence
 
-import numpy as np
 
 from ..autograd.trace import Call, topological, trace, traceable
 from ..tensor import Tensor
@@ -190,17 +189,3 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     _write(proto, f)
     return proto
 
-
-def expected_outputs(model, args) -> list[np.ndarray]:
-    """The model's own outputs (eval mode, no grad) as arrays: what the ONNX model should give."""
-    from ..autograd.grad_mode import no_grad
-
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try:
-        with no_grad():
-            out = model(*(args if isinstance(args, tuple) else (args,)))
-    finally:
-        for m, mode in modes:
-            m.training = mode
-    return [o.numpy() for o in (out if isinstance(out, (tuple, list)) else [out])]
