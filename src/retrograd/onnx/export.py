@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, Callable, Sequence
-
+from typing import Callable, Sequence
 
 from ..autograd.trace import Call, topological, trace, traceable
 from ..tensor import Tensor
