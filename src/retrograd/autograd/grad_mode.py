@@ -17,7 +17,6 @@ def is_grad_enabled() -> bool:
 
 
 def set_grad_enabled(mode: bool) -> None:
-    """Turn graph recording on or off for this thread."""
     _state.enabled = bool(mode)
 
 
