@@ -26,6 +26,7 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
+    """Whether an ``inference_mode`` block is active in this thread."""
     return _state.inference
 
 
