@@ -230,7 +230,8 @@ def run_train(args) -> int:
                                            f"{args.model} on {dataset_label}", spec["classes"])
     print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
-          f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
+          f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}"
+          f"{'; TensorBoard logs in ' + os.path.join(out, 'tensorboard') if board else ''}")
     return 0
 
 
