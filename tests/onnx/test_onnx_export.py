@@ -148,6 +148,18 @@ def test_embedding_with_integer_input():
                 rg.tensor(np.array([[7, 7, 7]] * 5)))
 
 
+def test_functional_lookup_reads_the_input_indices():
+    class Lookup(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.table = nn.Parameter(rg.randn(10, 3).array)
+
+        def forward(self, idx):
+            return self.table[idx].sum(1)
+
+    _round_trip(Lookup(), rg.tensor(np.array([[1, 2], [3, 4]])), rg.tensor(np.array([[9, 0]] * 3)))
+
+
 def test_static_shape_without_dynamic_axes_and_opset_16_layer_norm(tmp_path):
     rg.manual_seed(5)
     model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8), nn.ReLU())

@@ -165,6 +165,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
         g.reserve(name)
     for x, name in zip(inputs, in_names):
         g.values[id(x)] = name
+        g.input_arrays[id(x.array)] = name
     g.tensor_names = {id(t): k for k, t in list(model.named_parameters()) + list(model.named_buffers())}
     for t in topological(outputs, calls, {id(x) for x in inputs}):
         if id(t) not in g.values:  # graph inputs are named already

@@ -28,6 +28,7 @@ class GraphBuilder:
         self.values: dict[int, str] = {}  # id(Tensor) -> the name of its value in the graph
         self.tensor_names: dict[int, str] = {}  # id(parameter or buffer) -> its state_dict key
         self._alive: list = []  # tensors whose ids are keys above (ids stay unique meanwhile)
+        self.input_arrays: dict[int, str] = {}  # id(graph input's array) -> its name (indices)
 
     def fresh(self, hint: str) -> str:
         """A value name not used yet, based on ``hint``."""

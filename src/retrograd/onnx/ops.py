@@ -163,10 +163,11 @@ def _amax(g, fn, inputs, out):
 def _index_items(key, ndim: int) -> list:
     items = list(key) if isinstance(key, tuple) else [key]
     arrays = [k for k in items if isinstance(k, np.ndarray)]
-    if arrays and (len(arrays) > 1 or arrays[0].dtype.kind == "b" or arrays[0].ndim != 1
+    if arrays and (len(arrays) > 1 or arrays[0].dtype.kind == "b"
                    or any(k != slice(None) for k in items if not isinstance(k, np.ndarray))):
         raise ExportError("onnx export: the op 'GetItem' with masks or several integer arrays "
-                          "is not supported; one 1-D integer array (index_select) is")
+                          "is not supported; one integer array after full slices (index_select, "
+                          "embedding lookups) is")
     if any(k is Ellipsis for k in items):
         at = next(i for i, k in enumerate(items) if k is Ellipsis)
         used = sum(1 for k in items if k is not None and k is not Ellipsis)
@@ -176,7 +177,9 @@ def _index_items(key, ndim: int) -> list:
 
 @register_op(I.GetItem)
 def _getitem(g, fn, inputs, out):
-    """Basic indexing: slices (with steps) become Slice, ints Gather, None Unsqueeze."""
+    """Basic indexing: slices (with steps) become Slice, ints Gather, None Unsqueeze; one
+    integer array becomes Gather (a graph input's values when the array is that input's, else
+    a constant: indices computed from the input are frozen at their traced values)."""
     shape = fn.in_shape
     items = _index_items(fn.key, len(shape))
     starts, ends, axes, steps, picks, news = [], [], [], [], [], []
@@ -195,8 +198,9 @@ def _getitem(g, fn, inputs, out):
                     stop = INT64_MAX
                 starts.append(start), ends.append(stop), axes.append(dim), steps.append(step)
             pos += 1
-        elif isinstance(k, np.ndarray):  # index_select: Gather keeps the dim
-            return g.node("Gather", [inputs[0], g.constant(k, np.int64, "index")], axis=dim)
+        elif isinstance(k, np.ndarray):  # index_select, w[indices]: Gather
+            index = g.input_arrays.get(id(k)) or g.constant(k, np.int64, "index")
+            return g.node("Gather", [inputs[0], index], axis=dim)
         else:
             picks.append((dim, int(k) % shape[dim]))
         dim += 1
