@@ -70,7 +70,9 @@ class SummaryWriter:
     def add_scalar(self, tag: str, scalar_value, global_step: int | None = None,
                    walltime: float | None = None, new_style: bool = False,
                    double_precision: bool = False) -> None:
-        """One number (a float, int or one-element Tensor) under ``tag`` at ``global_step``."""
+        """One number (a float, int or one-element Tensor) under ``tag`` at ``global_step``
+        (written as TensorBoard's float32 simple value; ``new_style`` and ``double_precision``
+        are accepted for PyTorch's signature and change nothing)."""
         self._summary(protos.scalar(tag, _scalar(scalar_value)), global_step, walltime)
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict, global_step: int | None = None,
