@@ -14,7 +14,7 @@ import os
 import tempfile
 from typing import Callable, Sequence
 
-from ..autograd.trace import Call, topological, trace, traceable
+from ..autograd.trace import Call, topological, trace, traceable, value_key
 from ..tensor import Tensor
 from .graph import ExportError, GraphBuilder, onnx_dtype
 
@@ -54,9 +54,9 @@ def _module_converter(cls: type):
 
 
 def _emit(g: GraphBuilder, t: Tensor, calls: dict[int, Call]) -> str:
-    call = calls.get(id(t))
+    call = calls.get(value_key(t))
     if call is not None:
-        call.inputs = [g.values[id(a)] for a in call.args]
+        call.inputs = [g.values[value_key(a)] for a in call.args]
         return _module_converter(type(call.module))(g, call)
     fn = t.grad_fn
     if fn is None:
@@ -164,13 +164,13 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     for name in in_names + out_names:
         g.reserve(name)
     for x, name in zip(inputs, in_names):
-        g.values[id(x)] = name
+        g.values[value_key(x)] = name
         g.input_arrays[id(x.array)] = name
     g.tensor_names = {id(t): k for k, t in list(model.named_parameters()) + list(model.named_buffers())}
-    for t in topological(outputs, calls, {id(x) for x in inputs}):
-        if id(t) not in g.values:  # graph inputs are named already
-            g.values[id(t)] = _emit(g, t, calls)
-    _bind_outputs(g, [g.values[id(o)] for o in outputs], out_names)
+    for t in topological(outputs, calls, {value_key(x) for x in inputs}):
+        if value_key(t) not in g.values:  # graph inputs are named already
+            g.values[value_key(t)] = _emit(g, t, calls)
+    _bind_outputs(g, [g.values[value_key(o)] for o in outputs], out_names)
 
     any_dynamic = any(_dynamic_dims(dynamic_axes, n) for n in in_names)
     graph = onnx.helper.make_graph(

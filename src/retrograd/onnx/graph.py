@@ -25,7 +25,7 @@ class GraphBuilder:
         self.nodes: list = []
         self.initializers: list = []
         self._taken: set[str] = set()
-        self.values: dict[int, str] = {}  # id(Tensor) -> the name of its value in the graph
+        self.values: dict[int, str] = {}  # value_key(Tensor) -> the name of its value
         self.tensor_names: dict[int, str] = {}  # id(parameter or buffer) -> its state_dict key
         self._alive: list = []  # tensors whose ids are keys above (ids stay unique meanwhile)
         self.input_arrays: dict[int, str] = {}  # id(graph input's array) -> its name (indices)
@@ -71,7 +71,9 @@ class GraphBuilder:
     def tensor(self, t) -> str:
         """The graph value of a Tensor that no node computes: a parameter or buffer (an
         initializer named by its state_dict key) or a constant made in forward."""
-        key = id(t)
+        from ..autograd.trace import value_key
+
+        key = value_key(t)
         if key not in self.values:
             self._alive.append(t)
             self.values[key] = self.weight(self.tensor_names.get(key, "const"), t.array)

@@ -8,7 +8,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
 from tensorboard.compat.proto.versions_pb2 import VersionDef
 
-from ...autograd.trace import topological, trace, traceable
+from ...autograd.trace import topological, trace, traceable, value_key
 
 
 def graph_def(model, example) -> GraphDef:
@@ -22,13 +22,13 @@ def graph_def(model, example) -> GraphDef:
             m.training = mode
     outputs = list(outputs) if isinstance(outputs, (tuple, list)) else [outputs]
     root = type(model).__name__
-    names: dict[int, str] = {id(x): f"input/input.{i}" for i, x in enumerate(inputs)}
-    nodes = [NodeDef(name=names[id(x)], op="IO Node", attr=_shape(x)) for x in inputs]
+    names: dict[int, str] = {value_key(x): f"input/input.{i}" for i, x in enumerate(inputs)}
+    nodes = [NodeDef(name=names[value_key(x)], op="IO Node", attr=_shape(x)) for x in inputs]
     counts: dict[str, int] = {}
     for t in topological(outputs, calls, set(names)):
-        if id(t) in names:
+        if value_key(t) in names:
             continue
-        call = calls.get(id(t))
+        call = calls.get(value_key(t))
         if call is not None:
             op, operands = type(call.module).__name__, call.args
             name = f"{root}/{call.name.replace('.', '/')}/{op}"
@@ -40,11 +40,12 @@ def graph_def(model, example) -> GraphDef:
         counts[name] = counts.get(name, 0) + 1
         if counts[name] > 1:
             name = f"{name}_{counts[name] - 1}"
-        names[id(t)] = name
-        nodes.append(NodeDef(name=name, op=op, input=[names[id(x)] for x in operands if id(x) in names],
+        names[value_key(t)] = name
+        nodes.append(NodeDef(name=name, op=op, input=[names[value_key(x)] for x in operands
+                                                      if value_key(x) in names],
                              attr=_shape(t)))
     for i, o in enumerate(outputs):
-        nodes.append(NodeDef(name=f"output/output.{i}", op="IO Node", input=[names[id(o)]],
+        nodes.append(NodeDef(name=f"output/output.{i}", op="IO Node", input=[names[value_key(o)]],
                              attr=_shape(o)))
     return GraphDef(node=nodes, versions=VersionDef(producer=22))
 
