@@ -2,21 +2,24 @@
 ONNX, with a dynamic batch dimension (input ``input`` (N, C, H, W), output ``logits`` (N, K))."""
 from __future__ import annotations
 
-import argparse
-
 
 def add_export_parser(sub) -> None:
+    """Register ``export`` on the ``retrograd`` command's subparsers."""
+    from .export import DEFAULT_OPSET, MIN_OPSET
+
     p = sub.add_parser("export", help="export a trained model to ONNX",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                       description=__doc__.splitlines()[0].strip("`"))
+                       description="Write a model file made by 'retrograd train' as an ONNX "
+                                   "model with a dynamic batch dimension: input 'input' "
+                                   "(N, C, H, W), output 'logits' (N, classes).")
     p.add_argument("model", help="a model file written by `retrograd train` (model.safetensors)")
     p.add_argument("--onnx", required=True, metavar="OUT", help="where to write the ONNX model")
     p.add_argument("--opset", type=int, default=None,
-                   help="ONNX opset version (default: retrograd.onnx.DEFAULT_OPSET)")
+                   help=f"ONNX opset version, {MIN_OPSET} or later (default: {DEFAULT_OPSET})")
     p.set_defaults(run=run_export)
 
 
 def run_export(args) -> int:
+    """Export the model file ``args.model`` to ``args.onnx``."""
     import numpy as np
 
     from .. import tensor
