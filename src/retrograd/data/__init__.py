@@ -13,6 +13,7 @@ from .datasets import (CIFAR10, CIFAR100, MNIST, ChecksumError, DatasetNotFoundE
                        FashionMNIST, IDXFormatError, MNISTSample, UnsafeFileError, load_dataset,
                        mnist_sample, read_idx)
 from .datasets import ImageFolder
+from .distributed import DistributedSampler
 
 __all__ = [
     "CIFAR10", "CIFAR100", "ChecksumError", "ConcatDataset", "DataLoader", "Dataset",
@@ -20,4 +21,5 @@ __all__ = [
     "TensorDataset", "UnsafeFileError", "default_collate", "load_dataset", "mnist_sample",
     "random_split", "read_idx", "transforms",
     "ImageFolder",
+    "DistributedSampler",
 ]

@@ -90,6 +90,8 @@ class DataLoader:
             ``state_dict()``/``load_state_dict()`` also resume in the middle of an epoch.
         transform: applied to the inputs of every batch (the first field, a NumPy array of
             shape (B, ...)), e.g. a batched ``RandomCrop``; None for none.
+        sampler: an iterable of dataset indices with ``len`` (e.g. ``DistributedSampler``) that
+            sets the order instead of ``shuffle``.
 
     >>> import numpy as np
     >>> from retrograd.data import DataLoader, TensorDataset
@@ -102,11 +104,15 @@ class DataLoader:
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, collate_fn: Callable[[list], Any] | None = None,
                  generator: np.random.Generator | int | None = None,
-                 transform: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+                 transform: Callable[[np.ndarray], np.ndarray] | None = None,
+                 sampler: Any = None) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
                 or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         self.dataset = dataset
+        self.sampler = sampler
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -130,10 +136,12 @@ class DataLoader:
         self._generator = as_generator(value)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(self.sampler, dtype=np.int64)
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n, dtype=np.int64)
