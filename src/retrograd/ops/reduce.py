@@ -37,7 +37,7 @@ class Amax(Function):
     """Max over dims; the gradient is shared evenly among tied maxima."""
 
     def forward(self, x, dims=(), keepdim=False, smallest=False):
-        self.kept = _kept_shape(x.shape, dims)
+        self.kept, self.smallest = _kept_shape(x.shape, dims), smallest
         reduce = xp.min if smallest else xp.max
         return reduce(x, axis=dims, keepdims=keepdim)
 
@@ -51,10 +51,12 @@ class Amax(Function):
 
 
 def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
 def mean(x, dim=None, keepdim=False):
+    """Mean over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     require_float(x, "mean")
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
@@ -76,15 +78,18 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (Bessel-corrected unless ``unbiased=False``)."""
     require_float(x, "std")
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
 def amax(x, dim=None, keepdim=False):
+    """Maximum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
 
 
 def amin(x, dim=None, keepdim=False):
+    """Minimum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
 
 
@@ -104,10 +109,12 @@ def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Minimum of all elements, or (values, indices) along ``dim`` (PyTorch's min)."""
     return _max_min(x, dim, keepdim, smallest=True)
 
 
 def argmax(x, dim=None, keepdim=False):
+    """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
@@ -115,6 +122,7 @@ def argmax(x, dim=None, keepdim=False):
 
 
 def argmin(x, dim=None, keepdim=False):
+    """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")
