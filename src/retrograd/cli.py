@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_explain_parser(sub)
     from .onnx.cli import add_export_parser
     add_export_parser(sub)
+    from .playground.cli import add_playground_parser
+    add_playground_parser(sub)
     for command in sub.choices.values():  # every command's --help shows the defaults
         show_defaults(command)
     return parser
