@@ -29,5 +29,9 @@ def run_playground(args: argparse.Namespace) -> int:
     print(f"retrograd playground: {url}  (Ctrl-C stops it)", flush=True)
     if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, (url,)).start()
-    uvicorn.run(create_app(), host=HOST, port=args.port, log_level="warning")
+    try:  # uvicorn shuts down gracefully on Ctrl-C, then raises it again
+        uvicorn.run(create_app(), host=HOST, port=args.port, log_level="warning", lifespan="off")
+    except KeyboardInterrupt:
+        pass
+    print("retrograd playground: stopped", flush=True)
     return 0

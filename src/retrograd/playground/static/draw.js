@@ -74,7 +74,7 @@ function drawCurves(canvas, steps, series, opts = {}) {
   }
   ctx.setLineDash([]);
   ctx.fillStyle = "#555"; ctx.font = "10px sans-serif";
-  const label = (v) => (opts.log ? "1e" + v.toFixed(1) : Number(v.toPrecision(3)).toString());
+  const label = (v) => (opts.log ? Math.pow(10, v).toExponential(1) : Number(v.toPrecision(3)).toString());
   ctx.fillText(label(hi), pad + 2, 11); ctx.fillText(label(lo), pad + 2, h - pad - 2);
 }
 
