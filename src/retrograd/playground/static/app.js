@@ -64,7 +64,7 @@ function onState(msg) {
 }
 
 function onFrame(f) {
-  S.frame = f;
+  S.frame = f; S.framesShown = (S.framesShown || 0) + 1;
   const h = S.history;
   if (!h.step.length || h.step[h.step.length - 1] !== f.step) {
     h.step.push(f.step); h.trainLoss.push(f.train_loss); h.testLoss.push(f.test_loss);
