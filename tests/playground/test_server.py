@@ -170,3 +170,26 @@ def test_each_tab_has_its_own_session(client):
         assert receive_until(b, "state")[-3]["sizes"] == [2, 2, 2]
         a.send_text(json.dumps({"type": "step"}))
         assert receive_until(a, "frame")[-1]["step"] == 2
+
+
+def test_other_sites_and_host_names_are_refused(client):
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect):
+        with client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as s:
+            s.receive_json()
+    assert client.get("/", headers={"host": "evil.example"}).status_code == 400
+    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as s:
+        assert s.receive_json()["type"] == "reset"
+
+
+def test_a_diverged_run_stops_with_a_message(client):
+    with opened(client) as s:
+        s.send_text(json.dumps({"type": "reset", "config": {"optimizer": "sgd", "lr": 10,
+                                                             "task": "regression", "loss": "mse",
+                                                             "activation": "relu", "init": "he",
+                                                             "hidden": [16, 16, 16, 16]}}))
+        receive_until(s, "state")
+        s.send_text(json.dumps({"type": "play"}))
+        messages = receive_until(s, "error", limit=500)
+    assert "diverged" in messages[-1]["message"]

@@ -9,6 +9,7 @@ HOST = "127.0.0.1"  # the playground runs code on request: never reachable from 
 
 
 def add_playground_parser(sub) -> None:
+    """The ``playground`` subcommand on the ``retrograd`` parser's subparsers."""
     p = sub.add_parser("playground", help="watch a network learn in the browser and open any step")
     p.add_argument("--port", type=int, default=8765, help="the local port to serve on")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
@@ -16,6 +17,7 @@ def add_playground_parser(sub) -> None:
 
 
 def run_playground(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C; 0 when stopped."""
     try:
         import uvicorn
 

@@ -14,8 +14,11 @@ import json
 import time
 from importlib.resources import files
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -107,7 +110,17 @@ class Tab:
                              "step, inspect or export")
 
 
+def _same_origin(socket: WebSocket) -> bool:
+    """A page of another site open in the same browser may not drive this server."""
+    origin = socket.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == socket.headers.get("host")
+
+
 async def socket_endpoint(socket: WebSocket) -> None:
+    """One tab: a ``Session``, the messages it answers, and its play loop."""
+    if not _same_origin(socket):
+        await socket.close(code=1008)
+        return
     await socket.accept()
     tab = Tab(socket)
     await tab.send(tab.session.describe())
@@ -133,10 +146,14 @@ async def socket_endpoint(socket: WebSocket) -> None:
 
 
 async def index(request) -> HTMLResponse:
+    """The page."""
     return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
 
 
 def create_app() -> Starlette:
     """The ASGI app: ``/`` the page, ``/static/...`` its files, ``/ws`` the WebSocket."""
-    return Starlette(routes=[Route("/", index), WebSocketRoute("/ws", socket_endpoint),
-                             Mount("/static", StaticFiles(directory=str(STATIC)), name="static")])
+    routes = [Route("/", index), WebSocketRoute("/ws", socket_endpoint),
+              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+    # Host names other than these (a DNS-rebinding page, say) are refused
+    hosts = ["127.0.0.1", "localhost", "testserver"]
+    return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])

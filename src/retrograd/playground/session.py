@@ -7,6 +7,7 @@ sent (frames of heat maps, weights, curves; step records from ``explain.record_s
 from __future__ import annotations
 
 import base64
+import json
 import math
 from typing import Any
 
@@ -199,8 +200,11 @@ class Session:
                 neurons.append([encode_map(out[:, j] / scale[j]) for j in range(out.shape[1])])
         finally:
             self.model.train()
-        weights = [m.weight.array.round(4).tolist() for m in self._linears()]
-        biases = [m.bias.array.round(4).tolist() for m in self._linears()]
+        def shown(a):  # JSON has no NaN: a diverged weight is drawn as 0
+            return np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0).round(4).tolist()
+
+        weights = [shown(m.weight.array) for m in self._linears()]
+        biases = [shown(m.bias.array) for m in self._linears()]
         return {"type": "frame", "step": self.step, "lr": self.optimizer.param_groups[0]["lr"],
                 "train_loss": train_loss, "test_loss": test_loss, "train_acc": train_acc,
                 "test_acc": test_acc, "map": encode_map(decision), "map_size": MAP_SIZE,
@@ -226,7 +230,7 @@ class Session:
         """(file name, MIME type, contents) of 'model' (safetensors), 'record_json' or
         'record_markdown'."""
         if what == "model":
-            meta = {"config": str(self.config.to_dict()), "step": str(self.step)}
+            meta = {"config": json.dumps(self.config.to_dict()), "step": str(self.step)}
             return "playground.safetensors", "application/octet-stream", to_bytes(
                 self.model.state_dict(), meta)
         if what in ("record_json", "record_markdown"):
