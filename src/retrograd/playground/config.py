@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-TASKS = ("circle", "xor", "spirals", "gaussian", "regression")
+TASKS = ("circle", "xor", "spirals", "gaussian", "regression", "mnist")
+MODELS = ("mlp", "lenet5")  # lenet5: MNIST only
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 INITS = ("random", "xavier", "he")
 LOSSES = ("mse", "cross_entropy")
@@ -37,6 +38,7 @@ class Config:
     batch_size: int = 16  # 1: stochastic; 0 or >= the train set: full batch
     steps_per_frame: int = 5
     seed: int = 0
+    model: str = "mlp"
     preset: str = ""  # "worked_example": the 2-2-2-2 network of `retrograd explain`
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +85,7 @@ _RULES = {
     "batch_size": lambda v: _number("batch_size", v, int, 0, MAX_POINTS),
     "steps_per_frame": lambda v: _number("steps_per_frame", v, int, 1, 1000),
     "seed": lambda v: _number("seed", v, int, 0, 2**31 - 1),
+    "model": lambda v: _choice("model", v, MODELS),
     "preset": lambda v: _choice("preset", v, ("", "worked_example")),
 }
 assert set(_RULES) == {f.name for f in fields(Config)}
@@ -99,4 +102,6 @@ def parse_config(data: Any, base: Config | None = None) -> Config:
     values.update({k: _RULES[k](v) for k, v in data.items()})
     if values["task"] == "regression" and values["loss"] == "cross_entropy" and not values["preset"]:
         raise ConfigError("the regression task needs the mse loss (cross_entropy is for classes)")
+    if values["model"] == "lenet5" and values["task"] != "mnist":
+        raise ConfigError("the lenet5 model is for the mnist task (the 2-D tasks use the mlp)")
     return Config(**values)

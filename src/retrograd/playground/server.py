@@ -38,6 +38,7 @@ class Tab:
         self.socket, self.session = socket, Session(Config())
         self.lock = asyncio.Lock()
         self.player: asyncio.Task | None = None
+        self.stopping = False
 
     async def run(self, fn, *args):
         async with self.lock:
@@ -47,8 +48,9 @@ class Tab:
         await self.socket.send_text(json.dumps(message))
 
     async def play(self) -> None:
-        """Train and send a frame, about FRAMES_PER_SECOND times a second, until paused."""
-        while True:
+        """Train and send a frame, about FRAMES_PER_SECOND times a second, until paused (after
+        the frame in progress, so that the page shows the state the session is in)."""
+        while not self.stopping:
             start = time.perf_counter()
             try:
                 frame = await self.run(self._advance, self.session.config.steps_per_frame)
@@ -72,12 +74,13 @@ class Tab:
 
     async def pause(self) -> None:
         if self.player is not None:
-            self.player.cancel()
+            self.stopping = True
             try:
                 await self.player
-            except asyncio.CancelledError:
+            except Exception:  # noqa: BLE001  the tab closed while a frame was being sent
                 pass
-            self.player = None
+            finally:
+                self.player, self.stopping = None, False
 
     async def handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")

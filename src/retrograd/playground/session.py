@@ -15,13 +15,14 @@ import numpy as np
 
 from .. import nn, optim
 from ..autograd.grad_mode import no_grad
-from ..explain import record_step, to_dict, to_json, to_markdown
+from ..explain import layer_groups, record_step, to_dict, to_json, to_markdown
 from ..explain.worked_example import default_network, half_sse
 from ..io.safetensors_io import to_bytes
 from ..nn import functional as F
 from ..optim.lr_scheduler import LambdaLR
 from ..tensor import Tensor
 from .config import Config
+from .images import image_description, image_frame, lenet, load_digits, record_summary
 from .tasks import grid, make_task
 
 MAP_SIZE, NEURON_MAP_SIZE = 48, 20  # heat map resolutions (points per side)
@@ -76,12 +77,21 @@ class Session:
         self.grid, self.neuron_grid = grid(MAP_SIZE), grid(NEURON_MAP_SIZE)
 
     def _build(self, c: Config) -> None:
-        x, y = make_task(c.task, c.points, c.noise, c.seed)
-        n_test = max(1, int(round(c.points * c.test_fraction)))
-        self.x_train, self.x_test = x[n_test:], x[:n_test]
-        self.y_train, self.y_test = y[n_test:], y[:n_test]
-        self.regression = c.task == "regression"
-        sizes = [2, *c.hidden, 1 if self.regression else 2]
+        self.regression, self.images = c.task == "regression", c.task == "mnist"
+        if self.images:
+            self.x_train, self.y_train, self.x_test, self.y_test = load_digits(c.model == "mlp")
+        else:
+            x, y = make_task(c.task, c.points, c.noise, c.seed)
+            n_test = max(1, int(round(c.points * c.test_fraction)))
+            self.x_train, self.x_test = x[n_test:], x[:n_test]
+            self.y_train, self.y_test = y[n_test:], y[:n_test]
+        self.classes = 10 if self.images else 2
+        if c.model == "lenet5":
+            self.model, self.blocks = lenet(c.activation), []
+            self.loss_fn = self._loss_fn()
+            return
+        inputs = self.x_train.shape[1]
+        sizes = [inputs, *c.hidden, 1 if self.regression else self.classes]
         self.blocks: list[list[nn.Module]] = []
         for i in range(len(sizes) - 1):
             linear = nn.Linear(sizes[i], sizes[i + 1])
@@ -103,7 +113,7 @@ class Session:
                                 "warmup": 0, "l2": 0.0, "batch_size": 1, "hidden": [2, 2],
                                 "activation": "sigmoid", "loss": "mse", "dropout": 0.0,
                                 "task": "regression"})
-        self.model, self.regression = model, True
+        self.model, self.regression, self.images = model, True, False
         mods = list(model)
         self.blocks = [mods[i:i + 2] for i in range(0, len(mods), 2)]
         self.x_train, self.y_train = x, y
@@ -115,7 +125,7 @@ class Session:
             return lambda out, y: F.mse_loss(out.reshape(-1), y)
         if self.config.loss == "cross_entropy":
             return F.cross_entropy
-        return lambda out, y: F.mse_loss(out, F.one_hot(y, 2).to(out.dtype))
+        return lambda out, y: F.mse_loss(out, F.one_hot(y, self.classes).to(out.dtype))
 
     def _optimizer(self):
         c, params = self.config, self.model.parameters()
@@ -140,6 +150,11 @@ class Session:
     def _linears(self) -> list[nn.Linear]:
         return [b[0] for b in self.blocks]
 
+    @property
+    def param_layers(self) -> list[nn.Module]:
+        """The modules with parameters, in order (Linear, Conv2d)."""
+        return [m for _, m, _ in layer_groups(self.model)]
+
     def train(self, steps: int) -> None:
         """``steps`` training steps; the last one through ``explain.record_step``, so a paused
         page can open every number of the step it shows."""
@@ -153,7 +168,7 @@ class Session:
                 self.optimizer.zero_grad()
                 self.loss_fn(self.model(x), y).backward()
                 self.optimizer.step()
-            self.grad_norms = [float(np.linalg.norm(m.weight.grad.array)) for m in self._linears()]
+            self.grad_norms = [float(np.linalg.norm(m.weight.grad.array)) for m in self.param_layers]
             if self.scheduler is not None:
                 self.scheduler.step()
             self.step += 1
@@ -188,6 +203,8 @@ class Session:
     def frame(self) -> dict[str, Any]:
         """The numbers of one picture: losses and accuracies, the output over the plane, each
         neuron's output over the plane (scaled to its largest magnitude), weights, gradient norms."""
+        if self.images:
+            return image_frame(self)
         self.model.eval()
         try:
             train_loss, train_acc = self._evaluate(self.x_train, self.y_train)
@@ -213,6 +230,8 @@ class Session:
 
     def describe(self) -> dict[str, Any]:
         """Sent after a reset: the settings, the layer sizes and the data points."""
+        if self.images:
+            return image_description(self)
         linears = self._linears()
         sizes = [linears[0].weight.shape[1]] + [m.weight.shape[0] for m in linears]
         return {"type": "reset", "config": self.config.to_dict(), "sizes": sizes,
@@ -224,6 +243,8 @@ class Session:
         """The last step's record (``explain.record_step``) at full precision."""
         if self.record is None:
             raise ValueError("no step has run yet: press 'step' or 'play' first")
+        if self.images:
+            return record_summary(self)
         return {"type": "record", "step": self.step, "record": to_dict(self.record)}
 
     def export(self, what: str) -> tuple[str, str, bytes]:

@@ -13,7 +13,7 @@ const send = (msg) => { hideError(); socket.send(JSON.stringify(msg)); };
 socket.onmessage = (ev) => {
   const msg = JSON.parse(ev.data);
   ({ reset: onReset, frame: onFrame, state: onState, record: onRecord,
-     export: onExport, error: (m) => showError(m.message) })[msg.type]?.(msg);
+     record_summary: showLayerSummary, export: onExport, error: (m) => showError(m.message) })[msg.type]?.(msg);
 };
 socket.onclose = () => showError("the connection to the server is closed: reload the page");
 
@@ -54,7 +54,9 @@ function onReset(msg) {
   S.history = { step: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [], grads: [] };
   S.selection = null; S.record = null;
   writeSettings(msg.config);
-  buildNetwork();
+  S.images = !!msg.images; S.labels = msg.labels;
+  if (S.images) { S.sizes = [0, ...msg.layers.map(() => 0)]; buildImageTask(msg); }
+  else { $("output").hidden = false; $("digits").hidden = true; buildNetwork(); }
   $("inspector").innerHTML = '<p class="hint">Pause, then click a neuron or an edge to open the last step.</p>';
 }
 
@@ -76,7 +78,8 @@ function onFrame(f) {
   $("train-loss").textContent = fmt(f.train_loss); $("test-loss").textContent = fmt(f.test_loss);
   const pct = (a) => (a === null ? "-" : (100 * a).toFixed(1) + "%");
   $("train-acc").textContent = pct(f.train_acc); $("test-acc").textContent = pct(f.test_acc);
-  drawOutput(f); drawNetwork(f); drawHistory();
+  if (S.images) drawImageFrame(f); else { drawOutput(f); drawNetwork(f); }
+  drawHistory();
   if (S.selection && !S.playing) send({ type: "inspect" });
 }
 
@@ -133,7 +136,7 @@ function nodePosition(layer, j) {
 
 function buildNetwork() {
   const net = $("network"), svg = $("edges");
-  net.querySelectorAll(".neuron, .gnorm").forEach((e) => e.remove());
+  net.querySelectorAll(".neuron, .gnorm, .layer-box").forEach((e) => e.remove());
   svg.innerHTML = "";
   S.nodes = []; S.edges = [];
   S.sizes.forEach((n, layer) => {
