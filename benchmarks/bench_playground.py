@@ -17,7 +17,9 @@ from retrograd.playground.server import create_app
 NETWORKS = {"circle, 2-8-8-2 (default)": {},
             "spirals, 2-16x6-2 (the largest)": {"task": "spirals", "hidden": [16] * 6},
             "regression, 2-8-8-1, batch 0 (200 points)": {"task": "regression", "loss": "mse",
-                                                           "batch_size": 0}}
+                                                           "batch_size": 0},
+            "mnist, MLP 784-16-16-10": {"task": "mnist", "hidden": [16, 16]},
+            "mnist, LeNet-5": {"task": "mnist", "model": "lenet5"}}
 
 
 def frames_per_second(client: TestClient, config: dict, seconds: float) -> float:
@@ -51,7 +53,7 @@ def main() -> None:
             compute_ms = (time.perf_counter() - start) / 20 * 1000
             fps = frames_per_second(client, config, args.seconds)
             print(f"{name:45s} {fps:5.1f} frames/s over the WebSocket (target 20), "
-                  f"{compute_ms:5.1f} ms to compute a frame of 5 steps")
+                  f"{compute_ms:5.1f} ms to compute a frame of {s.config.steps_per_frame} steps")
 
 
 if __name__ == "__main__":

@@ -77,3 +77,23 @@ def test_batch_sizes_one_and_whole():
     s = Session(Config(batch_size=0, points=100, test_fraction=0.3))
     s.train(1)
     assert s.record.x.shape == (70, 2)
+
+
+@pytest.mark.parametrize("model", ["mlp", "lenet5"])
+def test_mnist_trains_and_opens_a_step_per_layer(model):
+    s = Session(parse_config({"task": "mnist", "model": model, "hidden": [16], "lr": 0.003}))
+    before = s.frame()
+    s.train(30)
+    after, summary, described = s.frame(), s.inspect(), s.describe()
+    assert after["train_loss"] < 0.8 * before["train_loss"] and len(after["predicted"]) == 32
+    kinds = ["Conv2d", "Conv2d", "Linear", "Linear", "Linear"] if model == "lenet5" else ["Linear"] * 2
+    assert [layer.split("(")[0] for layer in described["layers"]] == kinds
+    assert len(summary["layers"]) == len(kinds) == len(after["grad_norms"])
+    first = s.record.layers[0]
+    assert summary["layers"][0]["delta_norm"] == pytest.approx(float(np.linalg.norm(first.delta)))
+    assert summary["layers"][0]["Z_shape"] == list(first.z.shape)
+
+
+def test_lenet5_is_for_mnist_only():
+    with pytest.raises(ConfigError, match="lenet5"):
+        parse_config({"model": "lenet5"})
