@@ -6,7 +6,8 @@ server, frames streamed over a WebSocket per tab; a paused step opens into the n
 ``explain.record_step``.
 
 - ``config.py``: the settings and their checks; ``tasks.py``: the 2-D data sets;
-  ``session.py``: one tab's run; ``server.py``: the app; ``cli.py``: the command.
+  ``session.py``: one tab's run; ``images.py``: the MNIST task (an MLP or LeNet-5);
+  ``server.py``: the app; ``cli.py``: the command; ``static/``: the page.
 """
 from __future__ import annotations
 
