@@ -75,6 +75,12 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
     return _act.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
 
 
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-input) along ``dim``."""
+    x = input if dtype is None else input.to(dtype)
+    return _act.softmax(-x, _softmax_dim("softmin", x.ndim, dim))
+
+
 # ----- dropout ----------------------------------------------------------------------------------
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: zero with probability p, scale the rest by 1/(1-p); identity if not
@@ -218,7 +224,9 @@ def _is_function(name: str, obj) -> bool:
 
 _import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.pool", _CONV),
                               ("retrograd.nn.layers.conv", _CONV), ("retrograd.nn.layers.pool", _CONV),
-                              ("retrograd.ops.loss", _LOSS), ("retrograd.nn.losses", _LOSS)],
+                              ("retrograd.ops.loss", _LOSS), ("retrograd.nn.losses", _LOSS),
+                              ("retrograd.ops.hard_activation", ()),
+                              ("retrograd.ops.composite_activation", ())],
                   keep=_is_function)
 
 __all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]

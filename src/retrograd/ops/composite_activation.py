@@ -1,0 +1,60 @@
+"""Activations composed of differentiable ops (so their gradients of every order follow):
+selu, celu, mish, softsign, logsigmoid, softmin, glu. Stable for inputs of +-1e4. F's signatures; ``inplace=True`` is accepted and computed out of place."""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .activation import elu, softmax, softplus
+from .dims import normalize_dim
+from .loss import LogSigmoid
+from .shape import chunk
+
+__all__ = ["selu", "celu", "mish", "softsign", "logsigmoid", "glu"]
+
+# SELU's constants (Klambauer et al. 2017), as PyTorch writes them
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(input, alpha) with SELU_SCALE and SELU_ALPHA."""
+    return elu(input, SELU_ALPHA) * SELU_SCALE
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), i.e. alpha * elu(x / alpha)."""
+    if alpha == 0:
+        raise ZeroDivisionError("celu: alpha must not be 0 (ZeroDivisionError in PyTorch too)")
+    return elu(input / alpha, 1.0) * alpha
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """input * tanh(softplus(input))."""
+    return input * softplus(input).tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """input / (1 + |input|)."""
+    return input / (input.abs() + 1.0)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(input)) without overflow."""
+    return LogSigmoid.apply(input)
+
+
+def softmin(input: Tensor, dim: int = -1) -> Tensor:
+    """softmax(-input) along ``dim``."""
+    return softmax(-input, normalize_dim(dim, input.ndim, "softmin"))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: a * sigmoid(b), where a, b are the halves of ``input`` along ``dim``
+    (size 2k -> k)."""
+    if input.ndim == 0:
+        raise RuntimeError("glu: does not support 0-d (scalar) tensors")
+    d = normalize_dim(dim, input.ndim, "glu")
+    if input.shape[d] % 2:
+        raise RuntimeError(f"glu: halving dimension must be even, but dimension {d} is size "
+                           f"{input.shape[d]} (input shape {tuple(input.shape)})")
+    a, b = chunk(input, 2, d)
+    return a * b.sigmoid()
