@@ -11,6 +11,7 @@ from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .more_activation import (CELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish,
                               ReLU6, Softmin, Softsign, Threshold)
+from .parameter_container import ParameterDict, ParameterList
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from ..functional import _import_available
 from ..module import Module as _Module
