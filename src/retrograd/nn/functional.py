@@ -18,7 +18,7 @@ from ..ops import activation as _act
 from ..ops import dropout as _drop
 from ..ops import norm as _norm
 from ..ops.linalg import linear
-from ..ops import shape as _shape
+from ..ops import padding as _padding
 from ..tensor import Tensor
 
 
@@ -146,8 +146,9 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
 
 
 def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Tensor:
-    """Constant padding; ``pad`` = (left, right) for the last dim, then the one before, ..."""
-    return _shape.pad(input, pad, mode, 0.0 if value is None else value)
+    """Pad or crop (negative sizes); ``pad`` = (left, right) for the last dim, then the one before,
+    ...; modes constant, reflect, replicate, circular (see ``retrograd.ops.padding``)."""
+    return _padding.pad(input, pad, mode, value)
 
 
 # ----- embedding and one-hot --------------------------------------------------------------------
