@@ -227,7 +227,8 @@ _import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.poo
                               ("retrograd.nn.layers.conv", _CONV), ("retrograd.nn.layers.pool", _CONV),
                               ("retrograd.ops.loss", _LOSS), ("retrograd.nn.losses", _LOSS),
                               ("retrograd.ops.hard_activation", ()),
-                              ("retrograd.ops.composite_activation", ())],
+                              ("retrograd.ops.composite_activation", ()),
+                              ("retrograd.ops.resample", ())],
                   keep=_is_function)
 
 __all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]
