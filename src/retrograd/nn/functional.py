@@ -163,15 +163,20 @@ def _indices(input, op: str):
 def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input`` (*) -> (*, dim).
-    Entries equal to ``padding_idx`` get no gradient. (max_norm, scale_grad_by_freq and sparse
+    Entries equal to ``padding_idx`` get no gradient. With ``max_norm``, the rows looked up are
+    first renormalised in place to norm <= max_norm (as PyTorch). (scale_grad_by_freq and sparse
     are not supported.)"""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     idx = _indices(input, "embedding")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range: indices span [{idx.min()}, {idx.max()}] "
                          f"but weight has {n} rows (shape {tuple(weight.shape)})")
+    if max_norm is not None:
+        from ..ops.distance import embedding_renorm_
+
+        embedding_renorm_(weight, idx, max_norm, norm_type)
     out = weight[idx]
     if padding_idx is not None:
         padding_idx = padding_idx % n if padding_idx < 0 else padding_idx
@@ -229,7 +234,8 @@ _import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.poo
                               ("retrograd.ops.hard_activation", ()),
                               ("retrograd.ops.composite_activation", ()),
                               ("retrograd.ops.resample", ()), ("retrograd.ops.distance", ()),
-                              ("retrograd.ops.group_norm", ()), ("retrograd.ops.attention", ())],
+                              ("retrograd.ops.group_norm", ()), ("retrograd.ops.attention", ()),
+                              ("retrograd.ops.fold", ())],
                   keep=_is_function)
 
 __all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]

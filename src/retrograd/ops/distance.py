@@ -86,6 +86,17 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return vector_norm(diff, p, -1, keepdim)
 
 
+def embedding_renorm_(weight: Tensor, indices, max_norm: float, norm_type: float = 2.0) -> None:
+    """In place, outside the graph: rows of ``weight`` named in ``indices`` whose ``norm_type``-norm
+    exceeds ``max_norm`` are scaled to max_norm / (norm + 1e-7) of it (PyTorch's embedding_renorm_)."""
+    xp = array_module(weight.array)
+    rows = xp.unique(xp.asarray(indices).reshape(-1))
+    picked = weight.array[rows]
+    norms = xp.linalg.norm(picked, ord=norm_type, axis=1, keepdims=True)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    weight.array[rows] = (picked * scale).astype(weight.dtype, copy=False)
+
+
 def _broadcast_shape(a: Tensor, b: Tensor, op: str) -> tuple[int, ...]:
     xp = array_module(a.array, b.array)
     try:

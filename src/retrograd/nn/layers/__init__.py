@@ -15,6 +15,7 @@ from .parameter_container import ParameterDict, ParameterList
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .attention import MultiheadAttention
+from .fold import Fold, Unfold
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from ..functional import _import_available
 from ..module import Module as _Module
