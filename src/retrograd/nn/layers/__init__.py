@@ -16,6 +16,7 @@ from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .attention import MultiheadAttention
 from .fold import Fold, Unfold
+from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from ..functional import _import_available
 from ..module import Module as _Module
