@@ -236,7 +236,7 @@ _import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.poo
                               ("retrograd.ops.resample", ()), ("retrograd.ops.distance", ()),
                               ("retrograd.ops.group_norm", ()), ("retrograd.ops.attention", ()),
                               ("retrograd.ops.fold", ()), ("retrograd.ops.conv3d", ()),
-                              ("retrograd.ops.conv_transpose", ())],
+                              ("retrograd.ops.conv_transpose", ()), ("retrograd.ops.pool3d", ())],
                   keep=_is_function)
 
 __all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]

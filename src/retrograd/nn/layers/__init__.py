@@ -17,6 +17,7 @@ from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3
 from .attention import MultiheadAttention
 from .fold import Fold, Unfold
 from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d
+from .pool3d import AvgPool3d, MaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from ..functional import _import_available
 from ..module import Module as _Module
