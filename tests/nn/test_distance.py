@@ -1,4 +1,4 @@
-"""F.normalize, F.cosine_similarity and F.pairwise_distance against PyTorch (values and
+"""F.normalize, F.cosine_similarity, F.pairwise_distance and F.one_hot against PyTorch (values and
 gradients, also for all-zero vectors and ties of the inf-norm) and float64 finite differences."""
 import numpy as np
 import pytest
@@ -75,3 +75,22 @@ def test_normalized_rows_have_unit_norm_and_shapes_follow_torch():
     assert F.pairwise_distance(rg.randn(5), rg.randn(5)).shape == ()
     with pytest.raises(RuntimeError, match="broadcast"):
         F.cosine_similarity(rg.randn(2, 3), rg.randn(4, 3))
+
+
+@pytest.mark.parametrize("values, num_classes", [([-1, 0], 3), ([3], 2), ([], -1)])
+def test_one_hot_errors_like_torch(values, num_classes):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.one_hot(torch.tensor(values, dtype=torch.long), num_classes)
+    with pytest.raises(RuntimeError):
+        F.one_hot(rg.tensor(np.array(values, dtype=np.int64)), num_classes)
+
+
+def test_one_hot_matches_torch():
+    torch = pytest.importorskip("torch")
+    idx = np.array([[0, 3], [2, 2]])
+    for n in (-1, 5):
+        np.testing.assert_array_equal(F.one_hot(rg.tensor(idx), n).array,
+                                      torch.nn.functional.one_hot(torch.tensor(idx), n).numpy())
+    assert F.one_hot(rg.tensor(idx)).dtype == rg.int64
+    assert F.one_hot(rg.zeros(0, dtype=rg.int64), 3).shape == (0, 3)

@@ -191,11 +191,15 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
 def one_hot(tensor, num_classes: int = -1) -> Tensor:
     """Integer class indices (*) -> int64 one-hot (*, num_classes)."""
     idx = _indices(tensor, "one_hot")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {idx.min()}")
     if num_classes < 0:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
-    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
-                         f"[{idx.min()}, {idx.max()}]")
+        if not idx.size:
+            raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes "
+                           f"({num_classes}), got {idx.max()}")
     return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
