@@ -94,3 +94,12 @@ def test_one_hot_matches_torch():
                                       torch.nn.functional.one_hot(torch.tensor(idx), n).numpy())
     assert F.one_hot(rg.tensor(idx)).dtype == rg.int64
     assert F.one_hot(rg.zeros(0, dtype=rg.int64), 3).shape == (0, 3)
+
+
+def test_distance_modules_match_functional():
+    a, b = rg.randn(4, 5), rg.randn(4, 5)
+    np.testing.assert_array_equal(rg.nn.CosineSimilarity(dim=0)(a, b).array,
+                                  F.cosine_similarity(a, b, dim=0).array)
+    np.testing.assert_array_equal(rg.nn.PairwiseDistance(p=1, keepdim=True)(a, b).array,
+                                  F.pairwise_distance(a, b, p=1, keepdim=True).array)
+    assert repr(rg.nn.CosineSimilarity()) == "CosineSimilarity()"

@@ -63,3 +63,18 @@ def test_errors_like_torch(mode, shape, pad, error):
         F.pad(rg.zeros(*shape), pad, mode=mode)
     with pytest.raises(ValueError):
         F.pad(rg.zeros(2, 3), (1,))
+
+
+@pytest.mark.parametrize("make, shape", [
+    ("ZeroPad2d((1, 2, 0, 3))", (1, 2, 3, 4)), ("ConstantPad1d(2, 3.5)", (2, 3, 4)),
+    ("ConstantPad3d((1, 0, 2, 1, 0, 1), -1.0)", (1, 1, 2, 3, 2)), ("ReflectionPad1d((2, 1))", (2, 5)),
+    ("ReflectionPad2d(2)", (1, 2, 4, 5)), ("ReflectionPad3d(1)", (1, 1, 3, 3, 3)),
+    ("ReplicationPad2d((3, 0, 1, 2))", (2, 3, 4)), ("CircularPad2d((1, -1, 2, 0))", (1, 1, 3, 4)),
+    ("ZeroPad1d(-1)", (2, 5)),
+])
+def test_padding_modules_match_torch(make, shape):
+    torch = pytest.importorskip("torch")
+    ours, theirs = eval("rg.nn." + make), eval("torch.nn." + make)
+    assert repr(ours) == repr(theirs) and ours.padding == theirs.padding
+    data = np.random.default_rng(5).standard_normal(shape)
+    np.testing.assert_array_equal(ours(rg.tensor(data)).array, theirs(torch.tensor(data)).numpy())

@@ -18,6 +18,11 @@ from .attention import MultiheadAttention
 from .fold import Fold, Unfold
 from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d
 from .pool3d import AvgPool3d, MaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,
+                      ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                      ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d,
+                      ZeroPad3d)
+from .distance import CosineSimilarity, PairwiseDistance
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from ..functional import _import_available
 from ..module import Module as _Module
