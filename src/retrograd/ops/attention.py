@@ -11,7 +11,7 @@ from ..tensor import Tensor
 from .activation import softmax
 from .dropout import dropout
 from .elementwise import where
-from .index import index_select
+from .axis_index import take_along_dim
 
 
 def mask_to_bias(mask, dtype, shape, xp, allowed_if_true: bool = True):
@@ -51,7 +51,7 @@ def _repeat_heads(x: Tensor, heads: int, name: str) -> Tensor:
         raise ShapeError(f"scaled_dot_product_attention: {name} has {have} heads, which do not "
                          f"divide the query's {heads} heads (enable_gqa)")
     xp = array_module(x.array)
-    return index_select(x, x.ndim - 3, xp.arange(heads) // (heads // have))
+    return take_along_dim(x, x.ndim - 3, xp.arange(heads) // (heads // have))
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,

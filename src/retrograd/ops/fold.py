@@ -1,15 +1,17 @@
 """F.unfold (sliding windows to columns, "im2col") and F.fold (columns summed back into an
 image, "col2im"), as PyTorch's: each is the other's gradient.
 
-unfold gathers the padded input at one index grid (one vectorised fancy-index); fold scatter-adds
-into the same grid (overlapping windows accumulate) and crops the padding.
+Windows are separable: unfold gathers the padded input's rows at every (kernel row, output row)
+pair, then its columns likewise (two 1-D gathers), and reorders to (C, kh, kw, L). fold runs the
+same steps transposed: two sorted scatter-adds (overlapping windows accumulate), then crops the
+padding.
 """
 from __future__ import annotations
 
 from ..autograd.function import ShapeError
 from ..backend import array_module
 from ..tensor import Tensor
-from .index import GetItem, ScatterAdd
+from .axis_index import index_add_along_dim, take_along_dim
 from .padding import pad
 
 
@@ -20,17 +22,22 @@ def _pair(value, name: str, op: str, minimum: int) -> tuple[int, int]:
     return pair
 
 
-def _window_grid(xp, padded_hw, kernel, dilation, stride, op: str):
-    """Index arrays (kh, 1, OH, 1) and (1, kw, 1, OW) into the padded image, and (OH, OW)."""
-    blocks = []
+def _window_rows(xp, padded_hw, kernel, dilation, stride, op: str):
+    """Per spatial dim, the flat (k * out) source positions of every window tap, and (OH, OW)."""
+    taps, counts = [], []
     for size, k, d, s in zip(padded_hw, kernel, dilation, stride):
         count = (size - d * (k - 1) - 1) // s + 1
         if count < 1:
             raise RuntimeError(f"{op}: kernel {kernel} with dilation {dilation} does not fit the "
                                f"padded input of size {tuple(padded_hw)}")
-        blocks.append((xp.arange(k) * d)[:, None] + (xp.arange(count) * s)[None, :])
-    rows, cols = blocks
-    return rows[:, None, :, None], cols[None, :, None, :], (rows.shape[1], cols.shape[1])
+        taps.append(((xp.arange(k) * d)[:, None] + (xp.arange(count) * s)[None, :]).reshape(-1))
+        counts.append(count)
+    return taps, tuple(counts)
+
+
+def _args(op, kernel_size, dilation, padding, stride):
+    return (_pair(kernel_size, "kernel_size", op, 1), _pair(dilation, "dilation", op, 1),
+            _pair(padding, "padding", op, 0), _pair(stride, "stride", op, 1))
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -40,13 +47,12 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
         return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride)[0]
     if input.ndim != 4:
         raise ShapeError(f"unfold: expected a 3-D or 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
-    op = "unfold"
-    kernel, dil = _pair(kernel_size, "kernel_size", op, 1), _pair(dilation, "dilation", op, 1)
-    pads, strides = _pair(padding, "padding", op, 0), _pair(stride, "stride", op, 1)
+    kernel, dil, pads, strides = _args("unfold", kernel_size, dilation, padding, stride)
     x = pad(input, (pads[1], pads[1], pads[0], pads[0])) if any(pads) else input
-    rows, cols, (oh, ow) = _window_grid(array_module(x.array), x.shape[2:], kernel, dil, strides, op)
-    blocks = GetItem.apply(x, key=(slice(None), slice(None), rows, cols))  # (N, C, kh, kw, OH, OW)
+    (rows, cols), (oh, ow) = _window_rows(array_module(x.array), x.shape[2:], kernel, dil, strides, "unfold")
+    blocks = take_along_dim(take_along_dim(x, 2, rows), 3, cols)  # (N, C, kh * OH, kw * OW)
     n, c = input.shape[:2]
+    blocks = blocks.reshape(n, c, kernel[0], oh, kernel[1], ow).permute(0, 1, 2, 4, 3, 5)
     return blocks.reshape(n, c * kernel[0] * kernel[1], oh * ow)
 
 
@@ -58,26 +64,23 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     if input.ndim != 3:
         raise ShapeError(f"fold: expected a 2-D or 3-D input (N, C * kh * kw, L), got shape "
                          f"{tuple(input.shape)}")
-    op = "fold"
-    size = _pair(output_size, "output_size", op, 1)
-    kernel, dil = _pair(kernel_size, "kernel_size", op, 1), _pair(dilation, "dilation", op, 1)
-    pads, strides = _pair(padding, "padding", op, 0), _pair(stride, "stride", op, 1)
+    size = _pair(output_size, "output_size", "fold", 1)
+    kernel, dil, pads, strides = _args("fold", kernel_size, dilation, padding, stride)
     n, ck, length = input.shape
     if ck % (kernel[0] * kernel[1]):
         raise RuntimeError(f"fold: expected size of input's dimension 1 ({ck}) to be divisible by "
                            f"the product of kernel_size {kernel}")
     padded = (size[0] + 2 * pads[0], size[1] + 2 * pads[1])
-    xp = array_module(input.array)
-    rows, cols, (oh, ow) = _window_grid(xp, padded, kernel, dil, strides, op)
+    (rows, cols), (oh, ow) = _window_rows(array_module(input.array), padded, kernel, dil, strides, "fold")
     if oh * ow != length:
         raise RuntimeError(f"fold: given output_size={size}, kernel_size={kernel}, dilation={dil}, "
                            f"padding={pads}, stride={strides}, expected size of input's dimension 2 "
                            f"to match the calculated number of sliding blocks {oh} * {ow} = "
                            f"{oh * ow}, but got input of shape {tuple(input.shape)}")
     c = ck // (kernel[0] * kernel[1])
-    blocks = input.reshape(n, c, kernel[0], kernel[1], oh, ow)
-    image = ScatterAdd.apply(blocks, key=(slice(None), slice(None), rows, cols),
-                             shape=(n, c) + padded)
+    blocks = input.reshape(n, c, kernel[0], kernel[1], oh, ow).permute(0, 1, 2, 4, 3, 5)
+    blocks = blocks.reshape(n, c, kernel[0] * oh, kernel[1] * ow)
+    image = index_add_along_dim(index_add_along_dim(blocks, 3, cols, padded[1]), 2, rows, padded[0])
     return pad(image, (-pads[1], -pads[1], -pads[0], -pads[0])) if any(pads) else image
 
 

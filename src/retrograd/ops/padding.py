@@ -2,14 +2,14 @@
 
 ``pad`` lists (before, after) pairs from the last dim backwards, as PyTorch's. The non-constant
 modes pick, along each padded dim, source positions by an index array (one gather per dim,
-vectorised); the gradient sums back into the source positions (index_select's scatter-add).
+vectorised); the gradient sums back into the source positions (a sorted scatter-add).
 """
 from __future__ import annotations
 
 from ..autograd.function import ShapeError
 from ..backend import array_module
 from ..tensor import Tensor
-from .index import index_select
+from .axis_index import take_along_dim
 from .shape import Pad
 
 _MODES = ("constant", "reflect", "replicate", "circular")
@@ -94,5 +94,6 @@ def pad(input: Tensor, pad: tuple[int, ...] | list[int], mode: str = "constant",
     for i in range(len(pad) // 2):
         d = input.ndim - 1 - i
         if pad[2 * i] or pad[2 * i + 1]:
-            out = index_select(out, d, _source_positions(xp, input.shape[d], pad[2 * i], pad[2 * i + 1], mode))
+            source = _source_positions(xp, input.shape[d], pad[2 * i], pad[2 * i + 1], mode)
+            out = take_along_dim(out, d, source)
     return out

@@ -5,7 +5,7 @@ factors) so outputs agree with PyTorch's to rounding.
 Each spatial dim is resampled in turn, separably: nearest modes gather one source index per
 output position; linear modes gather the two neighbours and blend them with per-position weights;
 area averages windows (an averaging matrix, as adaptive_avg_pool). All are differentiable ops
-(index_select, multiply, matmul), so gradients of every order follow.
+(gathers along one dim, multiply, matmul), so gradients of every order follow.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Sequence
 
 from ..backend import array_module
 from ..tensor import Tensor
-from .index import index_select
+from .axis_index import take_along_dim
 from .linalg import matmul
 from .pool import _adaptive_matrix
 
@@ -61,14 +61,14 @@ def _resample_dim(x: Tensor, dim: int, out_size: int, scale_factor, mode: str,
     if out_size == in_size and mode != "nearest-exact":
         return x  # PyTorch's kernels copy too (a scale factor that rounds back to the same size)
     if mode in ("nearest", "nearest-exact"):
-        return index_select(x, dim, _nearest_index(xp, in_size, out_size, scale_factor,
+        return take_along_dim(x, dim, _nearest_index(xp, in_size, out_size, scale_factor,
                                                    mode == "nearest-exact"))
     if mode == "area":
         moved = x.transpose(dim, -1)
         return matmul(moved, _adaptive_matrix(in_size, out_size, x.dtype).T).transpose(dim, -1)
     i0, i1, w1 = _linear_indices(xp, in_size, out_size, scale_factor, align_corners, x.dtype)
-    return (index_select(x, dim, i0) * _along(1 - w1, dim, x.ndim, xp)
-            + index_select(x, dim, i1) * _along(w1, dim, x.ndim, xp))
+    return (take_along_dim(x, dim, i0) * _along(1 - w1, dim, x.ndim, xp)
+            + take_along_dim(x, dim, i1) * _along(w1, dim, x.ndim, xp))
 
 
 def _as_tuple(value, n: int, name: str):
