@@ -1,8 +1,9 @@
 """F.pad in all of PyTorch's modes: constant (negative pads crop), reflect, replicate, circular.
 
 ``pad`` lists (before, after) pairs from the last dim backwards, as PyTorch's. The non-constant
-modes pick, along each padded dim, source positions by an index array (one gather per dim,
-vectorised); the gradient sums back into the source positions (a sorted scatter-add).
+modes build each padded dim from the kept slice and the border slices, which are gathered by
+source positions (vectorised); the gradient sums the borders back into their sources (a sorted
+scatter-add).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ..autograd.function import ShapeError
 from ..backend import array_module
 from ..tensor import Tensor
 from .axis_index import take_along_dim
-from .shape import Pad
+from .shape import Pad, cat
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -94,6 +95,19 @@ def pad(input: Tensor, pad: tuple[int, ...] | list[int], mode: str = "constant",
     for i in range(len(pad) // 2):
         d = input.ndim - 1 - i
         if pad[2 * i] or pad[2 * i + 1]:
-            source = _source_positions(xp, input.shape[d], pad[2 * i], pad[2 * i + 1], mode)
-            out = take_along_dim(out, d, source)
+            out = _pad_dim(out, d, pad[2 * i], pad[2 * i + 1], mode, xp)
     return out
+
+
+def _pad_dim(x: Tensor, d: int, before: int, after: int, mode: str, xp) -> Tensor:
+    """One dim: the kept middle is a slice of x; only the new border slices are gathered (so
+    the gradient's scatter-add touches the borders alone)."""
+    source = _source_positions(xp, x.shape[d], before, after, mode)
+    lead = (slice(None),) * d
+    middle = x[lead + (slice(max(-before, 0), x.shape[d] - max(-after, 0)),)]
+    pieces = [middle]
+    if before > 0:
+        pieces.insert(0, take_along_dim(x, d, source[:before]))
+    if after > 0:
+        pieces.append(take_along_dim(x, d, source[len(source) - after:]))
+    return cat(pieces, d) if len(pieces) > 1 else middle
