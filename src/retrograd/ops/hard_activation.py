@@ -42,6 +42,33 @@ class Threshold(Function):
     backward_arrays = backward
 
 
+class Hardswish(Function):
+    """x * relu6(x + 3) / 6 in one pass; gradient x / 3 + 1/2 strictly inside (-3, 3), 1 from 3
+    on, 0 below -3 (PyTorch's values at the kinks)."""
+
+    def forward(self, x):
+        xp = array_module(x)
+        out = xp.add(x, 3, dtype=x.dtype)  # in place from here: one temporary, four passes
+        xp.clip(out, 0, 6, out=out)
+        out *= x
+        out /= 6
+        return out
+
+    def _pieces(self):
+        x = self.inputs[0].array
+        return (x > -3) & (x < 3), x >= 3
+
+    def backward(self, g):
+        inside, above = self._pieces()
+        return g * (self.inputs[0] * (inside / 3.0) + (inside * 0.5 + above))
+
+    def backward_arrays(self, g):
+        x = self.inputs[0].array
+        inside, above = self._pieces()
+        slope = array_module(x).where(inside, x / 3 + 0.5, above).astype(g.dtype, copy=False)
+        return (g * slope,)
+
+
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """clip(input, min_val, max_val), any shape."""
@@ -62,7 +89,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """input * relu6(input + 3) / 6 (MobileNetV3)."""
-    return input * hardsigmoid(input)
+    return Hardswish.apply(input)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
