@@ -1,18 +1,21 @@
 """take_along_dim / index_add_along_dim (ops/axis_index.py): values against NumPy's take and
-add.at (repeated, missing and empty indices), gradients by float64 finite differences."""
+add.at (repeated, missing and empty indices; both ways of summing), gradients by float64 finite differences."""
 import numpy as np
 import pytest
 
 import retrograd as rg
 from retrograd.autograd import gradcheck, gradgradcheck
+from retrograd.ops import axis_index
 from retrograd.ops.axis_index import index_add_along_dim, take_along_dim
 
 INDICES = [np.array([2, 0, 2, 2, 3]), np.array([1]), np.array([3, 2, 1, 0]), np.array([], dtype=np.int64)]
 
 
+@pytest.mark.parametrize("one_hot_max", [256, 0], ids=["one-hot-product", "sorted-scatter"])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 @pytest.mark.parametrize("index", INDICES, ids=["repeats", "one", "reversed", "empty"])
-def test_values_match_numpy(dim, index):
+def test_values_match_numpy(dim, index, one_hot_max, monkeypatch):
+    monkeypatch.setattr(axis_index, "ONE_HOT_MAX_SIZE", one_hot_max)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((4, 4, 4))
     np.testing.assert_array_equal(take_along_dim(rg.tensor(x), dim, index).array, np.take(x, index, axis=dim))
