@@ -34,3 +34,13 @@ def is_tensor(obj) -> bool:
 from . import nn  # noqa: E402  (after the core: nn builds on it)
 from . import optim, data, metrics, io, models, train  # noqa: E402
 from .io import load, save  # noqa: E402
+
+# nn.functional ops that PyTorch also offers as torch.X
+from .ops.hard_activation import threshold  # noqa: E402
+from .ops.composite_activation import celu, selu  # noqa: E402
+from .ops.distance import cosine_similarity, pairwise_distance  # noqa: E402
+from .ops.conv3d import conv3d, conv_transpose3d  # noqa: E402
+from .ops.conv_transpose import conv_transpose1d  # noqa: E402
+from .ops.conv import conv_transpose2d  # noqa: E402
+from .ops.pool3d import max_pool3d  # noqa: E402
+from .ops.group_norm import group_norm, instance_norm  # noqa: E402

@@ -90,3 +90,15 @@ def test_output_size_out_of_range_and_shape_errors():
         F.conv3d(rg.randn(1, 2, 2, 4, 4), rg.randn(2, 2, 3, 3, 3))
     with pytest.raises(ValueError, match="output_padding"):
         F.conv_transpose3d(rg.randn(1, 2, 2, 2, 2), rg.randn(2, 2, 2, 2, 2), stride=2, output_padding=2)
+
+
+@pytest.mark.parametrize("make, fan_in", [("Conv3d(4, 6, (3, 2, 3), groups=2)", 2 * 18),
+                                          ("ConvTranspose3d(4, 6, 2, groups=2)", 3 * 8),
+                                          ("ConvTranspose1d(3, 5, 4)", 5 * 4)])
+def test_default_init_is_pytorch_uniform_bound(make, fan_in):
+    """kaiming_uniform_(a=sqrt(5)) gives U(+-1/sqrt(fan_in)) for weight and bias, as PyTorch."""
+    rg.manual_seed(0)
+    layer = eval("nn." + make)
+    bound = 1 / np.sqrt(fan_in)
+    for p in (layer.weight, layer.bias):
+        assert np.abs(p.array).max() <= bound and np.abs(p.array).max() > 0.7 * bound

@@ -85,3 +85,12 @@ def test_softmin_warns_without_dim_like_softmax():
         y = F.softmin(rg.tensor([[1.0, 2.0], [3.0, 5.0]]))
     np.testing.assert_allclose(y.array.sum(1), [1.0, 1.0], rtol=1e-6)
     assert y.array[0, 0] > y.array[0, 1]
+
+
+def test_torch_level_names_exist_where_torch_has_them():
+    torch = pytest.importorskip("torch")
+    for name in ("threshold", "selu", "celu", "cosine_similarity", "pairwise_distance", "conv3d",
+                 "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool3d",
+                 "group_norm", "instance_norm"):
+        assert hasattr(torch, name) and callable(getattr(rg, name)), name
+    np.testing.assert_array_equal(rg.selu(rg.tensor([-1.0, 2.0])).array, F.selu(rg.tensor([-1.0, 2.0])).array)
