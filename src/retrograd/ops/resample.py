@@ -1,9 +1,10 @@
 """F.interpolate: resize the spatial dims of (N, C, *spatial) input by nearest, nearest-exact,
-(bi/tri)linear or area sampling, with PyTorch's source-index rules (align_corners, scale
+(bi/tri)linear, bicubic or area sampling, with PyTorch's source-index rules (align_corners, scale
 factors) so outputs agree with PyTorch's to rounding.
 
 Each spatial dim is resampled in turn, separably: nearest modes gather one source index per
-output position; linear modes gather the two neighbours and blend them with per-position weights;
+output position; linear modes gather the two neighbours and blend them with per-position weights
+(bicubic: four neighbours, Keys' cubic weights);
 area averages windows (an averaging matrix, as adaptive_avg_pool). All are differentiable ops
 (gathers along one dim, multiply, matmul), so gradients of every order follow.
 """
@@ -18,7 +19,7 @@ from .axis_index import take_along_dim
 from .linalg import matmul
 from .pool import _adaptive_matrix
 
-_LINEAR = {"linear": 3, "bilinear": 4, "trilinear": 5}  # mode -> the input rank it needs
+_LINEAR = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}  # mode -> input rank
 _MODES = ("nearest", "nearest-exact", "area", *_LINEAR)
 
 
@@ -36,15 +37,34 @@ def _nearest_index(xp, in_size, out_size, scale_factor, exact):
     return xp.minimum(xp.floor(pos * scale).astype(xp.int64), in_size - 1)
 
 
-def _linear_indices(xp, in_size, out_size, scale_factor, align_corners, dtype):
-    """(i0, i1, w1): the two neighbours of each output position and the second one's weight."""
+def _source_positions(xp, in_size, out_size, scale_factor, align_corners, dtype, cubic=False):
+    """PyTorch's area_pixel_compute_source_index: where each output position samples the input
+    (negative positions clamp to 0 except for cubic)."""
     pos = xp.arange(out_size, dtype=dtype)
     if align_corners:
         scale = (xp.asarray(in_size - 1, dtype=dtype) / (out_size - 1) if out_size > 1
                  else xp.asarray(0, dtype=dtype))
-        src = pos * scale
-    else:
-        src = xp.maximum((pos + 0.5) * _scale(in_size, out_size, scale_factor, xp, dtype) - 0.5, 0)
+        return pos * scale
+    src = (pos + 0.5) * _scale(in_size, out_size, scale_factor, xp, dtype) - 0.5
+    return src if cubic else xp.maximum(src, 0)
+
+
+def _cubic_taps(xp, in_size, out_size, scale_factor, align_corners, dtype, a=-0.75):
+    """The 4 neighbours (clamped to the input) of each output position and their cubic
+    convolution weights (Keys, A = -0.75, as PyTorch's bicubic)."""
+    src = _source_positions(xp, in_size, out_size, scale_factor, align_corners, dtype, cubic=True)
+    base = xp.floor(src)
+    t = (src - base).astype(dtype)
+    near = lambda x: ((a + 2) * x - (a + 3)) * x * x + 1  # noqa: E731  |x| <= 1
+    far = lambda x: ((a * x - 5 * a) * x + 8 * a) * x - 4 * a  # noqa: E731  1 < |x| < 2
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    index = [xp.clip(base.astype(xp.int64) - 1 + k, 0, in_size - 1) for k in range(4)]
+    return index, [w.astype(dtype) for w in weights]
+
+
+def _linear_indices(xp, in_size, out_size, scale_factor, align_corners, dtype):
+    """(i0, i1, w1): the two neighbours of each output position and the second one's weight."""
+    src = _source_positions(xp, in_size, out_size, scale_factor, align_corners, dtype)
     i0 = xp.minimum(xp.floor(src).astype(xp.int64), in_size - 1)
     w1 = xp.clip(src - i0, 0, 1).astype(dtype)
     return i0, xp.minimum(i0 + 1, in_size - 1), w1
@@ -66,6 +86,10 @@ def _resample_dim(x: Tensor, dim: int, out_size: int, scale_factor, mode: str,
     if mode == "area":
         moved = x.transpose(dim, -1)
         return matmul(moved, _adaptive_matrix(in_size, out_size, x.dtype).T).transpose(dim, -1)
+    if mode == "bicubic":
+        index, weights = _cubic_taps(xp, in_size, out_size, scale_factor, align_corners, x.dtype)
+        terms = [take_along_dim(x, dim, i) * _along(w, dim, x.ndim, xp) for i, w in zip(index, weights)]
+        return terms[0] + terms[1] + terms[2] + terms[3]
     i0, i1, w1 = _linear_indices(xp, in_size, out_size, scale_factor, align_corners, x.dtype)
     return (take_along_dim(x, dim, i0) * _along(1 - w1, dim, x.ndim, xp)
             + take_along_dim(x, dim, i1) * _along(w1, dim, x.ndim, xp))
@@ -89,7 +113,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
     """Resize (N, C, *spatial) -> (N, C, *size), or spatial sizes floor(in * scale_factor).
 
     mode: 'nearest' (PyTorch's legacy rule floor(out_index * in / out)), 'nearest-exact',
-    'linear' (3-D input), 'bilinear' (4-D), 'trilinear' (5-D), 'area'. ``align_corners``
+    'linear' (3-D input), 'bilinear' or 'bicubic' (4-D), 'trilinear' (5-D), 'area'. ``align_corners``
     (linear modes only) maps the corner pixels' centres onto each other.
     """
     if mode not in _MODES:
