@@ -39,7 +39,7 @@ def test_values_and_gradients_match_torch(shape, kwargs, dtype):
     x, tx = rg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
     y, ty = F.interpolate(x, **kwargs), torch.nn.functional.interpolate(tx, **kwargs)
     assert y.shape == tuple(ty.shape) and y.dtype == x.dtype
-    tol = 2e-6 if dtype == "float32" else 1e-13
+    tol = 1e-5 if dtype == "float32" else 1e-13  # float32: sums of 4-16 taps, rounded differently
     np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=tol, atol=tol)
     w = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
     (y * rg.tensor(w)).sum().backward()

@@ -143,7 +143,8 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
         raise ValueError(f"interpolate: input {tuple(input.shape)} and output sizes {sizes} must "
                          "be greater than 0")
     out = input
-    for i, out_size in enumerate(sizes):
+    for i in reversed(range(n)):  # the last dim first, as PyTorch's kernels blend (same rounding)
+        out_size = sizes[i]
         out = _resample_dim(out, 2 + i, int(out_size), None if scales is None else scales[i],
                             mode, bool(align_corners))
     return out
