@@ -1,12 +1,15 @@
-"""conv3d and conv_transpose3d, composed from the 2-D convolutions: the depth dim is folded into
-the batch and each of the kD depth taps is one conv2d (or conv_transpose2d) over all depths at
-once; the taps' results are summed (transposed: shifted into place along depth, then summed).
-A Python loop over kD kernel taps only, never over samples or voxels; gradients of every order
-follow from the 2-D ops'."""
+"""conv3d and conv_transpose3d, each one call of the 2-D convolution: the depth dim is folded
+into the batch and the kD depth taps into the channels. conv3d gathers, for every output plane,
+its kD input planes as extra input channels (weight (O, C/g, kD, kH, kW) read as
+(O, kD * C/g, kH, kW)); conv_transpose3d makes every input plane's kD output planes as extra
+output channels, then sums them into their depths (a scatter-add along depth). Gradients of every
+order follow from the 2-D ops' and the gathers'."""
 from __future__ import annotations
 
 from ..autograd.function import ShapeError
+from ..backend import array_module
 from ..tensor import Tensor
+from .axis_index import index_add_along_dim, take_along_dim
 from .conv import _tuple, conv2d, conv_transpose2d
 from .padding import pad
 
@@ -59,14 +62,16 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     if out_depth < 1:
         raise ShapeError(f"{op}: kernel depth {kernel[0]} (dilation {dilation[0]}) is larger than "
                          f"the padded input depth {depth} (input shape {tuple(input.shape)})")
-    total = None
-    for tap in range(kernel[0]):
-        start = tap * dilation[0]
-        planes = x[:, :, start:start + stride[0] * (out_depth - 1) + 1:stride[0]]  # (N, C, OD, H, W)
-        planes = planes.permute(0, 2, 1, 3, 4).reshape(n * out_depth, c, *x.shape[3:])
-        y = conv2d(planes, weight[:, :, tap], None, stride[1:], hw_padding, dilation[1:], groups)
-        total = y if total is None else total + y
-    out = total.reshape(n, out_depth, *total.shape[1:]).permute(0, 2, 1, 3, 4)
+    taps, per_group = kernel[0], c // groups
+    xp = array_module(x.array)
+    planes = (xp.arange(out_depth)[:, None] * stride[0] + xp.arange(taps)[None, :] * dilation[0])
+    x = take_along_dim(x, 2, planes.reshape(-1))  # (N, C, OD * kD, H, W)
+    # the kD taps become input channels, within each group: (group, tap, channel)
+    x = x.reshape(n, groups, per_group, out_depth, taps, *x.shape[3:]).permute(0, 3, 1, 4, 2, 5, 6)
+    x = x.reshape(n * out_depth, groups * taps * per_group, *x.shape[5:])
+    w = weight.permute(0, 2, 1, 3, 4).reshape(weight.shape[0], taps * per_group, *kernel[1:])
+    y = conv2d(x, w, None, stride[1:], hw_padding, dilation[1:], groups)  # (N * OD, O, OH, OW)
+    out = y.reshape(n, out_depth, *y.shape[1:]).permute(0, 2, 1, 3, 4)
     return out if bias is None else out + bias.reshape(-1, 1, 1, 1)
 
 
@@ -91,19 +96,17 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                          f"dilation {dilation}")
     n, c, depth = input.shape[:3]
     kernel = weight.shape[2:]
-    full = (depth - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
+    taps, per_group = kernel[0], weight.shape[1]
+    full = (depth - 1) * stride[0] + dilation[0] * (taps - 1) + 1
     planes = input.permute(0, 2, 1, 3, 4).reshape(n * depth, c, *input.shape[3:])
-    total = None
-    for tap in range(kernel[0]):
-        y = conv_transpose2d(planes, weight[:, :, tap], None, stride[1:], padding[1:], extra[1:],
-                             groups, dilation[1:])
-        y = y.reshape(n, depth, *y.shape[1:])  # (N, D, C_out, OH, OW)
-        if stride[0] > 1:  # depth i goes to i * stride: interleave stride - 1 empty planes
-            y = pad(y.unsqueeze(2), (0, 0, 0, 0, 0, 0, 0, stride[0] - 1))
-            y = y.reshape(n, depth * stride[0], *y.shape[3:])[:, :(depth - 1) * stride[0] + 1]
-        shift = tap * dilation[0]
-        y = pad(y, (0, 0, 0, 0, 0, 0, shift, full - shift - y.shape[1]))
-        total = y if total is None else total + y
+    # the kD taps become output channels, within each group: (group, tap, channel)
+    w = weight.permute(0, 2, 1, 3, 4).reshape(c, taps * per_group, *kernel[1:])
+    y = conv_transpose2d(planes, w, None, stride[1:], padding[1:], extra[1:], groups, dilation[1:])
+    y = y.reshape(n, depth, groups, taps, per_group, *y.shape[2:]).permute(0, 1, 3, 2, 4, 5, 6)
+    y = y.reshape(n, depth * taps, groups * per_group, *y.shape[5:])
+    xp = array_module(input.array)
+    target = xp.arange(depth)[:, None] * stride[0] + xp.arange(taps)[None, :] * dilation[0]
+    total = index_add_along_dim(y, 1, target.reshape(-1), full)  # (N, full depth, C_out, OH, OW)
     total = pad(total, (0, 0, 0, 0, 0, 0, -padding[0], extra[0] - padding[0]))
     if total.shape[1] < 1:
         raise ShapeError(f"{op}: input {tuple(input.shape)} with kernel {tuple(kernel)} gives an "
