@@ -149,3 +149,15 @@ def test_multihead_attention_errors():
         mha(x, x, x, is_causal=True)
     with pytest.raises(ValueError, match="do not fit"):
         mha(x, rg.randn(3, 2, 5), x)
+
+
+def test_sdpa_empty_queries_or_keys_like_torch():
+    torch = pytest.importorskip("torch")
+    for q_len, k_len in ((0, 3), (2, 0)):
+        shapes = [(1, q_len, 4), (1, k_len, 4), (1, k_len, 5)]
+        ours, theirs = _tensors(shapes, rg), _tensors(shapes, torch)
+        y = F.scaled_dot_product_attention(*ours)
+        ty = torch.nn.functional.scaled_dot_product_attention(*theirs)
+        np.testing.assert_array_equal(y.array, ty.detach().numpy())
+        y.sum().backward()
+        assert ours[0].grad.shape == (1, q_len, 4)

@@ -79,3 +79,9 @@ def test_errors():
         nn.InstanceNorm1d(3)(rg.randn(5))
     with pytest.raises(ValueError, match="num_features"):
         nn.InstanceNorm1d(3, affine=True)(rg.randn(2, 4, 5))
+
+
+def test_empty_batch_passes_through_like_torch():
+    for fn in (lambda x: F.group_norm(x, 2), lambda x: F.instance_norm(x),
+               lambda x: nn.InstanceNorm1d(4, track_running_stats=True)(x)):
+        assert fn(rg.zeros(0, 4, 3)).shape == (0, 4, 3)

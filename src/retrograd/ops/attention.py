@@ -37,6 +37,8 @@ def attention_weights(scores: Tensor) -> Tensor:
     """softmax over the last dim; rows whose every score is -inf get weights 0 (PyTorch's
     safe softmax), without NaN in forward or backward."""
     xp = array_module(scores.array)
+    if scores.shape[-1] == 0:
+        return scores  # no keys: weights (*, L, 0), so the output is zeros, as PyTorch's
     dead = xp.isneginf(scores.array).all(-1, keepdims=True)
     if not dead.any():
         return softmax(scores, -1)

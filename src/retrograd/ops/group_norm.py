@@ -72,6 +72,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
 
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     count = math.prod(input.shape[2:])
+    if n == 0 and count > 1:
+        return _affine(input, weight, bias)  # an empty batch: nothing to normalise or track
     if count <= 1:
         raise ValueError(f"instance_norm: expected more than 1 spatial element when training, "
                          f"got input of shape {tuple(input.shape)}")
