@@ -1,5 +1,5 @@
 """hardtanh, relu6, hardsigmoid, hardswish, threshold, selu, celu, mish, softsign, logsigmoid,
-softmin, glu and silu: float64 finite differences (first and second order), PyTorch parity of
+softmin, glu, silu, hardshrink, softshrink, tanhshrink and prelu: float64 finite differences (first and second order), PyTorch parity of
 values and gradients (also at the kinks), stability at +-1e4, and their Modules."""
 import numpy as np
 import pytest
@@ -24,6 +24,9 @@ CASES = [
     ("softmin", lambda f, x: f.softmin(x, dim=1), "Softmin(dim=1)"),
     ("glu", lambda f, x: f.glu(x, dim=1), "GLU(dim=1)"),
     ("silu", lambda f, x: f.silu(x), "SiLU()"),
+    ("hardshrink", lambda f, x: f.hardshrink(x), "Hardshrink()"),
+    ("softshrink", lambda f, x: f.softshrink(x, 0.3), "Softshrink(0.3)"),
+    ("tanhshrink", lambda f, x: f.tanhshrink(x), "Tanhshrink()"),
 ]
 IDS = [c[0] for c in CASES]
 # values at and around every kink (0, +-3, 6, the bounds, the threshold), and far out
@@ -94,3 +97,25 @@ def test_torch_level_names_exist_where_torch_has_them():
                  "group_norm", "instance_norm"):
         assert hasattr(torch, name) and callable(getattr(rg, name)), name
     np.testing.assert_array_equal(rg.selu(rg.tensor([-1.0, 2.0])).array, F.selu(rg.tensor([-1.0, 2.0])).array)
+
+
+@pytest.mark.parametrize("shape, channels", [((2, 3, 4), 3), ((5, 3), 1), ((4,), 1), ((), 1)])
+def test_prelu_matches_torch_and_gradchecks(shape, channels):
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.PReLU(channels, dtype=rg.float64), torch.nn.PReLU(channels, dtype=torch.float64)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    ours.weight.array[:] = np.linspace(0.1, 0.4, channels)
+    theirs.load_state_dict({"weight": torch.tensor(ours.weight.array)})
+    data = np.random.default_rng(6).standard_normal(shape)
+    x, tx = rg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    y, ty = ours(x), theirs(tx)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-12)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-12)
+    assert gradcheck(lambda x, w: F.prelu(x, w), [_x(0, (2, 3, 2)), ours.weight if channels == 3
+                                                 else rg.tensor([0.2], dtype=rg.float64, requires_grad=True)])
+    for bad_shape in ((2, 4), (3,)):  # 1-D input: one channel
+        with pytest.raises(RuntimeError, match="channel size"):
+            F.prelu(rg.randn(*bad_shape), rg.tensor([0.1, 0.2, 0.3]))

@@ -1,14 +1,16 @@
 """Activations composed of differentiable ops (so their gradients of every order follow):
-selu, celu, mish, softsign, logsigmoid, softmin, glu. Stable for inputs of +-1e4. F's signatures; ``inplace=True`` is accepted and computed out of place."""
+selu, celu, mish, softsign, logsigmoid, softmin, glu, prelu, hardshrink, softshrink, tanhshrink. Stable for inputs of +-1e4. F's signatures; ``inplace=True`` is accepted and computed out of place."""
 from __future__ import annotations
 
 from ..tensor import Tensor
 from .activation import elu, softmax, softplus
 from .dims import normalize_dim
+from .elementwise import where
 from .loss import LogSigmoid
 from .shape import chunk
 
-__all__ = ["selu", "celu", "mish", "softsign", "logsigmoid", "glu"]
+__all__ = ["selu", "celu", "mish", "softsign", "logsigmoid", "glu", "prelu", "hardshrink",
+           "softshrink", "tanhshrink"]
 
 # SELU's constants (Klambauer et al. 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -58,3 +60,36 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
                            f"{input.shape[d]} (input shape {tuple(input.shape)})")
     a, b = chunk(input, 2, d)
     return a * b.sigmoid()
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x where x > 0, else weight * x; weight (1,) or (C,) per channel of dim 1 (inputs of fewer
+    than 2 dims have one channel, as in PyTorch)."""
+    if weight.ndim != 1:
+        raise RuntimeError(f"prelu: weight must be 1-D, got shape {tuple(weight.shape)}")
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.shape[0] not in (1, channels):
+        raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {weight.shape[0]} and channel size = {channels} "
+                           f"(input shape {tuple(input.shape)})")
+    if weight.shape[0] > 1 and input.ndim >= 2:
+        weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    return where(input.array > 0, input, weight * input)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return where(abs(input.array) > lambd, input, input * 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}")
+    x = input.array
+    return where(x > lambd, input - lambd, where(x < -lambd, input + lambd, input * 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - input.tanh()

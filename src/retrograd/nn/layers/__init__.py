@@ -9,8 +9,9 @@ from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
-from .more_activation import (CELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish,
-                              ReLU6, Softmin, Softsign, Threshold)
+from .more_activation import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
+                              LogSigmoid, Mish, PReLU, ReLU6, Softmin, Softshrink, Softsign,
+                              Tanhshrink, Threshold)
 from .parameter_container import ParameterDict, ParameterList
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d

@@ -1,13 +1,17 @@
 """More activation modules, over ``ops/hard_activation.py`` and ``ops/composite_activation.py``:
 Hardtanh, ReLU6, Hardsigmoid, Hardswish, Threshold, SELU, CELU, Mish, Softsign, LogSigmoid,
-Softmin, GLU. Element-wise ones keep the input's shape; GLU halves ``dim``."""
+Softmin, GLU, PReLU, Hardshrink, Softshrink, Tanhshrink. Element-wise ones keep the input's
+shape; GLU halves ``dim``."""
 from __future__ import annotations
 
 from ...ops import composite_activation as C
 from ...ops import hard_activation as H
+from ... import backend
+from ...backend import xp
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
+from ..parameter import Parameter
 from .activation import _Inplace
 
 
@@ -137,3 +141,53 @@ class GLU(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x where x > 0, else a * x, with learnable a: one (num_parameters=1) or one per channel
+    (dim 1), initialised to ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
+        self.weight = Parameter(xp.full(num_parameters, init, dtype=dtype))
+
+    def reset_parameters(self) -> None:
+        self.weight.array[:] = self.init
+
+    def forward(self, input: Tensor) -> Tensor:
+        return C.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class _Shrink(Module):
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    """x where |x| > lambd, else 0."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return C.hardshrink(input, self.lambd)
+
+
+class Softshrink(_Shrink):
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return C.softshrink(input, self.lambd)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return C.tanhshrink(input)
