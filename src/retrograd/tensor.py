@@ -295,9 +295,3 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
     from .ops.cast import cast
 
     return cast(t, dtype)
-
-
-from .autograd import function as _function  # noqa: E402
-
-_function._types.Tensor = Tensor
-from . import tensor_methods  # noqa: E402,F401  (attaches the op methods to Tensor)

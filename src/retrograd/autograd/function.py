@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 
+from ..tensor import Tensor
 from . import grad_mode
 
 
@@ -51,7 +52,6 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        Tensor = _types.Tensor
         fn = cls()
         arrays = [x.array if type(x) is Tensor or isinstance(x, Tensor) else x for x in inputs]
         try:
@@ -71,10 +71,6 @@ class Function:
                         _anomaly.on_forward(fn, result)
                     return result
         return Tensor._from_op(out, None)
-
-
-class _types:
-    Tensor = None  # set by retrograd.tensor once the class exists (avoids an import per op)
 
 
 class _AnomalyHooks:

@@ -13,16 +13,18 @@ import math
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
-from .reduce import sum_array
+from ..backends import kernels_for
 
 
 def batch_stats(x, axes: tuple[int, ...]):
     """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
     ``x - mean`` (a new array that Normalize may reuse)."""
     count = math.prod(x.shape[a] for a in axes)
-    mean = sum_array(x, axes, keepdims=True) / count
-    centred = x - mean
-    var = sum_array(xp.square(centred), axes, keepdims=True) / count
+    kernels = kernels_for(x)
+    mean = kernels.sum_array(x, axes, keepdims=True) / count
+    centred = xp.subtract(x, mean, out=kernels.empty(x.shape, x.dtype))
+    squares = xp.square(centred, out=kernels.empty(x.shape, x.dtype))
+    var = kernels.sum_array(squares, axes, keepdims=True) / count
     return mean, var, centred
 
 
@@ -41,13 +43,14 @@ class Normalize(Function):
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
                 param_shape=(), centred=None):
         inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
+        empty = kernels_for(x).empty
         if centred is None:
-            centred = x - mean
+            centred = xp.subtract(x, mean, out=empty(x.shape, x.dtype))
         xhat = xp.multiply(centred, inv, out=centred)  # x - mean is ours to overwrite
         self.xhat, self.inv, self.axes, self.eps, self.param_shape = xhat, inv, axes, eps, param_shape
         if weight is None:
             return xhat if bias is None else xhat + bias.reshape(param_shape)
-        out = xhat * weight.reshape(param_shape)
+        out = xp.multiply(xhat, weight.reshape(param_shape), out=empty(x.shape, x.dtype))
         if bias is not None:
             out += bias.reshape(param_shape)
         return out
@@ -83,16 +86,18 @@ class Normalize(Function):
         want_b = b is not None and b.requires_grad
         per_statistic = param_dims == axes
         factored = want_x and per_statistic
-        sum_g = sum_array(g, param_dims, keepdims=True) if want_b or factored else None
-        sum_gx = (sum_array(xp.multiply(g, xhat), param_dims, keepdims=True)
+        kernels = kernels_for(g)
+        sum_g = kernels.sum_array(g, param_dims, keepdims=True) if want_b or factored else None
+        sum_gx = (kernels.sum_array(xp.multiply(g, xhat, out=kernels.empty(g.shape, g.dtype)),
+                                    param_dims, keepdims=True)
                   if want_w or factored else None)
         gx = None
         if factored:
             count = xhat.size // inv.size
             s = inv if w is None else inv * w.array.reshape(inv.shape)
-            gx = xp.multiply(g, s)
+            gx = xp.multiply(g, s, out=kernels.empty(g.shape, g.dtype))
             gx -= s * sum_g / count
-            gx -= xp.multiply(xhat, s * sum_gx / count)
+            gx -= xp.multiply(xhat, s * sum_gx / count, out=kernels.empty(g.shape, g.dtype))
         elif want_x:
             gxhat = g if w is None else g * w.array.reshape(self.param_shape)
             gx = gxhat - gxhat.mean(axes, keepdims=True)

@@ -85,7 +85,7 @@ def _resample_dim(x: Tensor, dim: int, out_size: int, scale_factor, mode: str,
                                                    mode == "nearest-exact"))
     if mode == "area":
         moved = x.transpose(dim, -1)
-        return matmul(moved, _adaptive_matrix(in_size, out_size, x.dtype).T).transpose(dim, -1)
+        return matmul(moved, _adaptive_matrix(xp, in_size, out_size, x.dtype).T).transpose(dim, -1)
     if mode == "bicubic":
         index, weights = _cubic_taps(xp, in_size, out_size, scale_factor, align_corners, x.dtype)
         terms = [take_along_dim(x, dim, i) * _along(w, dim, x.ndim, xp) for i, w in zip(index, weights)]

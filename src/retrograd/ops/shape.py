@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from .dims import normalize_dim
-from .reduce import Expand
+from ..autograd.broadcast import Expand
 
 
 class Reshape(Function):
