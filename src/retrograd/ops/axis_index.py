@@ -3,10 +3,9 @@
 ``take_along_dim(x, dim, index)`` picks x's slices ``index`` along ``dim`` (repeats allowed);
 ``index_add_along_dim(g, dim, index, size)`` sums g's slices into ``size`` slots. Into a few
 slots (<= ONE_HOT_MAX_SIZE, floating dtypes) the sum is one matrix product with the (len(index),
-size) one-hot matrix: a GEMM, 20x faster than a scatter on 16x32x64x64 -> 32 slots (1.2 against
-24-30 ms, one thread). Otherwise it sorts the index once and adds runs with ``add.reduceat``; both
-are several times faster than ``add.at`` for the repeated indices of padding, resampling and
-sliding windows.
+size) one-hot matrix, a GEMM; otherwise it sorts the index once and adds runs with
+``add.reduceat``. Both beat ``add.at`` by far on the repeated indices of padding, resampling and
+sliding windows (figures in benchmarks/README.md).
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from ..backend import array_module
 from ..tensor import Tensor
 
 
-ONE_HOT_MAX_SIZE = 256  # above it the dense product costs more than the sorted scatter
+ONE_HOT_MAX_SIZE = 256  # above it the dense product would cost more than the sorted scatter
 
 
 class TakeAlongDim(Function):

@@ -2,8 +2,8 @@
 
 ``pad`` lists (before, after) pairs from the last dim backwards, as PyTorch's. The non-constant
 modes build each padded dim from the kept slice and the border slices, which are gathered by
-source positions (vectorised); the gradient sums the borders back into their sources (a sorted
-scatter-add).
+source positions (vectorised); the gradient sums the borders back into their sources (a
+scatter-add along the dim).
 """
 from __future__ import annotations
 
