@@ -97,8 +97,8 @@ MHA_CASES = [
      [(3, 1, 4), (5, 1, 4), (5, 1, 4)]),
     (dict(embed_dim=4, num_heads=2), dict(attn_mask=np.triu(np.ones((3, 3), bool), 1), is_causal=True),
      [(3, 2, 4), (3, 2, 4), (3, 2, 4)]),
-    (dict(embed_dim=6, num_heads=2, batch_first=True),  # a (N * H, L, S) mask, float padding mask
-     dict(attn_mask=RNG.random((4, 3, 5)) > 0.7, key_padding_mask=RNG.standard_normal((2, 5))),
+    (dict(embed_dim=6, num_heads=2, batch_first=True),  # per-head (N * H, L, S) and padding masks
+     dict(attn_mask=RNG.standard_normal((4, 3, 5)), key_padding_mask=RNG.standard_normal((2, 5))),
      [(2, 3, 6), (2, 5, 6), (2, 5, 6)]),
 ]
 
