@@ -16,8 +16,9 @@ from .layers import (  # issue 14 part B
     MultiheadAttention, NonDynamicallyQuantizableLinear, PairwiseDistance, ParameterDict,
     ParameterList, PReLU, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReLU6,
     ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, Softmin, Softshrink, Softsign,
-    Tanhshrink, Threshold, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d, ZeroPad1d,
-    ZeroPad2d, ZeroPad3d)
+    Tanhshrink, Threshold, Transformer, TransformerDecoder, TransformerDecoderLayer,
+    TransformerEncoder, TransformerEncoderLayer, Unfold, Upsample, UpsamplingBilinear2d,
+    UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
@@ -44,7 +45,8 @@ __all__ = [
     "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d",
     "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
     "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "CosineSimilarity",
-    "PairwiseDistance",
+    "PairwiseDistance", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+    "TransformerEncoder", "TransformerEncoderLayer",
     # losses
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss", "NLLLoss", "SmoothL1Loss",
