@@ -66,8 +66,8 @@ def test_modules_match_torch_in_train_and_eval(make, shape):
         np.testing.assert_allclose(ours.state_dict()[k].array, v.numpy(), rtol=1e-5, atol=1e-6)
     ours.eval(), theirs.eval()
     data = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(ours(rg.tensor(data)).array, theirs(torch.tensor(data)).detach().numpy(),
-                               rtol=1e-5, atol=1e-5)
+    expected = theirs(torch.tensor(data)).detach().numpy()
+    np.testing.assert_allclose(ours(rg.tensor(data)).array, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_errors():
@@ -85,3 +85,26 @@ def test_empty_batch_passes_through_like_torch():
     for fn in (lambda x: F.group_norm(x, 2), lambda x: F.instance_norm(x),
                lambda x: nn.InstanceNorm1d(4, track_running_stats=True)(x)):
         assert fn(rg.zeros(0, 4, 3)).shape == (0, 4, 3)
+
+
+@pytest.mark.parametrize("make, shape, dtype", [
+    ("RMSNorm(4)", (3, 4), "float32"), ("RMSNorm((2, 3), eps=1e-3)", (2, 5, 2, 3), "float64"),
+    ("RMSNorm(3, elementwise_affine=False)", (4, 3), "float64")])
+def test_rms_norm_matches_torch(make, shape, dtype):
+    torch = pytest.importorskip("torch")
+    ours = eval(f"nn.{make[:-1]}, dtype=rg.{dtype})")
+    theirs = eval(f"torch.nn.{make[:-1]}, dtype=torch.{dtype})")
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    if ours.weight is not None:
+        ours.weight.array[:] = np.linspace(0.5, 1.5, ours.weight.array.size).reshape(
+            ours.weight.shape)
+        theirs.load_state_dict({"weight": torch.tensor(ours.weight.array)})
+    data = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    x, tx = rg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    y, ty = ours(x), theirs(tx)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=tol, atol=tol)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=10 * tol, atol=10 * tol)
+    assert gradcheck(lambda t: F.rms_norm(t, (3,)), [_x((2, 3))], rtol=1e-6, atol=1e-7)

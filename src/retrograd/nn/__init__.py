@@ -18,7 +18,7 @@ from .layers import (  # issue 14 part B
     ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, Softmin, Softshrink, Softsign,
     Tanhshrink, Threshold, Transformer, TransformerDecoder, TransformerDecoderLayer,
     TransformerEncoder, TransformerEncoderLayer, Unfold, Upsample, UpsamplingBilinear2d,
-    UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
+    UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d, RMSNorm, PixelShuffle, PixelUnshuffle)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
@@ -46,7 +46,7 @@ __all__ = [
     "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
     "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "CosineSimilarity",
     "PairwiseDistance", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-    "TransformerEncoder", "TransformerEncoderLayer",
+    "TransformerEncoder", "TransformerEncoderLayer", "RMSNorm", "PixelShuffle", "PixelUnshuffle",
     # losses
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss", "NLLLoss", "SmoothL1Loss",

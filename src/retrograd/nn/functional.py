@@ -33,6 +33,8 @@ from ..ops.fold import fold, unfold
 from ..ops.conv3d import conv3d, conv_transpose3d
 from ..ops.conv_transpose import conv_transpose1d
 from ..ops.pool3d import avg_pool3d, max_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
+from ..ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from ..ops.rms_norm import rms_norm
 from ..tensor import Tensor
 
 
@@ -235,5 +237,5 @@ __all__ = [
     "interpolate", "normalize", "cosine_similarity", "pairwise_distance", "group_norm",
     "instance_norm", "scaled_dot_product_attention", "unfold", "fold", "conv3d",
     "conv_transpose1d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "max_unpool1d",
-    "max_unpool2d", "max_unpool3d",
+    "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
 ]

@@ -14,7 +14,8 @@ from .more_activation import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswis
                               Tanhshrink, Threshold)
 from .parameter_container import ParameterDict, ParameterList
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
-from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm
+from .pixel_shuffle import PixelShuffle, PixelUnshuffle
 from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear
 from .fold import Fold, Unfold
 from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d
@@ -50,5 +51,5 @@ __all__ = [
     "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
     "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "CosineSimilarity",
     "PairwiseDistance", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-    "TransformerEncoder", "TransformerEncoderLayer",
+    "TransformerEncoder", "TransformerEncoderLayer", "RMSNorm", "PixelShuffle", "PixelUnshuffle",
 ]

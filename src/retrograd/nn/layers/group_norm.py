@@ -1,10 +1,12 @@
-"""GroupNorm and InstanceNorm1d/2d/3d (per-sample statistics; ``ops/group_norm.py``)."""
+"""GroupNorm, InstanceNorm1d/2d/3d (per-sample statistics; ``ops/group_norm.py``) and RMSNorm
+(``ops/rms_norm.py``)."""
 from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import ShapeError
 from ...backend import xp
 from ...ops.group_norm import group_norm, instance_norm
+from ...ops.rms_norm import rms_norm
 from ...tensor import Tensor
 from .. import init
 from ..module import Module
@@ -100,3 +102,30 @@ class InstanceNorm3d(_InstanceNorm):
     """Instance norm of (N, C, D, H, W) or (C, D, H, W) input."""
 
     _dims = (4, 5)
+
+
+class RMSNorm(Module):
+    """x / sqrt(mean(x^2) + eps) over the trailing dims ``normalized_shape``, times weight (ones,
+    of that shape) when elementwise_affine. eps None: the input dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(xp.ones(shape, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
