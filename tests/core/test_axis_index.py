@@ -1,5 +1,6 @@
 """take_along_dim / index_add_along_dim (ops/axis_index.py): values against NumPy's take and
-add.at (repeated, missing and empty indices; both ways of summing), gradients by float64 finite differences."""
+add.at (repeated, missing and empty indices; both ways of summing), gradients by float64 finite
+differences."""
 import numpy as np
 import pytest
 

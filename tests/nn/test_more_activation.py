@@ -1,6 +1,7 @@
 """hardtanh, relu6, hardsigmoid, hardswish, threshold, selu, celu, mish, softsign, logsigmoid,
-softmin, glu, silu, hardshrink, softshrink, tanhshrink and prelu: float64 finite differences (first and second order), PyTorch parity of
-values and gradients (also at the kinks), stability at +-1e4, and their Modules."""
+softmin, glu, silu, hardshrink, softshrink, tanhshrink and prelu: float64 finite differences
+(first and second order), PyTorch parity of values and gradients (also at the kinks), stability
+at +-1e4, and their Modules."""
 import numpy as np
 import pytest
 
@@ -96,7 +97,8 @@ def test_torch_level_names_exist_where_torch_has_them():
                  "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool3d",
                  "group_norm", "instance_norm"):
         assert hasattr(torch, name) and callable(getattr(rg, name)), name
-    np.testing.assert_array_equal(rg.selu(rg.tensor([-1.0, 2.0])).array, F.selu(rg.tensor([-1.0, 2.0])).array)
+    x = rg.tensor([-1.0, 2.0])
+    np.testing.assert_array_equal(rg.selu(x).array, F.selu(x).array)
 
 
 @pytest.mark.parametrize("shape, channels", [((2, 3, 4), 3), ((5, 3), 1), ((4,), 1), ((), 1)])
@@ -114,8 +116,8 @@ def test_prelu_matches_torch_and_gradchecks(shape, channels):
     (ty * ty).sum().backward()
     np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-12)
-    assert gradcheck(lambda x, w: F.prelu(x, w), [_x(0, (2, 3, 2)), ours.weight if channels == 3
-                                                 else rg.tensor([0.2], dtype=rg.float64, requires_grad=True)])
+    weight = ours.weight if channels == 3 else rg.tensor([0.2], dtype=rg.float64, requires_grad=True)
+    assert gradcheck(lambda x, w: F.prelu(x, w), [_x(0, (2, 3, 2)), weight])
     for bad_shape in ((2, 4), (3,)):  # 1-D input: one channel
         with pytest.raises(RuntimeError, match="channel size"):
             F.prelu(rg.randn(*bad_shape), rg.tensor([0.1, 0.2, 0.3]))

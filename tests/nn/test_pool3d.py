@@ -10,7 +10,8 @@ from retrograd.autograd import gradcheck, gradgradcheck
 
 POOLS = [
     ("max_pool3d", dict(kernel_size=3)),
-    ("max_pool3d", dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), padding=1, dilation=(2, 1, 1), ceil_mode=True)),
+    ("max_pool3d", dict(kernel_size=(2, 3, 2), stride=(1, 2, 2), padding=1, dilation=(2, 1, 1),
+                        ceil_mode=True)),
     ("avg_pool3d", dict(kernel_size=3, stride=2, padding=1)),
     ("avg_pool3d", dict(kernel_size=(3, 2, 3), stride=(2, 2, 1), padding=1, ceil_mode=True,
                         count_include_pad=False)),
@@ -58,8 +59,10 @@ def test_max_pool_indices_and_unpool_match_torch(nd, kwargs):
     unpool_args = {k: v for k, v in kwargs.items() if k != "dilation"}
     values = rg.tensor(ty.numpy(), requires_grad=True)
     tvalues = ty.clone().requires_grad_(True)
-    out = getattr(F, f"max_unpool{nd}d")(values, rg.tensor(tidx.numpy()), output_size=shape[2:], **unpool_args)
-    tout = getattr(torch.nn.functional, f"max_unpool{nd}d")(tvalues, tidx, output_size=shape[2:], **unpool_args)
+    ours_unpool = getattr(F, f"max_unpool{nd}d")
+    out = ours_unpool(values, rg.tensor(tidx.numpy()), output_size=shape[2:], **unpool_args)
+    tout = getattr(torch.nn.functional, f"max_unpool{nd}d")(tvalues, tidx, output_size=shape[2:],
+                                                             **unpool_args)
     np.testing.assert_array_equal(out.array, tout.detach().numpy())
     w = np.random.default_rng(3).standard_normal(out.shape)
     (out * rg.tensor(w)).sum().backward()

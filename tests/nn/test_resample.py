@@ -1,5 +1,6 @@
-"""F.interpolate and nn.Upsample: every mode (bicubic too) against PyTorch (values and gradients, float32 and
-float64, sizes and scale factors, align_corners), float64 finite differences, and errors."""
+"""F.interpolate and nn.Upsample: every mode (bicubic too) against PyTorch (values and gradients,
+float32 and float64, sizes and scale factors, align_corners), float64 finite differences, and
+errors."""
 import numpy as np
 import pytest
 
