@@ -24,7 +24,8 @@ def mask_to_bias(mask, dtype, shape, xp, allowed_if_true: bool = True):
     if m.dtype.kind != "f":
         raise TypeError(f"attention: attn_mask must be bool or floating, got dtype {m.dtype}")
     if m.dtype != dtype:
-        raise TypeError(f"attention: a float attn_mask must have the query's dtype {dtype}, got {m.dtype}")
+        raise TypeError(f"attention: a float attn_mask must have the query's dtype {dtype}, "
+                        f"got {m.dtype}")
     try:
         xp.broadcast_shapes(m.shape, shape)
     except ValueError:

@@ -24,7 +24,8 @@ def _check(op: str, input: Tensor, weight: Tensor, bias, groups, in_channels: in
                          f"but weight of shape {tuple(weight.shape)} with groups={groups} expects "
                          f"{in_channels}")
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ShapeError(f"{op}: bias of shape {tuple(bias.shape)} does not fit; expected ({out_channels},)")
+        raise ShapeError(f"{op}: bias of shape {tuple(bias.shape)} does not fit; expected "
+                         f"({out_channels},)")
 
 
 def _depth_pads(padding, kernel, dilation, stride, op):
@@ -37,7 +38,8 @@ def _depth_pads(padding, kernel, dilation, stride, op):
             return (total // 2, total - total // 2), "same"
         if padding == "valid":
             return (0, 0), "valid"
-        raise ValueError(f"{op}: padding must be an int, a tuple of 3 ints, 'valid' or 'same', got {padding!r}")
+        raise ValueError(f"{op}: padding must be an int, a tuple of 3 ints, 'valid' or 'same', "
+                         f"got {padding!r}")
     p = _tuple(padding, 3, "padding", op, 0)
     return (p[0], p[0]), p[1:]
 

@@ -36,7 +36,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         raise ShapeError(f"{op}: expected input (N, C, L) or (C, L) and weight (C_in, C_out/groups, "
                          f"k), got shapes {tuple(input.shape)} and {tuple(weight.shape)}")
     (s,), (p,) = _tuple(stride, 1, "stride", op, 1), _tuple(padding, 1, "padding", op, 0)
-    (o,), (d,) = _tuple(output_padding, 1, "output_padding", op, 0), _tuple(dilation, 1, "dilation", op, 1)
+    (o,) = _tuple(output_padding, 1, "output_padding", op, 0)
+    (d,) = _tuple(dilation, 1, "dilation", op, 1)
     out = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(2), bias, (1, s), (0, p), (0, o),
                            groups, (1, d))
     return out.squeeze(-2)

@@ -46,10 +46,12 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     if input.ndim == 3:
         return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride)[0]
     if input.ndim != 4:
-        raise ShapeError(f"unfold: expected a 3-D or 4-D input (N, C, H, W), got shape {tuple(input.shape)}")
+        raise ShapeError(f"unfold: expected a 3-D or 4-D input (N, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
     kernel, dil, pads, strides = _args("unfold", kernel_size, dilation, padding, stride)
     x = pad(input, (pads[1], pads[1], pads[0], pads[0])) if any(pads) else input
-    (rows, cols), (oh, ow) = _window_rows(array_module(x.array), x.shape[2:], kernel, dil, strides, "unfold")
+    xp = array_module(x.array)
+    (rows, cols), (oh, ow) = _window_rows(xp, x.shape[2:], kernel, dil, strides, "unfold")
     blocks = take_along_dim(take_along_dim(x, 2, rows), 3, cols)  # (N, C, kh * OH, kw * OW)
     n, c = input.shape[:2]
     blocks = blocks.reshape(n, c, kernel[0], oh, kernel[1], ow).permute(0, 1, 2, 4, 3, 5)
@@ -71,7 +73,8 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
         raise RuntimeError(f"fold: expected size of input's dimension 1 ({ck}) to be divisible by "
                            f"the product of kernel_size {kernel}")
     padded = (size[0] + 2 * pads[0], size[1] + 2 * pads[1])
-    (rows, cols), (oh, ow) = _window_rows(array_module(input.array), padded, kernel, dil, strides, "fold")
+    xp = array_module(input.array)
+    (rows, cols), (oh, ow) = _window_rows(xp, padded, kernel, dil, strides, "fold")
     if oh * ow != length:
         raise RuntimeError(f"fold: given output_size={size}, kernel_size={kernel}, dilation={dil}, "
                            f"padding={pads}, stride={strides}, expected size of input's dimension 2 "

@@ -40,7 +40,8 @@ def _check_mode_pad(x: Tensor, pad: tuple[int, ...], mode: str) -> None:
         d = x.ndim - 1 - i
         size, before, after = x.shape[d], pad[2 * i], pad[2 * i + 1]
         if size == 0:
-            raise RuntimeError(f"pad: mode {mode!r} needs a non-empty dim {d} (input shape {tuple(x.shape)})")
+            raise RuntimeError(f"pad: mode {mode!r} needs a non-empty dim {d} (input shape "
+                               f"{tuple(x.shape)})")
         if mode == "reflect" and (before >= size or after >= size):
             raise RuntimeError(f"pad: padding size should be less than the corresponding input "
                                f"dimension, but got padding ({before}, {after}) at dimension {d} "

@@ -49,7 +49,8 @@ class MultiheadAttention(Module):
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
-        self.head_dim, self.batch_first, self.add_zero_attn = embed_dim // num_heads, batch_first, add_zero_attn
+        self.head_dim = embed_dim // num_heads
+        self.batch_first, self.add_zero_attn = batch_first, add_zero_attn
         empty = lambda *shape: Parameter(xp.empty(shape, dtype=dtype))  # noqa: E731
         if self._qkv_same_embed_dim:
             self.in_proj_weight = empty(3 * embed_dim, embed_dim)
@@ -143,19 +144,22 @@ class MultiheadAttention(Module):
             bias, pad = _extend(bias), _extend(pad)
         source = k.shape[1]
         if pad is not None:
-            pad = _as_tensor(pad).reshape(n, 1, 1, source).expand(n, h, 1, source).reshape(n * h, 1, source)
+            pad = _as_tensor(pad).reshape(n, 1, 1, source).expand(n, h, 1, source)
+            pad = pad.reshape(n * h, 1, source)
             bias = pad if bias is None else bias + pad
         if bias is not None and bias.ndim == 2:
             bias = bias.unsqueeze(0)
         p = self.dropout if self.training else 0.0
         if need_weights:
             scores = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-2, -1)
-            weights = softmax(scores if bias is None else scores + bias, -1)  # NaN rows if all masked, as PyTorch
+            # plain softmax: a query with every key masked gets NaN weights, as in PyTorch
+            weights = softmax(scores if bias is None else scores + bias, -1)
             out = (dropout(weights, p, True) if p > 0 else weights) @ v
             weights = weights.reshape(n, h, length, source)
         else:
             out, weights = scaled_dot_product_attention(q, k, v, bias, p), None
-        out = linear(out.transpose(0, 1).reshape(length * n, e), self.out_proj.weight, self.out_proj.bias)
+        out = out.transpose(0, 1).reshape(length * n, e)
+        out = linear(out, self.out_proj.weight, self.out_proj.bias)
         return out.reshape(length, n, e), weights
 
 

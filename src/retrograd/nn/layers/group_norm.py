@@ -76,7 +76,8 @@ class _InstanceNorm(_BatchNorm):
         unbatched = input.ndim == batched - 1
         x = input.unsqueeze(0) if unbatched else input
         if self.affine and x.shape[1] != self.num_features:
-            raise ShapeError(f"{type(self).__name__}: expected input's size at dim={input.ndim - batched + 1} "
+            dim = input.ndim - batched + 1
+            raise ShapeError(f"{type(self).__name__}: expected input's size at dim={dim} "
                              f"to match num_features ({self.num_features}), but got: {x.shape[1]}")
         # PyTorch's wart, matched: instance norm never counts num_batches_tracked, and momentum
         # None means 0 (running statistics frozen), not a cumulative average as in batch norm
