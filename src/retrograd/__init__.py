@@ -34,7 +34,8 @@ def is_tensor(obj) -> bool:
 
 from . import nn  # noqa: E402  (after the core: nn builds on it)
 from . import optim, data, metrics, io, models, train  # noqa: E402
-from .io import load, save  # noqa: E402
+from .io.serialization import load, save  # noqa: E402  (torch.save/torch.load)
+from . import utils  # noqa: E402  (retrograd.utils.data, as torch.utils.data)
 
 # nn.functional ops that PyTorch also offers as torch.X
 from .ops.hard_activation import threshold  # noqa: E402

@@ -9,7 +9,7 @@ import threading
 import numpy as np
 import pytest
 
-from retrograd.backends.cpu.pool import ArrayPool
+from retrograd.backends.cpu.pool import ArrayPool, size_class
 
 BIG = (256, 1024)  # 1 MiB of float32
 
@@ -34,23 +34,35 @@ def test_a_view_keeps_its_base_in_use():
     assert not np.shares_memory(b, view)
 
 
-def test_shapes_dtypes_and_small_arrays_are_kept_apart():
+def test_any_shape_and_dtype_of_about_the_same_size_reuses_a_free_buffer():
     pool = ArrayPool(smallest=1 << 18)
-    a = pool.empty(BIG, np.float32)
+    a = pool.empty(BIG, np.float32)  # 1 MiB
     address = a.ctypes.data
     del a
-    assert pool.empty(BIG, np.float64).ctypes.data != address
-    assert pool.empty((1024, 256), np.float32).ctypes.data != address
-    assert pool.bytes == 3 * (1 << 20) + (1 << 20)  # float64 twice the size
+    b = pool.empty((512, 256), np.float64)  # 1 MiB as well
+    assert b.ctypes.data == address and b.shape == (512, 256) and b.dtype == np.float64
+    assert b.flags.c_contiguous and b.flags.writeable
+    del b
+    c = pool.empty((1000, 1000), np.uint8)  # 976.6 KiB: the same size class (1 MiB)
+    assert c.ctypes.data == address
+    d = pool.empty((2, 1 << 20), np.uint8)  # 2 MiB: another class, a new buffer
+    assert not np.shares_memory(c, d)
+    assert pool.bytes == (1 << 20) + (2 << 20)
     pool.empty((4, 4), np.float32)  # below `smallest`: plain NumPy, not held
-    assert pool.bytes == 5 * (1 << 20) - (1 << 20)
+    assert pool.bytes == 3 << 20
 
 
-def test_the_limit_drops_the_least_recently_used_shapes_and_clear_lets_go_of_all():
+@pytest.mark.parametrize("nbytes", [1 << 18, (1 << 18) + 1, 300_000, 2_030_000, 5_000_000])
+def test_size_classes_round_up_by_at_most_a_quarter(nbytes):
+    size = size_class(nbytes)
+    assert nbytes <= size <= nbytes * 1.25 and size_class(size) == size
+
+
+def test_the_limit_drops_the_least_recently_used_classes_and_clear_lets_go_of_all():
     pool = ArrayPool(limit=3 << 20, smallest=1)
-    for rows in (1, 2, 3, 4):
-        pool.empty((rows, 1 << 18), np.float32)  # 1 MiB each, dropped at once
-    assert pool.bytes <= 3 << 20 and ((1, 1 << 18), np.dtype(np.float32)) not in pool.held
+    for size in (1 << 20, 5 << 18, 6 << 18, 7 << 18):  # 1, 1.25, 1.5 and 1.75 MiB
+        pool.empty((size,), np.uint8)  # each dropped by its user at once
+    assert pool.bytes <= 3 << 20 and (1 << 20) not in pool.held
     pool.clear()
     assert pool.bytes == 0 and not pool.held
 
@@ -99,3 +111,27 @@ def test_training_steps_reuse_their_memory_without_page_faults():
     out = subprocess.run([sys.executable, "-c", STEPS], capture_output=True, text=True, check=True,
                          env={**env, "PYTHONPATH": ":".join(sys.path)})
     assert float(out.stdout) < 50
+
+
+def test_a_registered_backend_is_picked_by_its_arrays_type():
+    """The seam: ops ask kernels_for / array_module for their inputs' backend."""
+    import types
+
+    from retrograd import backends
+    from retrograd.backend import array_module
+
+    class FakeArray(np.ndarray):
+        pass
+
+    kernels = types.SimpleNamespace(**{name: object() for name in backends.REQUIRED})
+    with pytest.raises(TypeError, match="lacks"):
+        backends.register(FakeArray, types.SimpleNamespace(), np)
+    backends.register(FakeArray, kernels, "fake-xp")
+    try:
+        fake = np.zeros(3).view(FakeArray)
+        assert backends.kernels_for(None, fake) is kernels and array_module(1.0, fake) == "fake-xp"
+        assert backends.kernels_for(np.zeros(3)) is backends.cpu and array_module(np.zeros(3)) is np
+    finally:
+        backends._by_array_type.pop(FakeArray)
+        from retrograd import backend
+        backend._modules_by_type.pop(FakeArray)

@@ -12,6 +12,7 @@ __all__ = ["Expand", "SumTo", "sum_to"]
 
 class SumTo(Function):
     """Sum a broadcast array back to ``shape`` (leading dims and dims of size 1)."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, shape=()):
         self.in_shape = x.shape
@@ -27,6 +28,7 @@ class SumTo(Function):
 
 class Expand(Function):
     """Broadcast to a larger shape (a read-only view); its gradient is sum_to."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, shape=()):
         self.in_shape = x.shape

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import register_array_module
 from . import cpu
 from .geometry import ConvGeometry, PoolGeometry
 
@@ -26,12 +27,14 @@ REQUIRED = (
 _by_array_type: dict = {np.ndarray: cpu}
 
 
-def register(array_type: type, kernels) -> None:
-    """Run ops on arrays of ``array_type`` with ``kernels`` (a module providing ``REQUIRED``)."""
+def register(array_type: type, kernels, array_module) -> None:
+    """Run ops on arrays of ``array_type`` with ``kernels`` (a module providing ``REQUIRED``)
+    and ``array_module`` (the array library with NumPy's API, e.g. CuPy)."""
     missing = [name for name in REQUIRED if not hasattr(kernels, name)]
     if missing:
         raise TypeError(f"backend {getattr(kernels, '__name__', kernels)!r} lacks {missing}")
     _by_array_type[array_type] = kernels
+    register_array_module(array_type, array_module)
 
 
 def kernels_for(*arrays):

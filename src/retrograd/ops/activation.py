@@ -12,16 +12,21 @@ from .special import erf
 
 
 class ReLU(Function):
+    """max(x, 0). The gradient's mask is read off the output (x > 0 where out > 0), so the input
+    need not be kept: a BatchNorm output feeding a ReLU is freed after the forward pass."""
+    saves_inputs, saves_output = (), True
+
     def forward(self, x):
         return xp.maximum(x, 0, out=kernels_for(x).empty(x.shape, x.dtype))
 
     def backward(self, g):
-        return g * (self.inputs[0].array > 0)
+        return g * (self.output().array > 0)
 
     def backward_arrays(self, g):
-        x = self.inputs[0].array
+        out = self.output().array
         empty = kernels_for(g).empty
-        return xp.multiply(g, xp.greater(x, 0, out=empty(x.shape, bool)), out=empty(g.shape, g.dtype))
+        return xp.multiply(g, xp.greater(out, 0, out=empty(out.shape, bool)),
+                           out=empty(g.shape, g.dtype))
 
 
 class LeakyReLU(Function):

@@ -18,6 +18,8 @@ ONE_HOT_MAX_SIZE = 256  # above it the dense product would cost more than the so
 
 
 class TakeAlongDim(Function):
+    saves_inputs, saves_output = (), False  # backward reads the index only
+
     def forward(self, x, dim=0, index=None):
         self.dim, self.index, self.size = dim, index, x.shape[dim]
         return array_module(x).take(x, index, axis=dim)
@@ -27,6 +29,8 @@ class TakeAlongDim(Function):
 
 
 class IndexAddAlongDim(Function):
+    saves_inputs, saves_output = (), False
+
     def forward(self, g, dim=0, index=None, size=0):
         self.dim, self.index = dim, index
         xp = array_module(g)

@@ -38,6 +38,8 @@ class Mish(Function):
     t = tanh(softplus(x)). backward is written with differentiable ops (exact higher orders);
     without create_graph the engine runs backward_arrays, the same formula on arrays."""
 
+    saves_inputs, saves_output = (0,), False
+
     def forward(self, x):
         xp = array_module(x)
         soft = xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # softplus, no overflow

@@ -20,6 +20,7 @@ __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
 class Convolution(Function):
     """y = conv(x, w) + b, NCHW. Saves only its inputs: columns are rebuilt in backward."""
+    saves_output = False
 
     def forward(self, x, w, b=None, geometry=None):
         self.geo = geometry
@@ -37,6 +38,7 @@ class Convolution(Function):
 
 class ConvGradInput(Function):
     """(g, w) -> the gradient of conv(x, w) with respect to x (a transposed convolution)."""
+    saves_output = False
 
     def forward(self, g, w, geometry=None):
         self.geo = geometry
@@ -51,6 +53,7 @@ class ConvGradInput(Function):
 
 class ConvGradWeight(Function):
     """(x, g) -> the gradient of conv(x, w) with respect to w."""
+    saves_output = False
 
     def forward(self, x, g, geometry=None):
         self.geo = geometry

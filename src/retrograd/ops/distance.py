@@ -17,6 +17,8 @@ from .elementwise import clamp, where
 class VectorNorm(Function):
     """(sum |x|^p)^(1/p) over ``dims`` (kept as size-1 dims); p may be inf."""
 
+    saves_inputs, saves_output = (0,), True
+
     def forward(self, x, p=2.0, dims=()):
         xp = array_module(x)
         self.p, self.dims = p, dims

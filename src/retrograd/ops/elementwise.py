@@ -16,6 +16,8 @@ def _tensor_grad(fn, i) -> bool:
 
 
 class Add(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, a, b):
         if (type(a) is type(b) and hasattr(a, "shape") and a.shape == b.shape
                 and a.dtype == b.dtype):
@@ -27,6 +29,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, a, b):
         return a - b
 
@@ -71,6 +75,8 @@ class Pow(Function):
 
 
 class Neg(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, x):
         return -x
 

@@ -16,6 +16,8 @@ __all__ = ["hardtanh", "relu6", "hardsigmoid", "hardswish", "threshold"]
 class Hardtanh(Function):
     """clip(x, min_val, max_val); gradient 1 strictly between the bounds, else 0."""
 
+    saves_inputs, saves_output = (0,), False
+
     def forward(self, x, min_val=-1.0, max_val=1.0):
         self.bounds = (min_val, max_val)
         return array_module(x).clip(x, min_val, max_val).astype(x.dtype, copy=False)
@@ -31,6 +33,8 @@ class Hardtanh(Function):
 class Threshold(Function):
     """x where x > threshold, else ``value``; gradient 1 where x > threshold."""
 
+    saves_inputs, saves_output = (0,), False
+
     def forward(self, x, threshold=0.0, value=0.0):
         self.threshold = threshold
         xp = array_module(x)
@@ -45,6 +49,8 @@ class Threshold(Function):
 class Hardswish(Function):
     """x * relu6(x + 3) / 6 in one pass; gradient x / 3 + 1/2 strictly inside (-3, 3), 1 from 3
     on, 0 below -3 (PyTorch's values at the kinks)."""
+
+    saves_inputs, saves_output = (0,), False
 
     def forward(self, x):
         xp = array_module(x)

@@ -16,6 +16,7 @@ def _swap(t):
 
 class MatMul(Function):
     """a @ b for operands of >= 2 dims; batch dims broadcast (the engine sums them back)."""
+    saves_output = False
 
     def forward(self, a, b):
         return kernels_for(a).matmul(a, b)
@@ -35,6 +36,7 @@ class MatMul(Function):
 
 class Linear(Function):
     """x @ W.T + b with W of shape (out, in): one GEMM forward, two backward."""
+    saves_output = False
 
     def forward(self, x, w, b=None):
         kernels = kernels_for(x)

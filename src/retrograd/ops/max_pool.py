@@ -10,6 +10,7 @@ from ..backends import kernels_for
 class MaxPool(Function):
     """Max over each window; ``arg`` keeps the winning kernel offset (i * kW + j) per output
     element, the first in row-major window order as in PyTorch."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, geometry=None):
         self.geo = geometry
@@ -27,6 +28,7 @@ class MaxPool(Function):
 
 class MaxPoolScatter(Function):
     """Each output gradient added to the input position its window's max came from."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, g, arg=None, geometry=None):
         self.arg, self.geo = arg, geometry
@@ -38,6 +40,7 @@ class MaxPoolScatter(Function):
 
 class MaxPoolGather(Function):
     """The value at each window's max position (the transpose of MaxPoolScatter)."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, arg=None, geometry=None):
         self.arg, self.geo = arg, geometry

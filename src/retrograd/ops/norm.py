@@ -39,6 +39,7 @@ class Normalize(Function):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, where ``mean``/``var`` (arrays with
     keepdims over ``axes``) MUST be x's own biased batch statistics (see ``batch_stats``): the
     gradient assumes they depend on x. weight and bias (optional) broadcast as ``param_shape``."""
+    saves_output = False
 
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
                 param_shape=(), centred=None):
@@ -47,7 +48,9 @@ class Normalize(Function):
         if centred is None:
             centred = xp.subtract(x, mean, out=empty(x.shape, x.dtype))
         xhat = xp.multiply(centred, inv, out=centred)  # x - mean is ours to overwrite
-        self.xhat, self.inv, self.axes, self.eps, self.param_shape = xhat, inv, axes, eps, param_shape
+        # xhat is not kept: backward rebuilds it from x (kept as the input), one more pass for
+        # one activation-sized array less per layer between forward and backward
+        self.mean, self.inv, self.axes, self.eps, self.param_shape = mean, inv, axes, eps, param_shape
         if weight is None:
             return xhat if bias is None else xhat + bias.reshape(param_shape)
         out = xp.multiply(xhat, weight.reshape(param_shape), out=empty(x.shape, x.dtype))
@@ -76,17 +79,19 @@ class Normalize(Function):
         return tuple(i for i, s in enumerate(padded) if s == 1)
 
     def backward_arrays(self, g):
-        """The same gradient on arrays, from the saved xhat and inv. When weight and bias are per
+        """The same gradient on arrays, from xhat rebuilt with the saved mean and inv. When weight and bias are per
         statistic (batch norm), with s = inv * weight and the sums of g and g * xhat over the
         statistic's m elements, gx = s * g - s * sum_g / m - xhat * s * sum_gx / m: about 6
         passes over x."""
         x, w, b = self.inputs
-        axes, xhat, inv, param_dims = self.axes, self.xhat, self.inv, self._param_dims(x.ndim)
+        axes, inv, param_dims = self.axes, self.inv, self._param_dims(x.ndim)
         want_x, want_w = x.requires_grad, w is not None and w.requires_grad
         want_b = b is not None and b.requires_grad
         per_statistic = param_dims == axes
         factored = want_x and per_statistic
         kernels = kernels_for(g)
+        xhat = xp.subtract(x.array, self.mean, out=kernels.empty(g.shape, g.dtype))
+        xhat *= inv
         sum_g = kernels.sum_array(g, param_dims, keepdims=True) if want_b or factored else None
         sum_gx = (kernels.sum_array(xp.multiply(g, xhat, out=kernels.empty(g.shape, g.dtype)),
                                     param_dims, keepdims=True)

@@ -29,6 +29,7 @@ __all__ = [
 # ----- average pooling --------------------------------------------------------------------------
 class AvgPool(Function):
     """Sum over each window times ``scale`` (1 / divisor: a scalar or an (OH, OW) array)."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, geometry=None, scale=None):
         self.geo, self.scale = geometry, scale
@@ -40,6 +41,7 @@ class AvgPool(Function):
 
 class AvgPoolT(Function):
     """The transpose of AvgPool: each scaled output gradient spread over its window."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, g, geometry=None, scale=None):
         self.geo, self.scale = geometry, scale

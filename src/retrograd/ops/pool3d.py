@@ -93,6 +93,8 @@ class Unpool(Function):
     name one position twice, the write is the same max). Gradient: gather at ``key``, so every
     copy gets it, as PyTorch's max_unpool backward."""
 
+    saves_inputs, saves_output = (), False
+
     def forward(self, values, key=None, shape=()):
         self.key = key
         out = array_module(values).zeros(shape, dtype=values.dtype)

@@ -30,6 +30,7 @@ from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLay
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from .pool import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                    MaxPool2d)
+from .sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "SiLU", "Softmax", "Softplus",
@@ -37,7 +38,7 @@ __all__ = [
     "ModuleDict", "ModuleList", "Sequential",
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "Dropout", "Dropout2d", "Embedding", "Flatten", "Unflatten", "Identity", "Linear",
-    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm",
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "SyncBatchNorm",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d",
     # issue 14 part B
     "CELU", "GLU", "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid",
