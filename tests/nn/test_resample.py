@@ -87,3 +87,15 @@ def test_errors_like_torch(shape, kwargs, error):
         torch.nn.functional.interpolate(torch.zeros(shape), **kwargs)
     with pytest.raises(error):
         F.interpolate(rg.zeros(*shape), **kwargs)
+
+
+@pytest.mark.filterwarnings("ignore:.*deprecated")  # torch warns that these names are deprecated
+def test_deprecated_upsample_names_match_torch():
+    torch = pytest.importorskip("torch")
+    data = np.random.default_rng(3).standard_normal((1, 2, 3, 4))
+    for name, kwargs in (("upsample", dict(scale_factor=2, mode="bilinear")),
+                         ("upsample_nearest", dict(size=(5, 7))),
+                         ("upsample_bilinear", dict(scale_factor=1.5))):
+        ours = getattr(F, name)(rg.tensor(data), **kwargs).array
+        np.testing.assert_allclose(ours, getattr(torch.nn.functional, name)(torch.tensor(data), **kwargs)
+                                   .numpy(), rtol=1e-12, atol=1e-12)

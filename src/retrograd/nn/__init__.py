@@ -18,7 +18,9 @@ from .layers import (  # issue 14 part B
     ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, Softmin, Softshrink, Softsign,
     Tanhshrink, Threshold, Transformer, TransformerDecoder, TransformerDecoderLayer,
     TransformerEncoder, TransformerEncoderLayer, Unfold, Upsample, UpsamplingBilinear2d,
-    UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d, RMSNorm, PixelShuffle, PixelUnshuffle)
+    UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d, RMSNorm, PixelShuffle, PixelUnshuffle,
+    ChannelShuffle, AlphaDropout, Dropout1d, Dropout3d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d, AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d, Softmax2d)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
@@ -47,6 +49,9 @@ __all__ = [
     "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "CosineSimilarity",
     "PairwiseDistance", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
     "TransformerEncoder", "TransformerEncoderLayer", "RMSNorm", "PixelShuffle", "PixelUnshuffle",
+    "ChannelShuffle", "AlphaDropout", "Dropout1d", "Dropout3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d",
+    "LPPool3d", "Softmax2d",
     # losses
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss", "NLLLoss", "SmoothL1Loss",

@@ -33,8 +33,13 @@ from ..ops.fold import fold, unfold
 from ..ops.conv3d import conv3d, conv_transpose3d
 from ..ops.conv_transpose import conv_transpose1d
 from ..ops.pool3d import avg_pool3d, max_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
-from ..ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ..ops.rms_norm import rms_norm
+from ..ops.feature_dropout import alpha_dropout, dropout1d, dropout3d
+from ..ops.adaptive_pool import (adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d,
+                                 adaptive_max_pool3d, lp_pool1d, lp_pool2d, lp_pool3d)
+from ..ops.distance import pdist
+from ..ops.resample import upsample, upsample_bilinear, upsample_nearest
 from ..tensor import Tensor
 
 
@@ -238,4 +243,7 @@ __all__ = [
     "instance_norm", "scaled_dot_product_attention", "unfold", "fold", "conv3d",
     "conv_transpose1d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "max_unpool1d",
     "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
+    "channel_shuffle", "alpha_dropout", "dropout1d", "dropout3d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d",
+    "lp_pool3d", "pdist", "upsample", "upsample_bilinear", "upsample_nearest",
 ]

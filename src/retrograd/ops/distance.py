@@ -10,6 +10,7 @@ import math
 from ..autograd.function import Function
 from ..backend import array_module
 from ..tensor import Tensor
+from .axis_index import take_along_dim
 from .dims import normalize_dims
 from .elementwise import clamp, where
 
@@ -88,6 +89,15 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return vector_norm(diff, p, -1, keepdim)
 
 
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """p-norm distances between the rows of input (N, M): the N(N-1)/2 pairs i < j, row-major."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    first, second = array_module(input.array).triu_indices(input.shape[0], 1)
+    pairs = take_along_dim(input, 0, first) - take_along_dim(input, 0, second)
+    return vector_norm(pairs, p, 1)
+
+
 def embedding_renorm_(weight: Tensor, indices, max_norm: float, norm_type: float = 2.0) -> None:
     """In place, outside the graph: rows of ``weight`` named in ``indices`` whose ``norm_type``-norm
     exceeds ``max_norm`` are scaled to max_norm / (norm + 1e-7) of it (PyTorch's embedding_renorm_)."""
@@ -108,4 +118,4 @@ def _broadcast_shape(a: Tensor, b: Tensor, op: str) -> tuple[int, ...]:
                            "broadcast") from None
 
 
-__all__ = ["normalize", "cosine_similarity", "pairwise_distance"]
+__all__ = ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]

@@ -43,4 +43,17 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     return x.reshape(*lead, c * r * r, h // r, w // r)
 
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle"]
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) with channels (groups, C / groups) reordered to (C / groups, groups) (ShuffleNet)."""
+    if input.ndim < 3:
+        raise ShapeError(f"channel_shuffle: expected input (N, C, *) of at least 3 dims, got shape "
+                         f"{tuple(input.shape)}")
+    n, c = input.shape[:2]
+    if not isinstance(groups, int) or groups < 1 or c % groups:
+        raise RuntimeError(f"channel_shuffle: number of channels ({c}) must be divisible by groups "
+                           f"({groups})")
+    rest = input.shape[2:]
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]

@@ -11,11 +11,14 @@ from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .more_activation import (CELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh,
                               LogSigmoid, Mish, PReLU, ReLU6, Softmin, Softshrink, Softsign,
-                              Tanhshrink, Threshold)
+                              Softmax2d, Tanhshrink, Threshold)
 from .parameter_container import ParameterDict, ParameterList
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm
-from .pixel_shuffle import PixelShuffle, PixelUnshuffle
+from .pixel_shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
+from .feature_dropout import AlphaDropout, Dropout1d, Dropout3d
+from .adaptive_pool import (AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+                            AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d)
 from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear
 from .fold import Fold, Unfold
 from .conv_more import Conv3d, ConvTranspose1d, ConvTranspose3d
@@ -53,4 +56,7 @@ __all__ = [
     "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "CosineSimilarity",
     "PairwiseDistance", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
     "TransformerEncoder", "TransformerEncoderLayer", "RMSNorm", "PixelShuffle", "PixelUnshuffle",
+    "ChannelShuffle", "AlphaDropout", "Dropout1d", "Dropout3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d",
+    "LPPool3d", "Softmax2d",
 ]

@@ -191,3 +191,13 @@ class Tanhshrink(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return C.tanhshrink(input)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W) input, at every position."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input of 3 or 4 dims, got shape "
+                             f"{tuple(input.shape)}")
+        return F.softmax(input, -3)

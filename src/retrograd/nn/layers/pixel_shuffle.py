@@ -1,7 +1,8 @@
-"""PixelShuffle and PixelUnshuffle: F.pixel_shuffle / F.pixel_unshuffle as layers."""
+"""PixelShuffle, PixelUnshuffle and ChannelShuffle: F.pixel_shuffle / F.pixel_unshuffle /
+F.channel_shuffle as layers."""
 from __future__ import annotations
 
-from ...ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from ...ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ...tensor import Tensor
 from ..module import Module
 
@@ -32,3 +33,17 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, C, *): channels in ``groups`` interleaved (ShuffleNet)."""
+
+    def __init__(self, groups: int):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
