@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 
 
 def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a retrograd Tensor."""
     return isinstance(obj, Tensor)
 
 
@@ -36,6 +37,7 @@ from . import nn  # noqa: E402  (after the core: nn builds on it)
 from . import optim, data, metrics, io, models, train  # noqa: E402
 from .io.serialization import load, save  # noqa: E402  (torch.save/torch.load)
 from . import utils  # noqa: E402  (retrograd.utils.data, as torch.utils.data)
+from .model_summary import summary  # noqa: E402
 
 # nn.functional ops that PyTorch also offers as torch.X
 from .ops.hard_activation import threshold  # noqa: E402

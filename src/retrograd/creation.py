@@ -33,14 +33,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of shape ``size`` (ints or one tuple), default float dtype."""
     return Tensor(xp.zeros(_shape(size), dtype=_float(dtype)), requires_grad=requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of shape ``size`` (ints or one tuple), default float dtype."""
     return Tensor(xp.ones(_shape(size), dtype=_float(dtype)), requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Shape ``size`` filled with ``fill_value`` (dtype inferred from it unless given)."""
     if dtype is None:
         dtype = np.asarray(fill_value).dtype if not isinstance(fill_value, float) else _float(None)
         dtype = backend.int64 if dtype.kind in "iu" else dtype
@@ -48,18 +51,22 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape (and, unless given, the dtype) of ``t``."""
     return Tensor(xp.zeros(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape (and, unless given, the dtype) of ``t``."""
     return Tensor(xp.ones(t.shape, dtype=dtype or t.dtype), requires_grad=requires_grad)
 
 
 def full_like(t: Tensor, fill_value, dtype=None) -> Tensor:
+    """``fill_value`` everywhere, with the shape (and, unless given, the dtype) of ``t``."""
     return Tensor(xp.full(t.shape, fill_value, dtype=dtype or t.dtype))
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """start (default 0), start + step, ... up to, not including, ``end``: a 1-D tensor."""
     if end is None:
         start, end = 0, start
     is_int = all(isinstance(v, int) for v in (start, end, step))
@@ -68,10 +75,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included: shape (steps,)."""
     return Tensor(xp.linspace(start, end, steps, dtype=_float(dtype)), requires_grad=requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n, m) (m defaults to n): ones on the diagonal."""
     return Tensor(xp.eye(n, m, dtype=_float(dtype)), requires_grad=requires_grad)
 
 
@@ -96,5 +105,6 @@ def randint(low, high=None, size=(), dtype=None, generator=None) -> Tensor:
 
 
 def randperm(n: int, generator=None) -> Tensor:
+    """A random permutation of 0..n-1 (int64, shape (n,))."""
     rng = generator or backend.get_generator()
     return Tensor(rng.permutation(n).astype(backend.int64))

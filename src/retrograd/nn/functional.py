@@ -45,18 +45,22 @@ from ..tensor import Tensor
 
 # ----- activations ------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), element-wise (``inplace`` is accepted; computed out of place)."""
     return _act.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
     return _act.leaky_relu(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1)."""
     return _act.elu(input, alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (exact, or ``approximate='tanh'``)."""
     return _act.gelu(input, approximate)
 
 
@@ -66,14 +70,17 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), element-wise."""
     return _act.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent, element-wise."""
     return _act.tanh(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
     return _act.softplus(input, beta, threshold)
 
 
@@ -92,6 +99,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """log(softmax(x)) along ``dim`` (optionally cast to ``dtype`` first)."""
     x = input if dtype is None else input.to(dtype)
     return _act.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
 
@@ -132,6 +140,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if t is not None and tuple(t.shape) != (c,):
             raise ShapeError(f"batch_norm: {name} of shape {tuple(t.shape)} does not fit input of "
                              f"shape {tuple(input.shape)} ({c} channels)")
+    if training and input.array.size == 0:  # an empty batch: an empty result, statistics kept
+        shape = (1, c) + (1,) * (input.ndim - 2)  # (as PyTorch; weight and bias get zero grads)
+        out = input * 0.0
+        out = out if weight is None else out + weight.reshape(shape) * 0.0
+        return out if bias is None else out + bias.reshape(shape) * 0.0
     if training:
         count = input.array.size // max(c, 1)
         if count <= 1:

@@ -62,7 +62,13 @@ class Pow(Function):
     """a ** b; a and b may each be a Tensor or a constant."""
 
     def forward(self, a, b):
-        return a ** b
+        try:
+            return a ** b
+        except ValueError as err:  # NumPy's wording and type differ from PyTorch's
+            if "negative integer powers" in str(err):
+                raise RuntimeError("Integers to negative integer powers are not allowed.") \
+                    from None
+            raise
 
     def backward(self, g):
         a, b = self.inputs
@@ -191,62 +197,77 @@ class Where(Function):
 
 
 def add(a, b):
+    """a + b, broadcasting."""
     return Add.apply(a, b)
 
 
 def sub(a, b):
+    """a - b, broadcasting."""
     return Sub.apply(a, b)
 
 
 def mul(a, b):
+    """a * b, broadcasting."""
     return Mul.apply(a, b)
 
 
 def div(a, b):
+    """a / b (true division), broadcasting."""
     return Div.apply(a, b)
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
+    """a ** b, broadcasting."""
     return Pow.apply(a, b)
 
 
 def neg(x):
+    """-x."""
     return Neg.apply(x)
 
 
 def exp(x):
+    """e ** x, element-wise."""
     return Exp.apply(x)
 
 
 def log(x):
+    """Natural logarithm, element-wise."""
     return Log.apply(x)
 
 
 def sqrt(x):
+    """Square root, element-wise."""
     return Sqrt.apply(x)
 
 
 def abs(x):  # noqa: A001 - PyTorch's name
+    """|x|, element-wise (gradient sign(x), 0 at 0)."""
     return Abs.apply(x)
 
 
 def sin(x):
+    """sin(x), element-wise."""
     return Sin.apply(x)
 
 
 def cos(x):
+    """cos(x), element-wise."""
     return Cos.apply(x)
 
 
 def maximum(a, b):
+    """The larger of a and b, element-wise, broadcasting."""
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
+    """The smaller of a and b, element-wise, broadcasting."""
     return Minimum.apply(a, b)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """x limited to [min, max] (either may be None), element-wise."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     return Clamp.apply(x, min=min, max=max)

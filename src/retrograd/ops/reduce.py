@@ -11,6 +11,7 @@ from ..backend import xp
 from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim, normalize_dims
+from .float_only import require_float
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
@@ -36,7 +37,7 @@ class Amax(Function):
     """Max over dims; the gradient is shared evenly among tied maxima."""
 
     def forward(self, x, dims=(), keepdim=False, smallest=False):
-        self.kept = _kept_shape(x.shape, dims)
+        self.kept, self.smallest = _kept_shape(x.shape, dims), smallest
         reduce = xp.min if smallest else xp.max
         return reduce(x, axis=dims, keepdims=keepdim)
 
@@ -50,10 +51,13 @@ class Amax(Function):
 
 
 def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
 def mean(x, dim=None, keepdim=False):
+    """Mean over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
+    require_float(x, "mean")
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
     for d in dims:
@@ -63,6 +67,7 @@ def mean(x, dim=None, keepdim=False):
 
 def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
+    require_float(x, "var")
     dims = normalize_dims(dim, x.ndim, "var")
     count = 1
     for d in dims:
@@ -73,14 +78,18 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (Bessel-corrected unless ``unbiased=False``)."""
+    require_float(x, "std")
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
 def amax(x, dim=None, keepdim=False):
+    """Maximum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
 
 
 def amin(x, dim=None, keepdim=False):
+    """Minimum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
 
 
@@ -100,10 +109,12 @@ def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Minimum of all elements, or (values, indices) along ``dim`` (PyTorch's min)."""
     return _max_min(x, dim, keepdim, smallest=True)
 
 
 def argmax(x, dim=None, keepdim=False):
+    """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
@@ -111,6 +122,7 @@ def argmax(x, dim=None, keepdim=False):
 
 
 def argmin(x, dim=None, keepdim=False):
+    """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")
