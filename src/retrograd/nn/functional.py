@@ -40,6 +40,7 @@ from ..ops.adaptive_pool import (adaptive_avg_pool3d, adaptive_max_pool1d, adapt
                                  adaptive_max_pool3d, lp_pool1d, lp_pool2d, lp_pool3d)
 from ..ops.distance import pdist
 from ..ops.resample import upsample, upsample_bilinear, upsample_nearest
+from ..ops.grid_sample import affine_grid, grid_sample
 from ..tensor import Tensor
 
 
@@ -258,5 +259,6 @@ __all__ = [
     "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
     "channel_shuffle", "alpha_dropout", "dropout1d", "dropout3d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d",
-    "lp_pool3d", "pdist", "upsample", "upsample_bilinear", "upsample_nearest",
+    "lp_pool3d", "pdist", "upsample", "upsample_bilinear", "upsample_nearest", "affine_grid",
+    "grid_sample",
 ]
