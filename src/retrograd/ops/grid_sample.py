@@ -40,20 +40,36 @@ def affine_grid(theta: Tensor, size, align_corners: bool = False) -> Tensor:
 def _source(coord: Tensor, size: int, align_corners: bool, padding_mode: str) -> Tensor:
     """Normalised coordinates in [-1, 1] -> pixel positions, then the padding rule."""
     pos = (coord + 1) * ((size - 1) / 2) if align_corners else ((coord + 1) * size - 1) / 2
-    if padding_mode == "border":
+    if padding_mode == "reflection":
+        low, high = (0.0, size - 1.0) if align_corners else (-0.5, size - 0.5)
+        pos = _reflect(pos, low, high)
+    if padding_mode in ("border", "reflection"):
         pos = pos.clamp(0, size - 1)
     return pos
+
+
+def _reflect(pos: Tensor, low: float, high: float) -> Tensor:
+    """Positions mirrored into [low, high] (PyTorch's reflect_coordinates), differentiably."""
+    span = high - low
+    if span <= 0:
+        return pos * 0.0
+    xp = array_module(pos.array)
+    distance = (pos - low).abs()
+    flips = xp.floor(distance.array / span)
+    extra = distance - flips * span
+    return where((flips % 2) == 1, (high - extra), extra + low)
 
 
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
                 align_corners: bool | None = None) -> Tensor:
     """Output (N, C, Ho, Wo): input sampled at grid (N, Ho, Wo, 2), whose (x, y) in [-1, 1] map
-    to the input's width and height. mode 'bilinear' or 'nearest'; padding 'zeros' or 'border'."""
+    to the input's width and height. mode 'bilinear' or 'nearest'; padding_mode 'zeros', 'border'
+    or 'reflection'."""
     if mode not in ("bilinear", "nearest"):
         raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (bilinear, nearest)")
-    if padding_mode not in ("zeros", "border"):
-        raise NotImplementedError(f"grid_sample: padding_mode {padding_mode!r} is not supported "
-                                  "(zeros, border)")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', "
+                         f"got {padding_mode!r}")
     if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
         raise ShapeError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2), got "
                          f"{tuple(input.shape)} and {tuple(grid.shape)}")
