@@ -20,7 +20,8 @@ from .layers import (  # issue 14 part B
     TransformerEncoder, TransformerEncoderLayer, Unfold, Upsample, UpsamplingBilinear2d,
     UpsamplingNearest2d, ZeroPad1d, ZeroPad2d, ZeroPad3d, RMSNorm, PixelShuffle, PixelUnshuffle,
     ChannelShuffle, AlphaDropout, Dropout1d, Dropout3d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d, AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d, Softmax2d)
+    AdaptiveMaxPool2d, AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d, Softmax2d, Bilinear,
+    LocalResponseNorm)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
@@ -51,7 +52,7 @@ __all__ = [
     "TransformerEncoder", "TransformerEncoderLayer", "RMSNorm", "PixelShuffle", "PixelUnshuffle",
     "ChannelShuffle", "AlphaDropout", "Dropout1d", "Dropout3d", "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d",
-    "LPPool3d", "Softmax2d",
+    "LPPool3d", "Softmax2d", "Bilinear", "LocalResponseNorm",
     # losses
     "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
     "MSELoss", "NLLLoss", "SmoothL1Loss",

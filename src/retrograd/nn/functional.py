@@ -41,6 +41,9 @@ from ..ops.adaptive_pool import (adaptive_avg_pool3d, adaptive_max_pool1d, adapt
 from ..ops.distance import pdist
 from ..ops.resample import upsample, upsample_bilinear, upsample_nearest
 from ..ops.grid_sample import affine_grid, grid_sample
+from ..ops.bilinear import bilinear
+from ..ops.local_response_norm import local_response_norm
+from ..ops.composite_activation import gumbel_softmax
 from ..tensor import Tensor
 
 
@@ -260,5 +263,5 @@ __all__ = [
     "channel_shuffle", "alpha_dropout", "dropout1d", "dropout3d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d",
     "lp_pool3d", "pdist", "upsample", "upsample_bilinear", "upsample_nearest", "affine_grid",
-    "grid_sample",
+    "grid_sample", "bilinear", "local_response_norm", "gumbel_softmax",
 ]

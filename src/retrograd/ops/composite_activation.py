@@ -4,6 +4,7 @@ softshrink, tanhshrink. Stable for inputs of +-1e4. F's signatures; ``inplace=Tr
 and computed out of place."""
 from __future__ import annotations
 
+from .. import backend
 from ..autograd.function import Function
 from ..backend import array_module
 from ..tensor import Tensor
@@ -14,7 +15,7 @@ from .loss import LogSigmoid
 from .shape import chunk
 
 __all__ = ["selu", "celu", "mish", "softsign", "logsigmoid", "glu", "prelu", "hardshrink",
-           "softshrink", "tanhshrink"]
+           "softshrink", "tanhshrink", "gumbel_softmax"]
 
 # SELU's constants (Klambauer et al. 2017), as PyTorch writes them
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -123,3 +124,21 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x)."""
     return input - input.tanh()
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + Gumbel noise) / tau) along ``dim``; with ``hard``, the one-hot of its
+    argmax in forward and the soft sample's gradient (straight-through), as PyTorch's. The noise
+    comes from retrograd's generator (``manual_seed``)."""
+    xp = array_module(logits.array)
+    uniform = backend.get_generator().random(logits.shape)
+    gumbels = (-xp.log(-xp.log(uniform + eps) + eps)).astype(logits.dtype)  # -log(Exp(1))
+    d = normalize_dim(dim, logits.ndim, "gumbel_softmax")
+    soft = softmax((logits + Tensor(gumbels)) / tau, d)
+    if not hard:
+        return soft
+    index = xp.expand_dims(soft.array.argmax(axis=d), d)
+    one_hot = xp.zeros(soft.shape, dtype=soft.dtype)
+    xp.put_along_axis(one_hot, index, 1, axis=d)
+    return soft + Tensor(one_hot - soft.array)  # the value is one_hot, the gradient soft's

@@ -17,6 +17,8 @@ from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .group_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm
 from .pixel_shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .feature_dropout import AlphaDropout, Dropout1d, Dropout3d
+from .bilinear import Bilinear
+from .group_norm import LocalResponseNorm
 from .adaptive_pool import (AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
                             AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d)
 from .attention import MultiheadAttention, NonDynamicallyQuantizableLinear
@@ -58,5 +60,5 @@ __all__ = [
     "TransformerEncoder", "TransformerEncoderLayer", "RMSNorm", "PixelShuffle", "PixelUnshuffle",
     "ChannelShuffle", "AlphaDropout", "Dropout1d", "Dropout3d", "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d",
-    "LPPool3d", "Softmax2d",
+    "LPPool3d", "Softmax2d", "Bilinear", "LocalResponseNorm",
 ]

@@ -1,11 +1,12 @@
-"""GroupNorm, InstanceNorm1d/2d/3d (per-sample statistics; ``ops/group_norm.py``) and RMSNorm
-(``ops/rms_norm.py``)."""
+"""GroupNorm, InstanceNorm1d/2d/3d (per-sample statistics; ``ops/group_norm.py``), RMSNorm
+(``ops/rms_norm.py``) and LocalResponseNorm (``ops/local_response_norm.py``)."""
 from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import ShapeError
 from ...backend import xp
 from ...ops.group_norm import group_norm, instance_norm
+from ...ops.local_response_norm import local_response_norm
 from ...ops.rms_norm import rms_norm
 from ...tensor import Tensor
 from .. import init
@@ -130,3 +131,17 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+class LocalResponseNorm(Module):
+    """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta; no parameters."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
