@@ -34,3 +34,18 @@ def is_tensor(obj) -> bool:
 from . import nn  # noqa: E402  (after the core: nn builds on it)
 from . import optim, data, metrics, io, models, train  # noqa: E402
 from .io import load, save  # noqa: E402
+
+# ----- issue 14 (tensor API): dtype names, devices ---------------------------------------------
+from .backend import (complex64, complex128, float16 as half, float32 as float,  # noqa: E402,A004
+                      float64 as double, int8, int16, int32 as int, int64 as long, int16 as short,
+                      uint16, uint32, uint64)
+from .device import accelerator, cuda, device  # noqa: E402
+from .ops.promote import promote_types, result_type  # noqa: E402
+import numpy as _np  # noqa: E402
+
+dtype = _np.dtype
+cfloat, cdouble = complex64, complex128
+
+
+def is_floating_point(t: Tensor) -> bool:
+    return t.dtype.kind == "f"

@@ -56,7 +56,7 @@ class Tensor:
     is_leaf = property(lambda self: self.grad_fn is None)
     T = property(lambda self: self.permute(tuple(range(self.ndim - 1, -1, -1))))
     mT = property(lambda self: self.transpose(-1, -2))
-    device = property(lambda self: "cpu")
+    device = property(lambda self: _CPU)
 
     def dim(self) -> int:
         return self.array.ndim
@@ -223,21 +223,44 @@ class Tensor:
         np.clip(self.array, min, max, out=self.array)
         return self
 
-    # ----- dtype conversion ----------------------------------------------------------------
-    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
-        """Convert dtype (differentiably for float-to-float); devices other than 'cpu' are not
-        available yet."""
-        if isinstance(dtype, str) and dtype not in ("cpu",):
-            try:
-                np.dtype(dtype)
-            except TypeError:
-                raise ValueError(f"to(): unknown device {dtype!r}; only 'cpu' exists") from None
-        if dtype is None or dtype == "cpu":
-            return self
-        return _elementwise_cast(self, np.dtype(dtype))
+    # ----- dtype and device conversion -----------------------------------------------------
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``, keywords
+        ``dtype=``, ``device=``, ``copy=``: self when nothing changes (and ``copy`` is False).
+        Float-to-float casts are differentiable; only the CPU exists."""
+        from .device import parse_to
 
-    def type(self, dtype) -> "Tensor":
+        _, dtype, copy = parse_to(args, kwargs)
+        if dtype is None or dtype == self.array.dtype:
+            return self.clone() if copy else self
+        return _elementwise_cast(self, dtype)
+
+    def type(self, dtype=None):
+        """The dtype's name (no argument) or a cast (``type(rg.float64)``)."""
+        if dtype is None:
+            return f"retrograd.{self.array.dtype.name}"
         return self.to(dtype)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False) -> "Tensor":
+        from .device import check_device
+
+        check_device("cuda" if device is None else device, "cuda()")
+        return self
+
+    is_cuda = property(lambda self: False)
+    is_cpu = property(lambda self: True)
+
+    def is_floating_point(self) -> bool:
+        return self.array.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.array.dtype.kind == "c"
+
+    def element_size(self) -> int:
+        return self.array.dtype.itemsize
 
     def float(self) -> "Tensor":
         return self.to(backend.float32)
@@ -245,14 +268,33 @@ class Tensor:
     def double(self) -> "Tensor":
         return self.to(backend.float64)
 
+    def half(self) -> "Tensor":
+        return self.to(backend.float16)
+
     def long(self) -> "Tensor":
         return self.to(backend.int64)
 
     def int(self) -> "Tensor":
         return self.to(backend.int32)
 
+    def short(self) -> "Tensor":
+        return self.to(np.int16)
+
+    def char(self) -> "Tensor":
+        return self.to(np.int8)
+
+    def byte(self) -> "Tensor":
+        return self.to(backend.uint8)
+
     def bool(self) -> "Tensor":
         return self.to(backend.bool_)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats a 0-d tensor's value; other tensors take no format spec
+        (TypeError, as PyTorch) and print as ``str``."""
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
+        return object.__format__(self, spec)
 
     def contiguous(self) -> "Tensor":
         return self
@@ -297,6 +339,7 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
     return cast(t, dtype)
 
 
+from .device import CPU as _CPU  # noqa: E402
 from .autograd import function as _function  # noqa: E402
 
 _function._types.Tensor = Tensor

@@ -167,8 +167,14 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
 
 
 def softmax(x, dim: int = -1):
+    if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
+        normalize_dim(dim, 0, "softmax")
+        return softmax(x.reshape(1), 0).reshape(())
     return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(x, dim: int = -1):
+    if x.ndim == 0:
+        normalize_dim(dim, 0, "log_softmax")
+        return log_softmax(x.reshape(1), 0).reshape(())
     return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))

@@ -21,6 +21,10 @@ def normalize_dims(dim, ndim: int, op: str = "op") -> tuple[int, ...]:
         return tuple(range(ndim))
     if isinstance(dim, int):
         dim = (dim,)
+    if ndim == 0:  # a 0-d tensor takes dim 0 or -1 (as PyTorch) and has nothing to reduce
+        for d in dim:
+            normalize_dim(d, 0, op)
+        return ()
     dims = tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
     if len(dims) != len(dim):
         raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
+from .promote import promote, result_type
 
 
 def _tensor_grad(fn, i) -> bool:
@@ -57,12 +58,22 @@ class Pow(Function):
         return a ** b
 
     def backward(self, g):
+        """As PyTorch at 0: d/da a**0 = 0 and d/db 0**b = 0 for b >= 0 (not 0 * inf = nan)."""
         a, b = self.inputs
-        ga = g * b * a ** (b - 1) if _tensor_grad(self, 0) else None
-        gb = None
+        ga = gb = None
+        if _tensor_grad(self, 0):
+            with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, silently
+                if isinstance(b, Tensor):
+                    ga = where(b.array == 0, 0.0, g * b * a ** (b - 1))
+                else:
+                    ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)
         if _tensor_grad(self, 1):
             base = a if isinstance(a, Tensor) else Tensor(xp.asarray(a, dtype=b.dtype))
-            gb = g * self.output() * log(base)
+            at_zero = (_data(base) == 0) & (b.array >= 0)
+            if at_zero.any():
+                gb = where(at_zero, 0.0, g * self.output() * log(where(at_zero, 1.0, base)))
+            else:
+                gb = g * self.output() * log(base)
         return ga, gb
 
 
@@ -181,23 +192,28 @@ class Where(Function):
 
 
 def add(a, b):
-    return Add.apply(a, b)
+    return Add.apply(*promote(a, b))
 
 
 def sub(a, b):
-    return Sub.apply(a, b)
+    return Sub.apply(*promote(a, b))
 
 
 def mul(a, b):
-    return Mul.apply(a, b)
+    return Mul.apply(*promote(a, b))
 
 
-def div(a, b):
-    return Div.apply(a, b)
+def div(a, b, *, rounding_mode: str | None = None):
+    """a / b; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (no gradient then)."""
+    if rounding_mode is not None:
+        from .math_binary import rounded_div
+
+        return rounded_div(a, b, rounding_mode)
+    return Div.apply(*promote(a, b, floating=True))
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
-    return Pow.apply(a, b)
+    return Pow.apply(*promote(a, b))
 
 
 def neg(x):
@@ -229,11 +245,11 @@ def cos(x):
 
 
 def maximum(a, b):
-    return Maximum.apply(a, b)
+    return Maximum.apply(*promote(a, b))
 
 
 def minimum(a, b):
-    return Minimum.apply(a, b)
+    return Minimum.apply(*promote(a, b))
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
@@ -242,9 +258,16 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     return Clamp.apply(x, min=min, max=max)
 
 
-def where(condition, a, b):
-    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
+def where(condition, a=None, b=None):
+    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together; ``a``
+    and ``b`` may be numbers). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
     cond = condition.array if isinstance(condition, Tensor) else xp.asarray(condition)
+    if a is None and b is None:
+        from .select import nonzero
+
+        return nonzero(Tensor(cond), as_tuple=True)
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
-    return Where.apply(cond, a, b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(xp.asarray(a, dtype=result_type(a, b)))
+    return Where.apply(cond, *promote(a, b))

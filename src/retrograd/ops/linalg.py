@@ -79,10 +79,20 @@ class Linear(Function):
         return gx, gw, gb
 
 
+def _same_dtype(op: str, *tensors) -> None:
+    """Matrix products do not promote (as PyTorch): a float32 Linear given float64 or int64
+    input raises instead of silently computing in float64."""
+    dtypes = [t.dtype for t in tensors if t is not None]
+    if any(d != dtypes[0] for d in dtypes):
+        raise RuntimeError(f"{op}: expected all operands to have one dtype, got "
+                           f"{', '.join(str(d) for d in dtypes)} (cast with .to(dtype) first)")
+
+
 def matmul(a, b):
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {tuple(a.shape)} "
                          f"and {tuple(b.shape)}")
+    _same_dtype("matmul", a, b)
     ka = a.shape[-1]
     kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if ka != kb:
@@ -105,6 +115,7 @@ def linear(x, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
                          f"{tuple(weight.shape)}")
+    _same_dtype("linear", x, weight, bias)
     if bias is None:
         return Linear.apply(x, weight)
     return Linear.apply(x, weight, bias)
