@@ -49,3 +49,15 @@ cfloat, cdouble = complex64, complex128
 
 def is_floating_point(t: Tensor) -> bool:
     return t.dtype.kind == "f"
+
+# ----- issue 14 (tensor API): math ----------------------------------------------------------------
+from .ops.math import (acos, acosh, asin, asinh, atan, atanh, ceil, cosh, erf, erfc, exp2,  # noqa: E402
+                       expm1, floor, frac, log1p, log2, log10, nan_to_num, reciprocal, round,  # noqa: A004
+                       rsqrt, sign, sinh, square, tan, trunc)
+from .ops.math import (acos as arccos, acosh as arccosh, asin as arcsin,  # noqa: E402
+                       asinh as arcsinh, atan as arctan, atanh as arctanh, trunc as fix)
+from .ops.math_binary import (atan2, arctan2, bitwise_and, bitwise_left_shift, bitwise_not,  # noqa: E402
+                              bitwise_or, bitwise_right_shift, bitwise_xor, copysign, floor_divide,
+                              fmod, hypot, lerp, logaddexp, remainder)
+from .ops.elementwise import (add as add, div as divide, div as true_divide, mul as multiply,  # noqa: E402
+                              sub as subtract, neg as negative, abs as absolute)

@@ -314,15 +314,6 @@ class Tensor:
     __gt__ = lambda self, o: self._cmp(o, np.greater)  # noqa: E731
     __ge__ = lambda self, o: self._cmp(o, np.greater_equal)  # noqa: E731
 
-    def __invert__(self):
-        return Tensor._from_op(~self.array, None)
-
-    def __and__(self, other):
-        return self._cmp(other, np.logical_and)
-
-    def __or__(self, other):
-        return self._cmp(other, np.logical_or)
-
     def eq(self, other):
         return self == other
 
@@ -344,3 +335,4 @@ from .autograd import function as _function  # noqa: E402
 
 _function._types.Tensor = Tensor
 from . import tensor_methods  # noqa: E402,F401  (attaches the op methods to Tensor)
+from . import tensor_api  # noqa: E402,F401  (issue 14's methods: math, scans, selection, layout)

@@ -1,0 +1,72 @@
+"""The rest of PyTorch's Tensor methods (issue 14): math, reductions, selection, layout,
+indexing and scatter, each a delegation to ``retrograd.ops``; in-place forms (``x.floor_()``,
+``x %= 2``) write the out-of-place result back, refusing a dtype the tensor cannot hold."""
+from __future__ import annotations
+
+from .ops import math as M
+from .ops import math_binary as B
+from .ops.promote import category
+from .tensor import Tensor
+
+
+def _rev(fn):
+    return lambda self, other: fn(other, self)
+
+
+def write_inplace(self: Tensor, result: Tensor, op: str) -> Tensor:
+    """Store ``result`` into ``self`` (PyTorch's in-place ops): the shape must stay, and the
+    result's dtype must not be of a higher category than self's (a float into an int tensor)."""
+    self._check_inplace(op)
+    if category(result.dtype) > category(self.dtype):
+        raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the desired output "
+                           f"type {self.dtype}")
+    if result.shape != self.shape:
+        raise RuntimeError(f"{op}: the result's shape {tuple(result.shape)} does not match the "
+                           f"tensor's shape {tuple(self.shape)} (in-place ops cannot broadcast it)")
+    self.array[...] = result.array
+    return self
+
+
+def _inplace(fn, op: str):
+    def method(self, *args, **kwargs):
+        return write_inplace(self, fn(self, *args, **kwargs), op)
+
+    method.__name__ = op
+    return method
+
+
+_math_methods = {
+    **M.UNARY_OPS,
+    "arcsin": M.asin, "arccos": M.acos, "arctan": M.atan, "arcsinh": M.asinh, "arccosh": M.acosh,
+    "arctanh": M.atanh, "fix": M.trunc,
+    "atan2": B.atan2, "arctan2": B.atan2, "logaddexp": B.logaddexp, "hypot": B.hypot,
+    "copysign": B.copysign, "fmod": B.fmod, "remainder": B.remainder, "floor_divide": B.floor_divide,
+    "lerp": B.lerp, "bitwise_and": B.bitwise_and, "bitwise_or": B.bitwise_or,
+    "bitwise_xor": B.bitwise_xor, "bitwise_not": B.bitwise_not,
+    "bitwise_left_shift": B.bitwise_left_shift, "bitwise_right_shift": B.bitwise_right_shift,
+}
+_operators = {
+    "__mod__": B.remainder, "__rmod__": _rev(B.remainder),
+    "__floordiv__": B.floor_divide, "__rfloordiv__": _rev(B.floor_divide),
+    "__and__": B.bitwise_and, "__rand__": _rev(B.bitwise_and),
+    "__or__": B.bitwise_or, "__ror__": _rev(B.bitwise_or),
+    "__xor__": B.bitwise_xor, "__rxor__": _rev(B.bitwise_xor),
+    "__lshift__": B.bitwise_left_shift, "__rlshift__": _rev(B.bitwise_left_shift),
+    "__rshift__": B.bitwise_right_shift, "__rrshift__": _rev(B.bitwise_right_shift),
+    "__invert__": B.bitwise_not,
+}
+_inplace_operators = {
+    "__imod__": B.remainder, "__ifloordiv__": B.floor_divide, "__iand__": B.bitwise_and,
+    "__ior__": B.bitwise_or, "__ixor__": B.bitwise_xor, "__ilshift__": B.bitwise_left_shift,
+    "__irshift__": B.bitwise_right_shift,
+}
+
+for _name, _fn in {**_math_methods, **_operators}.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in _math_methods.items():
+    setattr(Tensor, _name + "_", _inplace(_fn, _name + "_"))
+for _name, _fn in _inplace_operators.items():
+    setattr(Tensor, _name, _inplace(_fn, _name))
+for _name in ("exp", "log", "sqrt", "abs", "neg", "sin", "cos", "sigmoid", "tanh", "relu", "pow"):
+    if not hasattr(Tensor, _name + "_"):
+        setattr(Tensor, _name + "_", _inplace(getattr(Tensor, _name), _name + "_"))
