@@ -61,3 +61,24 @@ from .ops.math_binary import (atan2, arctan2, bitwise_and, bitwise_left_shift, b
                               fmod, hypot, lerp, logaddexp, remainder)
 from .ops.elementwise import (add as add, div as divide, div as true_divide, mul as multiply,  # noqa: E402
                               sub as subtract, neg as negative, abs as absolute)
+
+# ----- issue 14 (tensor API): reductions, selection, layout, indexing -----------------------------
+from .ops.scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .ops.stats import (aminmax, all, any, count_nonzero, median, mode, prod, std_mean,  # noqa: E402,A004
+                        var_mean)
+from .ops.norms import tensor_norm as norm  # noqa: E402
+from .ops.select import (allclose, argwhere, clamp, eq, equal, ge, gt, isclose, isfinite,  # noqa: E402
+                         isinf, isnan, isneginf, isposinf, le, logical_and, logical_not, logical_or,
+                         logical_xor, lt, masked_fill, masked_select, ne, nonzero)
+from .ops.select import (clamp as clip, ge as greater_equal, gt as greater, le as less_equal,  # noqa: E402
+                         lt as less, ne as not_equal)
+from .ops.sort import argsort, kthvalue, msort, sort, topk, unique  # noqa: E402
+from .ops.layout import (broadcast_shapes, broadcast_tensors, diag, diag_embed, diagonal, flip,  # noqa: E402
+                         meshgrid, movedim, narrow, repeat_interleave, roll, select, swapaxes,
+                         tensor_split, tile, tril, triu, unbind, unflatten)
+from .ops.layout import movedim as moveaxis, swapaxes as swapdims  # noqa: E402
+from .ops.shape import expand as broadcast_to  # noqa: E402
+from .ops.contract import addmm, baddbmm, bmm, cross, dot, einsum, mm, mv, outer, tensordot  # noqa: E402
+from .ops.scatter import (index_add, index_copy, index_fill, index_put, scatter, scatter_add,  # noqa: E402
+                          scatter_reduce, take, take_along_dim)
+from . import linalg  # noqa: E402

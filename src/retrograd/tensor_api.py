@@ -3,8 +3,16 @@ indexing and scatter, each a delegation to ``retrograd.ops``; in-place forms (``
 ``x %= 2``) write the out-of-place result back, refusing a dtype the tensor cannot hold."""
 from __future__ import annotations
 
+from .ops import contract as C
+from .ops import layout as L
 from .ops import math as M
 from .ops import math_binary as B
+from .ops import norms as N
+from .ops import scan as SC
+from .ops import scatter as X
+from .ops import select as SE
+from .ops import sort as SO
+from .ops import stats as ST
 from .ops.promote import category
 from .tensor import Tensor
 
@@ -45,6 +53,43 @@ _math_methods = {
     "bitwise_xor": B.bitwise_xor, "bitwise_not": B.bitwise_not,
     "bitwise_left_shift": B.bitwise_left_shift, "bitwise_right_shift": B.bitwise_right_shift,
 }
+_reduction_methods = {
+    "cumsum": SC.cumsum, "cumprod": SC.cumprod, "cummax": SC.cummax, "cummin": SC.cummin,
+    "logcumsumexp": SC.logcumsumexp, "prod": ST.prod, "all": ST.all, "any": ST.any,
+    "count_nonzero": ST.count_nonzero, "aminmax": ST.aminmax, "median": ST.median, "mode": ST.mode,
+    "norm": N.tensor_norm,
+}
+_selection_methods = {
+    "isnan": SE.isnan, "isinf": SE.isinf, "isfinite": SE.isfinite, "isposinf": SE.isposinf,
+    "isneginf": SE.isneginf, "isclose": SE.isclose, "allclose": SE.allclose, "equal": SE.equal,
+    "eq": SE.eq, "ne": SE.ne, "lt": SE.lt, "le": SE.le, "gt": SE.gt, "ge": SE.ge,
+    "greater": SE.gt, "greater_equal": SE.ge, "less": SE.lt, "less_equal": SE.le, "not_equal": SE.ne,
+    "logical_and": SE.logical_and, "logical_or": SE.logical_or, "logical_xor": SE.logical_xor,
+    "logical_not": SE.logical_not, "nonzero": SE.nonzero, "argwhere": SE.argwhere,
+    "masked_fill": SE.masked_fill, "masked_select": SE.masked_select, "clamp": SE.clamp,
+    "clip": SE.clamp, "sort": SO.sort, "argsort": SO.argsort, "msort": SO.msort, "topk": SO.topk,
+    "kthvalue": SO.kthvalue, "unique": SO.unique,
+}
+_layout_methods = {
+    "flip": L.flip, "fliplr": lambda self: L.flip(self, 1), "flipud": lambda self: L.flip(self, 0),
+    "roll": L.roll, "repeat": L.repeat, "tile": L.tile, "repeat_interleave": L.repeat_interleave,
+    "tril": L.tril, "triu": L.triu, "diag": L.diag, "diagonal": L.diagonal,
+    "diag_embed": L.diag_embed, "unflatten": L.unflatten, "movedim": L.movedim,
+    "moveaxis": L.movedim, "swapaxes": L.swapaxes, "swapdims": L.swapaxes, "narrow": L.narrow,
+    "select": L.select, "unbind": L.unbind, "tensor_split": L.tensor_split, "unfold": L.unfold,
+    "view": L.view, "t": lambda self: self if self.ndim < 2 else self.transpose(0, 1),
+    "ravel": lambda self: self.reshape(-1),
+    "dot": C.dot, "mm": C.mm, "bmm": C.bmm, "mv": C.mv, "outer": C.outer, "ger": C.outer,
+    "addmm": C.addmm, "baddbmm": C.baddbmm, "cross": C.cross,
+}
+_index_methods = {
+    "scatter": X.scatter, "scatter_add": X.scatter_add, "scatter_reduce": X.scatter_reduce,
+    "index_add": X.index_add, "index_copy": X.index_copy, "index_fill": X.index_fill,
+    "index_put": X.index_put, "take": X.take, "take_along_dim": X.take_along_dim,
+}
+_inplace_methods = {name: fn for name, fn in {**_index_methods, "masked_fill": SE.masked_fill,
+                                              "clip": SE.clamp}.items()
+                    if name not in ("take", "take_along_dim")}  # clamp_ is Tensor's own
 _operators = {
     "__mod__": B.remainder, "__rmod__": _rev(B.remainder),
     "__floordiv__": B.floor_divide, "__rfloordiv__": _rev(B.floor_divide),
@@ -55,15 +100,53 @@ _operators = {
     "__rshift__": B.bitwise_right_shift, "__rrshift__": _rev(B.bitwise_right_shift),
     "__invert__": B.bitwise_not,
 }
+_reduction_methods = {
+    "cumsum": SC.cumsum, "cumprod": SC.cumprod, "cummax": SC.cummax, "cummin": SC.cummin,
+    "logcumsumexp": SC.logcumsumexp, "prod": ST.prod, "all": ST.all, "any": ST.any,
+    "count_nonzero": ST.count_nonzero, "aminmax": ST.aminmax, "median": ST.median, "mode": ST.mode,
+    "norm": N.tensor_norm,
+}
+_selection_methods = {
+    "isnan": SE.isnan, "isinf": SE.isinf, "isfinite": SE.isfinite, "isposinf": SE.isposinf,
+    "isneginf": SE.isneginf, "isclose": SE.isclose, "allclose": SE.allclose, "equal": SE.equal,
+    "eq": SE.eq, "ne": SE.ne, "lt": SE.lt, "le": SE.le, "gt": SE.gt, "ge": SE.ge,
+    "greater": SE.gt, "greater_equal": SE.ge, "less": SE.lt, "less_equal": SE.le, "not_equal": SE.ne,
+    "logical_and": SE.logical_and, "logical_or": SE.logical_or, "logical_xor": SE.logical_xor,
+    "logical_not": SE.logical_not, "nonzero": SE.nonzero, "argwhere": SE.argwhere,
+    "masked_fill": SE.masked_fill, "masked_select": SE.masked_select, "clamp": SE.clamp,
+    "clip": SE.clamp, "sort": SO.sort, "argsort": SO.argsort, "msort": SO.msort, "topk": SO.topk,
+    "kthvalue": SO.kthvalue, "unique": SO.unique,
+}
+_layout_methods = {
+    "flip": L.flip, "fliplr": lambda self: L.flip(self, 1), "flipud": lambda self: L.flip(self, 0),
+    "roll": L.roll, "repeat": L.repeat, "tile": L.tile, "repeat_interleave": L.repeat_interleave,
+    "tril": L.tril, "triu": L.triu, "diag": L.diag, "diagonal": L.diagonal,
+    "diag_embed": L.diag_embed, "unflatten": L.unflatten, "movedim": L.movedim,
+    "moveaxis": L.movedim, "swapaxes": L.swapaxes, "swapdims": L.swapaxes, "narrow": L.narrow,
+    "select": L.select, "unbind": L.unbind, "tensor_split": L.tensor_split, "unfold": L.unfold,
+    "view": L.view, "t": lambda self: self if self.ndim < 2 else self.transpose(0, 1),
+    "ravel": lambda self: self.reshape(-1),
+    "dot": C.dot, "mm": C.mm, "bmm": C.bmm, "mv": C.mv, "outer": C.outer, "ger": C.outer,
+    "addmm": C.addmm, "baddbmm": C.baddbmm, "cross": C.cross,
+}
+_index_methods = {
+    "scatter": X.scatter, "scatter_add": X.scatter_add, "scatter_reduce": X.scatter_reduce,
+    "index_add": X.index_add, "index_copy": X.index_copy, "index_fill": X.index_fill,
+    "index_put": X.index_put, "take": X.take, "take_along_dim": X.take_along_dim,
+}
+_inplace_methods = {name: fn for name, fn in {**_index_methods, "masked_fill": SE.masked_fill,
+                                              "clip": SE.clamp}.items()
+                    if name not in ("take", "take_along_dim")}  # clamp_ is Tensor's own
 _inplace_operators = {
     "__imod__": B.remainder, "__ifloordiv__": B.floor_divide, "__iand__": B.bitwise_and,
     "__ior__": B.bitwise_or, "__ixor__": B.bitwise_xor, "__ilshift__": B.bitwise_left_shift,
     "__irshift__": B.bitwise_right_shift,
 }
 
-for _name, _fn in {**_math_methods, **_operators}.items():
+for _name, _fn in {**_math_methods, **_reduction_methods, **_selection_methods, **_layout_methods,
+                   **_index_methods, **_operators}.items():
     setattr(Tensor, _name, _fn)
-for _name, _fn in _math_methods.items():
+for _name, _fn in {**_math_methods, **_inplace_methods}.items():
     setattr(Tensor, _name + "_", _inplace(_fn, _name + "_"))
 for _name, _fn in _inplace_operators.items():
     setattr(Tensor, _name, _inplace(_fn, _name))

@@ -29,3 +29,19 @@ def normalize_dims(dim, ndim: int, op: str = "op") -> tuple[int, ...]:
     if len(dims) != len(dim):
         raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
     return dims
+
+
+def numpy_aliases(fn):
+    """Accept NumPy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as PyTorch does."""
+    import functools
+
+    @functools.wraps(fn)
+    def with_aliases(*args, **kwargs):
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return with_aliases

@@ -8,7 +8,7 @@ from collections import namedtuple
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
-from .dims import normalize_dim, normalize_dims
+from .dims import normalize_dim, normalize_dims, numpy_aliases
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
@@ -99,11 +99,23 @@ def sum_to(x, shape):
     return x if x.shape == shape else SumTo.apply(x, shape=shape)
 
 
-def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+@numpy_aliases
+def sum(x, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (all by default); bool and integer tensors sum to int64, as PyTorch."""
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.array.dtype.kind in "biu" and x.array.dtype != xp.int64:
+        x = x.to(xp.int64)
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim=False):
+@numpy_aliases
+def mean(x, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.array.dtype.kind not in "fc":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {x.array.dtype}")
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
     for d in dims:
@@ -111,6 +123,7 @@ def mean(x, dim=None, keepdim=False):
     return Sum.apply(x, dims=dims, keepdim=keepdim) / count
 
 
+@numpy_aliases
 def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
     dims = normalize_dims(dim, x.ndim, "var")
@@ -122,14 +135,17 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     return sum(centred * centred, dims, keepdim) / builtins.max(count - corr, 0)
 
 
+@numpy_aliases
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
+@numpy_aliases
 def amax(x, dim=None, keepdim=False):
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
 
 
+@numpy_aliases
 def amin(x, dim=None, keepdim=False):
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
 
@@ -144,15 +160,26 @@ def _max_min(x, dim, keepdim, smallest):
     return MaxMin(values, Tensor(idx.astype(xp.int64)))
 
 
+@numpy_aliases
 def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
-    """Largest element, or (values, indices) along ``dim``."""
+    """Largest element, or (values, indices) along ``dim``; ``max(a, b)`` is maximum."""
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(x, dim)
     return _max_min(x, dim, keepdim, smallest=False)
 
 
+@numpy_aliases
 def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(x, dim)
     return _max_min(x, dim, keepdim, smallest=True)
 
 
+@numpy_aliases
 def argmax(x, dim=None, keepdim=False):
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
@@ -160,6 +187,7 @@ def argmax(x, dim=None, keepdim=False):
     return Tensor(xp.argmax(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
+@numpy_aliases
 def argmin(x, dim=None, keepdim=False):
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
@@ -167,6 +195,7 @@ def argmin(x, dim=None, keepdim=False):
     return Tensor(xp.argmin(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
+@numpy_aliases
 def logsumexp(x, dim=None, keepdim=False):
     """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
