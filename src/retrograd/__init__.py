@@ -82,3 +82,8 @@ from .ops.contract import addmm, baddbmm, bmm, cross, dot, einsum, mm, mv, outer
 from .ops.scatter import (index_add, index_copy, index_fill, index_put, scatter, scatter_add,  # noqa: E402
                           scatter_reduce, take, take_along_dim)
 from . import linalg  # noqa: E402
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
+    """The transpose of a 2-D tensor (0-d and 1-D tensors are returned as they are)."""
+    return input.t()

@@ -305,7 +305,13 @@ class Tensor:
     # ----- comparisons (no gradient) -------------------------------------------------------
     def _cmp(self, other, fn):
         other = other.array if isinstance(other, Tensor) else other
-        return Tensor._from_op(fn(self.array, other), None)
+        try:
+            return Tensor._from_op(fn(self.array, other), None)
+        except ValueError:
+            from .autograd.function import ShapeError
+
+            raise ShapeError(f"{fn.__name__}: shapes {tuple(self.shape)} and "
+                             f"{tuple(getattr(other, 'shape', ()))} do not broadcast") from None
 
     __eq__ = lambda self, o: self._cmp(o, np.equal)  # noqa: E731
     __ne__ = lambda self, o: self._cmp(o, np.not_equal)  # noqa: E731

@@ -27,6 +27,7 @@ DOMAINS = {
     "above1": lambda a: np.abs(a) + 1.2,  # acosh
     "away": lambda a: np.sign(a) * (np.abs(a) + 0.3) + 0.05,  # off 0 and off integers (mostly)
     "distinct": lambda a: a + np.arange(a.size).reshape(a.shape) * 0.37,  # no ties
+    "well_conditioned": lambda a: a + 3 * np.eye(a.shape[-1]) if a.ndim >= 2 and a.shape[-1] == a.shape[-2] else a,
     "int": lambda a: np.round(a * 3).astype(np.int64),
     "bool": lambda a: a > 0,
 }
@@ -97,10 +98,10 @@ def _compare(case, ours, theirs, what):
 def _weighted_sum(module, outs, seed):
     rng = np.random.default_rng(seed)
     total = None
-    for o in outs:
+    for o in outs:  # one draw per output, used or not: outputs pair up by position
+        w = rng.standard_normal(tuple(getattr(o, "shape", ())))
         if getattr(o, "requires_grad", False):
-            w = module.tensor(rng.standard_normal(tuple(o.shape)).astype(str(o.dtype).removeprefix("torch.")))
-            term = (o * w).sum()
+            term = (o * module.tensor(w.astype(str(o.dtype).removeprefix("torch.")))).sum()
             total = term if total is None else total + term
     return total
 
