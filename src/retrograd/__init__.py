@@ -6,8 +6,9 @@ from .backend import (bool_ as bool, float16, float32, float64, get_default_dtyp
                       manual_seed, set_default_dtype, uint8)
 from .tensor import Tensor
 from .parallel import get_num_threads, set_num_threads
-from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
-                       randint, randn, randperm, tensor, zeros, zeros_like)
+from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like,
+                       tensor, zeros, zeros_like)
+from .sampling import rand, randint, randn, randperm
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd
 from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg,  # noqa: A004
@@ -87,3 +88,8 @@ from . import linalg  # noqa: E402
 def t(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
     """The transpose of a 2-D tensor (0-d and 1-D tensors are returned as they are)."""
     return input.t()
+
+# ----- issue 14 (tensor API): creation ------------------------------------------------------------
+from .creation import as_tensor, empty, empty_like, logspace  # noqa: E402
+from .sampling import (bernoulli, multinomial, normal, rand_like, randint_like,  # noqa: E402
+                       randn_like)

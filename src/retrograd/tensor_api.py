@@ -153,3 +153,25 @@ for _name, _fn in _inplace_operators.items():
 for _name in ("exp", "log", "sqrt", "abs", "neg", "sin", "cos", "sigmoid", "tanh", "relu", "pow"):
     if not hasattr(Tensor, _name + "_"):
         setattr(Tensor, _name + "_", _inplace(getattr(Tensor, _name), _name + "_"))
+
+
+def _new(make):
+    """Tensor.new_zeros & co.: a new tensor of this one's dtype (unless given)."""
+    def method(self, *args, dtype=None, device=None, requires_grad: bool = False, **kwargs):
+        return make(*args, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad, **kwargs)
+
+    return method
+
+
+def _attach_constructors() -> None:
+    from . import creation
+
+    Tensor.new_zeros = _new(creation.zeros)
+    Tensor.new_ones = _new(creation.ones)
+    Tensor.new_empty = _new(creation.empty)
+    Tensor.new_full = _new(lambda size, fill_value, **kw: creation.full(size, fill_value, **kw))
+    Tensor.new_tensor = _new(creation.tensor)
+
+
+_attach_constructors()
