@@ -5,6 +5,7 @@ from .function import Function, ShapeError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly
+from . import functional
 
 
 def _as_list(x):
