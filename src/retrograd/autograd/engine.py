@@ -153,7 +153,8 @@ def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
     if not isinstance(arrays, tuple):
         arrays = (arrays,)
-    return tuple(None if a is None else _types.Tensor(a) for a in arrays)
+    wrap = _types.Tensor._from_op
+    return tuple(None if a is None else wrap(a, None) for a in arrays)
 
 
 def _own(g, seen):

@@ -9,6 +9,12 @@ from ..tensor import Tensor
 from .promote import promote, result_type
 
 
+def _arrays(inputs):
+    """A binary op's two inputs as arrays (constants as they are)."""
+    a, b = inputs
+    return (a.array if isinstance(a, Tensor) else a), (b.array if isinstance(b, Tensor) else b)
+
+
 def _tensor_grad(fn, i) -> bool:
     """Whether input ``i`` of ``fn`` wants a gradient."""
     x = fn.inputs[i]
@@ -30,6 +36,8 @@ class Sub(Function):
     def backward(self, g):
         return g, (-g if _tensor_grad(self, 1) else None)
 
+    backward_arrays = backward  # the same on arrays (no graph nodes without create_graph)
+
 
 class Mul(Function):
     def forward(self, a, b):
@@ -39,6 +47,10 @@ class Mul(Function):
         a, b = self.inputs
         return (g * b if _tensor_grad(self, 0) else None), (g * a if _tensor_grad(self, 1) else None)
 
+    def backward_arrays(self, g):
+        a, b = _arrays(self.inputs)
+        return (g * b if _tensor_grad(self, 0) else None), (g * a if _tensor_grad(self, 1) else None)
+
 
 class Div(Function):
     def forward(self, a, b):
@@ -46,6 +58,12 @@ class Div(Function):
 
     def backward(self, g):
         a, b = self.inputs
+        ga = g / b if _tensor_grad(self, 0) else None
+        gb = -g * a / (b * b) if _tensor_grad(self, 1) else None
+        return ga, gb
+
+    def backward_arrays(self, g):
+        a, b = _arrays(self.inputs)
         ga = g / b if _tensor_grad(self, 0) else None
         gb = -g * a / (b * b) if _tensor_grad(self, 1) else None
         return ga, gb
@@ -62,11 +80,11 @@ class Pow(Function):
         a, b = self.inputs
         ga = gb = None
         if _tensor_grad(self, 0):
-            with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, silently
-                if isinstance(b, Tensor):
+            if not isinstance(b, Tensor):
+                ga = g * 0.0 if b == 0 else g * b * a ** (b - 1) if b >= 1 else _at_zero_too(g, a, b)
+            else:
+                with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, silently
                     ga = where(b.array == 0, 0.0, g * b * a ** (b - 1))
-                else:
-                    ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)
         if _tensor_grad(self, 1):
             base = a if isinstance(a, Tensor) else Tensor(xp.asarray(a, dtype=b.dtype))
             at_zero = (_data(base) == 0) & (b.array >= 0)
@@ -75,6 +93,29 @@ class Pow(Function):
             else:
                 gb = g * self.output() * log(base)
         return ga, gb
+
+    def backward_arrays(self, g):
+        """The same rule on arrays; a constant exponent >= 1 (x ** 2) is one product."""
+        a, b = _arrays(self.inputs)
+        ga = gb = None
+        if _tensor_grad(self, 0):
+            if type(b) in (int, float) and b >= 1:
+                ga = g * (b * a ** (b - 1)) if b != 1 else g
+            else:
+                with xp.errstate(divide="ignore", invalid="ignore"):
+                    ga = xp.where(xp.asarray(b) == 0, 0, g * b * a ** (b - 1)).astype(g.dtype, copy=False)
+        if _tensor_grad(self, 1):
+            at_zero = (xp.asarray(a) == 0) & (b >= 0)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gb = g * self.output().array * xp.log(xp.where(at_zero, 1, a))
+            gb = xp.where(at_zero, 0, gb).astype(g.dtype, copy=False)
+        return ga, gb
+
+
+def _at_zero_too(g, a, b):
+    """g * b * a ** (b - 1) for an exponent below 1, where a = 0 gives inf (as PyTorch) silently."""
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return g * b * a ** (b - 1)
 
 
 class Neg(Function):
@@ -192,15 +233,21 @@ class Where(Function):
 
 
 def add(a, b):
-    return Add.apply(*promote(a, b))
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    return Add.apply(a, b)
 
 
 def sub(a, b):
-    return Sub.apply(*promote(a, b))
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    return Sub.apply(a, b)
 
 
 def mul(a, b):
-    return Mul.apply(*promote(a, b))
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    return Mul.apply(a, b)
 
 
 def div(a, b, *, rounding_mode: str | None = None):
@@ -213,7 +260,9 @@ def div(a, b, *, rounding_mode: str | None = None):
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
-    return Pow.apply(*promote(a, b))
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    return Pow.apply(a, b)
 
 
 def neg(x):
@@ -245,11 +294,15 @@ def cos(x):
 
 
 def maximum(a, b):
-    return Maximum.apply(*promote(a, b))
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    return Maximum.apply(a, b)
 
 
 def minimum(a, b):
-    return Minimum.apply(*promote(a, b))
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    return Minimum.apply(a, b)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names

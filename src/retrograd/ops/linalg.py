@@ -79,13 +79,14 @@ class Linear(Function):
         return gx, gw, gb
 
 
-def _same_dtype(op: str, *tensors) -> None:
+def _same_dtype(op: str, a, b, c=None) -> None:
     """Matrix products do not promote (as PyTorch): a float32 Linear given float64 or int64
     input raises instead of silently computing in float64."""
-    dtypes = [t.dtype for t in tensors if t is not None]
-    if any(d != dtypes[0] for d in dtypes):
-        raise RuntimeError(f"{op}: expected all operands to have one dtype, got "
-                           f"{', '.join(str(d) for d in dtypes)} (cast with .to(dtype) first)")
+    dtype = a.array.dtype
+    if b.array.dtype != dtype or (c is not None and c.array.dtype != dtype):
+        dtypes = ", ".join(str(t.dtype) for t in (a, b, c) if t is not None)
+        raise RuntimeError(f"{op}: expected all operands to have one dtype, got {dtypes} (cast "
+                           "with .to(dtype) first)")
 
 
 def matmul(a, b):

@@ -90,10 +90,14 @@ def promote(a, b, floating: bool = False):
     if ta is Tensor and tb is Tensor:  # the common case first: one dtype, nothing to do
         if a.array.dtype == b.array.dtype and (not floating or a.array.dtype.kind == "f"):
             return a, b
-    elif ta is Tensor and tb is float and a.array.dtype.kind == "f":
-        return a, b
-    elif tb is Tensor and ta is float and b.array.dtype.kind == "f":
-        return a, b
+    elif ta is Tensor and (tb is float or tb is int):  # a Python number keeps the tensor's
+        kind = a.array.dtype.kind                       # dtype unless it is of a higher category
+        if kind == "f" or (tb is int and kind in "iu" and not floating):
+            return a, b
+    elif tb is Tensor and (ta is float or ta is int):
+        kind = b.array.dtype.kind
+        if kind == "f" or (ta is int and kind in "iu" and not floating):
+            return a, b
     dtype = result_type(a, b)
     if floating and dtype.kind in "biu":
         dtype = backend.get_default_dtype()

@@ -99,9 +99,11 @@ def sum_to(x, shape):
     return x if x.shape == shape else SumTo.apply(x, shape=shape)
 
 
-@numpy_aliases
-def sum(x, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
-    """Sum over ``dim`` (all by default); bool and integer tensors sum to int64, as PyTorch."""
+def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001
+    """Sum over ``dim`` (all by default; ``axis``/``keepdims`` are NumPy's aliases); bool and
+    integer tensors sum to int64, as PyTorch."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
         x = x.to(dtype)
     elif x.array.dtype.kind in "biu" and x.array.dtype != xp.int64:
@@ -109,8 +111,9 @@ def sum(x, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's na
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
-@numpy_aliases
-def mean(x, dim=None, keepdim=False, *, dtype=None):
+def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
         x = x.to(dtype)
     if x.array.dtype.kind not in "fc":
