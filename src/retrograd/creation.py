@@ -17,6 +17,8 @@ def _shape(size, keyword=None) -> tuple:
         size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.ndim == 0) for s in size):
+        raise TypeError(f"size must be a tuple of ints, got {size!r}")
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {shape}")

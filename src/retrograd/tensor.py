@@ -74,7 +74,9 @@ class Tensor:
 
     def item(self):
         if self.array.size != 1:
-            raise ValueError(f"item(): only one-element tensors can be converted to a Python "
+            from .autograd.function import ShapeError  # RuntimeError as PyTorch, ValueError as before
+
+            raise ShapeError(f"item(): only one-element tensors can be converted to a Python "
                              f"number, got shape {tuple(self.shape)}")
         return self.array.item()
 

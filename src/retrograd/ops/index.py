@@ -111,10 +111,13 @@ def gather(x, dim: int, index):
     d = normalize_dim(dim, x.ndim, "gather")
     idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
     if idx.ndim != x.ndim:
-        raise IndexError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
+        raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
                          f"(shapes {tuple(idx.shape)} and {tuple(x.shape)})")
     if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise IndexError(f"gather: index out of range for dim {d} of size {x.shape[d]}")
+        raise RuntimeError(f"gather: index out of range for dim {d} of size {x.shape[d]} (as "
+                           "PyTorch, a RuntimeError)")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather: index must be an integer tensor, got {idx.dtype}")
     if any(i != d and s > x.shape[i] for i, s in enumerate(idx.shape)):
         raise RuntimeError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
                            f"{tuple(x.shape)} outside dim {d}")

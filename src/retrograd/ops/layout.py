@@ -206,7 +206,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
-        raise IndexError(f"narrow: start {start} and length {length} exceed dim {d} of size {size}")
+        raise RuntimeError(f"narrow: start {start} and length {length} exceed dim {d} of size {size}")
     return getitem(input, (slice(None),) * d + (slice(start, start + length),))
 
 

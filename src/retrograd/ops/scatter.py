@@ -45,7 +45,7 @@ def _check_index(x, dim: int, index, src, op: str):
             raise RuntimeError(f"{op}: index of shape {index.shape} is larger than input {x.shape} or src "
                                f"{getattr(src, 'shape', None)} in dim {k}")
     if index.size and (xp.min(index) < -x.shape[dim] or xp.max(index) >= x.shape[dim]):
-        raise IndexError(f"{op}: index out of range for dim {dim} of size {x.shape[dim]}")
+        raise RuntimeError(f"{op}: index out of range for dim {dim} of size {x.shape[dim]}")
 
 
 def _sub(src, index):

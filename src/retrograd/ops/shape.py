@@ -75,7 +75,7 @@ def permute(x, *dims):
         raise ShapeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(x.shape)}")
     dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
     if sorted(dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
+        raise ShapeError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
     return Permute.apply(x, dims=dims)
 
 
