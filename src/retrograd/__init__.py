@@ -57,7 +57,7 @@ from .ops.math import (acos, acosh, asin, asinh, atan, atanh, ceil, cosh, erf, e
                        rsqrt, sign, sinh, square, tan, trunc)
 from .ops.math import (acos as arccos, acosh as arccosh, asin as arcsin,  # noqa: E402
                        asinh as arcsinh, atan as arctan, atanh as arctanh, trunc as fix)
-from .ops.math_binary import (atan2, arctan2, bitwise_and, bitwise_left_shift, bitwise_not,  # noqa: E402
+from .ops.math_binary import (addcdiv, addcmul, atan2, arctan2, bitwise_and, bitwise_left_shift, bitwise_not,  # noqa: E402
                               bitwise_or, bitwise_right_shift, bitwise_xor, copysign, floor_divide,
                               fmod, hypot, lerp, logaddexp, remainder)
 from .ops.elementwise import (add as add, div as divide, div as true_divide, mul as multiply,  # noqa: E402
@@ -93,3 +93,8 @@ def t(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
 from .creation import as_tensor, empty, empty_like, logspace  # noqa: E402
 from .sampling import (bernoulli, multinomial, normal, rand_like, randint_like,  # noqa: E402
                        randn_like)
+finfo, iinfo = _np.finfo, _np.iinfo
+
+
+def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's name
+    return input.numel()

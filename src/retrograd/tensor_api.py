@@ -49,7 +49,10 @@ _math_methods = {
     "arctanh": M.atanh, "fix": M.trunc,
     "atan2": B.atan2, "arctan2": B.atan2, "logaddexp": B.logaddexp, "hypot": B.hypot,
     "copysign": B.copysign, "fmod": B.fmod, "remainder": B.remainder, "floor_divide": B.floor_divide,
-    "lerp": B.lerp, "bitwise_and": B.bitwise_and, "bitwise_or": B.bitwise_or,
+    "lerp": B.lerp, "addcmul": B.addcmul, "addcdiv": B.addcdiv,
+    "clamp_min": lambda self, min: SE.clamp(self, min=min),  # noqa: A006
+    "clamp_max": lambda self, max: SE.clamp(self, max=max),  # noqa: A006
+    "bitwise_and": B.bitwise_and, "bitwise_or": B.bitwise_or,
     "bitwise_xor": B.bitwise_xor, "bitwise_not": B.bitwise_not,
     "bitwise_left_shift": B.bitwise_left_shift, "bitwise_right_shift": B.bitwise_right_shift,
 }

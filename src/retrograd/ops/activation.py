@@ -170,6 +170,8 @@ def softmax(x, dim: int = -1):
     if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
         normalize_dim(dim, 0, "softmax")
         return softmax(x.reshape(1), 0).reshape(())
+    if x.array.size == 0:  # nothing to normalise (an empty dim has no maximum)
+        return x * 1
     return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
 
 
@@ -177,4 +179,6 @@ def log_softmax(x, dim: int = -1):
     if x.ndim == 0:
         normalize_dim(dim, 0, "log_softmax")
         return log_softmax(x.reshape(1), 0).reshape(())
+    if x.array.size == 0:
+        return x * 1
     return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))

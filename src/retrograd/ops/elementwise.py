@@ -232,13 +232,19 @@ class Where(Function):
         return None, ga, gb
 
 
-def add(a, b):
+def add(a, b, *, alpha=1):
+    """a + alpha * b."""
+    if alpha != 1:
+        b = b * alpha
     if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
         a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Add.apply(a, b)
 
 
-def sub(a, b):
+def sub(a, b, *, alpha=1):
+    """a - alpha * b."""
+    if alpha != 1:
+        b = b * alpha
     if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
         a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Sub.apply(a, b)

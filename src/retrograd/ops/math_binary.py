@@ -150,6 +150,16 @@ def lerp(input, end, weight) -> Tensor:  # noqa: A002
     return input + weight * (end - input)
 
 
+def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 * tensor2."""
+    return input + (tensor1 * tensor2) * value
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:  # noqa: A002
+    """input + value * tensor1 / tensor2."""
+    return input + (tensor1 / tensor2) * value
+
+
 # ----- bitwise (integer and bool tensors; no gradient) ------------------------------------------
 _BITWISE = {"bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
             "bitwise_left_shift": "left_shift", "bitwise_right_shift": "right_shift"}
