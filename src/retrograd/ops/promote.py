@@ -55,18 +55,14 @@ def result_type(*operands) -> np.dtype:
             level, dt = 2, _scalar_dtype(x)
         levels[level] = dt if levels[level] is None else promote_types(levels[level], dt)
     result = None
-    for i, dt in enumerate(levels):
+    for dt in levels:
         if dt is None:
             continue
         if result is None:
             result = dt
-        elif category(dt) > category(result):
-            result = dt if i < 2 else _scalar_dtype_of_category(category(dt))
+        elif category(dt) > category(result):  # a lower level wins only by a higher category
+            result = dt
     return result
-
-
-def _scalar_dtype_of_category(cat: int) -> np.dtype:
-    return (backend.bool_, backend.int64, backend.get_default_dtype(), np.dtype("complex64"))[cat]
 
 
 def as_dtype(x, dtype):
