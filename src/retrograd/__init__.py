@@ -98,3 +98,6 @@ finfo, iinfo = _np.finfo, _np.iinfo
 
 def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's name
     return input.numel()
+from .ops.counting import bincount, bucketize, histc, searchsorted  # noqa: E402
+from .ops.stats import diff, nanmean, nansum, trace  # noqa: E402
+from .ops.layout import atleast_1d, atleast_2d, column_stack, hstack, vstack  # noqa: E402

@@ -119,3 +119,33 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError("normal: std must be non-negative")
     values = m + s * _rng(generator).standard_normal(shape)
     return finish(np.asarray(values).astype(dtype), device, requires_grad)
+
+
+# ----- in-place fills (w.data.normal_(0, 0.02), as initialisers in user code do) -------------------
+def _fill(t: Tensor, values, op: str) -> Tensor:
+    t._check_inplace(op)
+    t.array[...] = values
+    return t
+
+
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    return _fill(t, _rng(generator).uniform(a, b, t.shape), "uniform_")
+
+
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    return _fill(t, _rng(generator).normal(mean, std, t.shape), "normal_")
+
+
+def bernoulli_(t: Tensor, p: float = 0.5, *, generator=None) -> Tensor:
+    return _fill(t, _rng(generator).random(t.shape) < (p.array if isinstance(p, Tensor) else p), "bernoulli_")
+
+
+def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    return _fill(t, _rng(generator).exponential(1.0 / lambd, t.shape), "exponential_")
+
+
+def random_(t: Tensor, from_: int = 0, to: int | None = None, *, generator=None) -> Tensor:
+    """Integers in [from_, to) (to: 2**mantissa bits for floats, the dtype's max for integers)."""
+    if to is None:
+        to = 2 ** (np.finfo(t.dtype).nmant + 1) if t.dtype.kind == "f" else int(np.iinfo(t.dtype).max) + 1
+    return _fill(t, _rng(generator).integers(from_, to, t.shape), "random_")

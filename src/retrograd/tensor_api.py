@@ -4,6 +4,7 @@ indexing and scatter, each a delegation to ``retrograd.ops``; in-place forms (``
 from __future__ import annotations
 
 from .ops import contract as C
+from .ops import counting as K
 from .ops import layout as L
 from .ops import math as M
 from .ops import math_binary as B
@@ -60,7 +61,8 @@ _reduction_methods = {
     "cumsum": SC.cumsum, "cumprod": SC.cumprod, "cummax": SC.cummax, "cummin": SC.cummin,
     "logcumsumexp": SC.logcumsumexp, "prod": ST.prod, "all": ST.all, "any": ST.any,
     "count_nonzero": ST.count_nonzero, "aminmax": ST.aminmax, "median": ST.median, "mode": ST.mode,
-    "norm": N.tensor_norm,
+    "norm": N.tensor_norm, "nansum": ST.nansum, "nanmean": ST.nanmean, "trace": ST.trace,
+    "diff": ST.diff, "bincount": K.bincount, "histc": K.histc,
 }
 _selection_methods = {
     "isnan": SE.isnan, "isinf": SE.isinf, "isfinite": SE.isfinite, "isposinf": SE.isposinf,
@@ -107,7 +109,8 @@ _reduction_methods = {
     "cumsum": SC.cumsum, "cumprod": SC.cumprod, "cummax": SC.cummax, "cummin": SC.cummin,
     "logcumsumexp": SC.logcumsumexp, "prod": ST.prod, "all": ST.all, "any": ST.any,
     "count_nonzero": ST.count_nonzero, "aminmax": ST.aminmax, "median": ST.median, "mode": ST.mode,
-    "norm": N.tensor_norm,
+    "norm": N.tensor_norm, "nansum": ST.nansum, "nanmean": ST.nanmean, "trace": ST.trace,
+    "diff": ST.diff, "bincount": K.bincount, "histc": K.histc,
 }
 _selection_methods = {
     "isnan": SE.isnan, "isinf": SE.isinf, "isfinite": SE.isfinite, "isposinf": SE.isposinf,
@@ -178,3 +181,34 @@ def _attach_constructors() -> None:
 
 
 _attach_constructors()
+
+
+def _attach_protocols() -> None:
+    """NumPy conversion, iteration, membership and small conveniences PyTorch code relies on."""
+    from . import sampling
+    from .autograd.function import ShapeError  # noqa: F401  (errors of the methods below)
+
+    def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on a tensor that requires grad; use "
+                               "tensor.detach().numpy()")
+        return self.array if dtype is None else self.array.astype(dtype)
+
+    def __iter__(self):
+        if self.array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.array.shape[0]))
+
+    def __contains__(self, element) -> bool:
+        return bool((self.array == (element.array if isinstance(element, Tensor) else element)).any())
+
+    Tensor.__array__, Tensor.__iter__, Tensor.__contains__ = __array__, __iter__, __contains__
+    Tensor.nelement = Tensor.numel
+    Tensor.ndimension = Tensor.dim
+    Tensor.is_contiguous = lambda self, memory_format=None: True
+    Tensor.type_as = lambda self, other: self.to(other.dtype)
+    for name in ("uniform_", "normal_", "bernoulli_", "exponential_", "random_"):
+        setattr(Tensor, name, getattr(sampling, name))
+
+
+_attach_protocols()

@@ -298,3 +298,36 @@ def view(input: Tensor, *shape_or_dtype) -> Tensor:  # noqa: A002
             raise RuntimeError(f"view: a 0-d {arr.dtype} tensor cannot be viewed as {dtype}")
         return Tensor(arr.view(dtype))
     return reshape(input, *shape_or_dtype)
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (a tuple for several)."""
+    out = tuple(t.reshape(1) if t.ndim == 0 else t for t in _sizes(tensors))
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*tensors):
+    out = tuple(t.reshape(1, -1) if t.ndim < 2 else t for t in _sizes(tensors))
+    return out[0] if len(out) == 1 else out
+
+
+def hstack(tensors) -> Tensor:
+    """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
+    from .shape import cat
+
+    tensors = [atleast_1d(t) for t in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    """Concatenate along dim 0, 1-D tensors becoming rows."""
+    from .shape import cat
+
+    return cat([atleast_2d(t) for t in tensors], 0)
+
+
+def column_stack(tensors) -> Tensor:
+    """1-D tensors as columns, side by side."""
+    from .shape import cat
+
+    return cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors], 1)

@@ -1,4 +1,5 @@
-"""More reductions: prod, all, any, count_nonzero, aminmax, std_mean, var_mean, median, mode.
+"""More reductions: prod, all, any, count_nonzero, aminmax, std_mean, var_mean, median, mode,
+nansum, nanmean, trace, diff.
 ``dim`` is an int, a tuple or None, as in the other reductions."""
 from __future__ import annotations
 
@@ -157,3 +158,38 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices: 
     best = xp.argmax(run_length, axis=-1)[..., None]  # the first longest run: the smallest value
     index = xp.moveaxis(xp.take_along_axis(order, best, axis=-1), -1, d)  # its last occurrence
     return _values_indices(input, gather, d, index, keepdim)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Sum treating NaN as 0 (NaN elements get a zero gradient)."""
+    from .elementwise import where
+
+    return where(array_module(input.array).isnan(input.array), 0, input).sum(dim, keepdim)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """Mean over the non-NaN elements."""
+    xp = array_module(input.array)
+    dims = normalize_dims(dim, input.ndim, "nanmean")
+    count = (~xp.isnan(input.array)).sum(axis=dims, keepdims=keepdim).astype(input.array.dtype)
+    return nansum(input, dims, keepdim) / Tensor(count)
+
+
+def trace(input: Tensor) -> Tensor:  # noqa: A002
+    """Sum of the main diagonal of a 2-D tensor."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a 2-D tensor, got shape {tuple(input.shape)}")
+    return input.diagonal().sum()
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:  # noqa: A002
+    """The ``n``-th forward difference along ``dim`` (after adding ``prepend``/``append``)."""
+    from .shape import cat
+
+    d = normalize_dim(dim, input.ndim, "diff")
+    if prepend is not None or append is not None:
+        input = cat([t for t in (prepend, input, append) if t is not None], d)
+    for _ in range(n):
+        size = input.shape[d]
+        input = input.narrow(d, 1, max(size - 1, 0)) - input.narrow(d, 0, max(size - 1, 0))
+    return input
