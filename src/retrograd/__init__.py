@@ -1,15 +1,18 @@
 """retrograd: tensors, backpropagation and gradient descent over NumPy, PyTorch-shaped."""
 from __future__ import annotations
 
-from ._malloc import tune_malloc
+from .backends.cpu import tune_malloc
 from .backend import (bool_ as bool, float16, float32, float64, get_default_dtype, int32, int64,  # noqa: A004
                       manual_seed, set_default_dtype, uint8)
 from .tensor import Tensor
-from .parallel import get_num_threads, set_num_threads
+from . import tensor_methods  # noqa: F401  (attaches the operators and op methods to Tensor)
+from . import tensor_api  # noqa: F401  (issue 14's methods: math, scans, selection, layout, ...)
+from .backends.cpu import get_num_threads, set_num_threads
 from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like,
                        tensor, zeros, zeros_like)
 from .sampling import rand, randint, randn, randperm
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                       no_grad, set_grad_enabled)
 from . import autograd
 from .ops.elementwise import (abs, add, clamp, cos, div, exp, log, maximum, minimum, mul, neg,  # noqa: A004
                               pow, sin, sqrt, sub, where)
@@ -24,7 +27,6 @@ from .ops.activation import (elu, gelu, leaky_relu, log_softmax, relu, sigmoid, 
                              tanh)
 
 concat = cat
-tune_malloc()
 __version__ = "0.1.0"
 
 

@@ -288,5 +288,14 @@ def run_predict(args) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
+def entry_point() -> None:
+    """The ``retrograd`` command: its own process, so it may tune the C allocator (keeping freed
+    activations mapped between steps); ``main`` alone, called from Python, leaves it alone."""
+    from .backends.cpu import tune_malloc
+
+    tune_malloc()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()

@@ -338,9 +338,4 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
     return cast(t, dtype)
 
 
-from .device import CPU as _CPU  # noqa: E402
-from .autograd import function as _function  # noqa: E402
-
-_function._types.Tensor = Tensor
-from . import tensor_methods  # noqa: E402,F401  (attaches the op methods to Tensor)
-from . import tensor_api  # noqa: E402,F401  (issue 14's methods: math, scans, selection, layout)
+from .device import CPU as _CPU  # noqa: E402  (Tensor.device)

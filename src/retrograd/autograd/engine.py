@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..tensor import Tensor
 from . import grad_mode
-from .function import _anomaly, _types
+from .broadcast import SumTo
+from .function import _anomaly
 
 _FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
           "they were freed). Pass retain_graph=True to the first backward() if you need to go "
@@ -14,8 +16,6 @@ _FREED = ("Trying to backward through the graph a second time (or to use its sav
 
 def _topological_order(roots):
     """Nodes reachable from ``roots``, consumers before producers (iterative: no recursion)."""
-    from ..tensor import Tensor
-
     order, visited = [], set()
     stack = [(r, False) for r in roots]
     while stack:
@@ -40,9 +40,7 @@ def _reduce_to_shape(grad, shape):
     """Sum a gradient over the dimensions its input was broadcast along."""
     if grad.array.shape == shape:
         return grad
-    from ..ops.reduce import SumTo  # the one place broadcasting is undone
-
-    return SumTo.apply(grad, shape=tuple(shape))
+    return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
 
 
 def _owner(array):
@@ -55,8 +53,6 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
                  inputs: Sequence | None = None, allow_unused: bool = False):
     """Backpropagate from ``roots``. With ``inputs`` given, return their gradients instead of
     accumulating into ``.grad`` (``autograd.grad``)."""
-    from ..tensor import Tensor
-
     with grad_mode.enable_grad() if create_graph else grad_mode.no_grad():
         wanted = None
         if inputs is not None:
@@ -153,8 +149,7 @@ def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
     if not isinstance(arrays, tuple):
         arrays = (arrays,)
-    wrap = _types.Tensor._from_op
-    return tuple(None if a is None else wrap(a, None) for a in arrays)
+    return tuple(None if a is None else Tensor._from_op(a, None) for a in arrays)
 
 
 def _own(g, seen):
@@ -166,7 +161,7 @@ def _own(g, seen):
         arr = arr.copy()
         owner = id(arr)
     seen.add(owner)
-    return _types.Tensor(arr)
+    return Tensor(arr)
 
 
 def _run_hooks(t, g):

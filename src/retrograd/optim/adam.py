@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from .._blas import add_scaled_, scale_
-from ..backend import xp
+from ..backend import array_module
+from ..backends import kernels_for
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
 
@@ -34,18 +34,19 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, state, group):
+        kernels, xp = kernels_for(param), array_module(param)
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
         step = state["step"] = state.get("step", 0) + 1
         exp_avg = self._buffer(state, "exp_avg", param)
         exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
-                scale_(param, 1 - lr * weight_decay)
+                kernels.scale_(param, 1 - lr * weight_decay)
             else:
                 grad = grad + weight_decay * param
-        scale_(exp_avg, beta1)
-        add_scaled_(exp_avg, grad, 1 - beta1)
-        scale_(exp_avg_sq, beta2)
+        kernels.scale_(exp_avg, beta1)
+        kernels.add_scaled_(exp_avg, grad, 1 - beta1)
+        kernels.scale_(exp_avg_sq, beta2)
         exp_avg_sq += (1 - beta2) * grad * grad
         second = exp_avg_sq
         if group["amsgrad"]:
