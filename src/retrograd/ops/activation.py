@@ -8,6 +8,7 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..backends import kernels_for
 from .dims import normalize_dim
+from .elementwise import as_floating
 from .special import erf
 
 
@@ -164,11 +165,11 @@ def gelu(x, approximate: str = "none"):
 
 
 def sigmoid(x):
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(as_floating(x))
 
 
 def tanh(x):
-    return Tanh.apply(x)
+    return Tanh.apply(as_floating(x))
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):

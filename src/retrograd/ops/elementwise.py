@@ -16,6 +16,15 @@ def _arrays(inputs):
     return (a.array if isinstance(a, Tensor) else a), (b.array if isinstance(b, Tensor) else b)
 
 
+def as_floating(x):
+    """Integer and bool tensors as the default float (PyTorch's rule for exp, sin, sqrt ...)."""
+    if x.array.dtype.kind in "biu":
+        from ..backend import get_default_dtype
+
+        return Tensor(x.array.astype(get_default_dtype()))
+    return x
+
+
 def _tensor_grad(fn, i) -> bool:
     """Whether input ``i`` of ``fn`` wants a gradient."""
     x = fn.inputs[i]
@@ -286,15 +295,15 @@ def neg(x):
 
 
 def exp(x):
-    return Exp.apply(x)
+    return Exp.apply(as_floating(x))
 
 
 def log(x):
-    return Log.apply(x)
+    return Log.apply(as_floating(x))
 
 
 def sqrt(x):
-    return Sqrt.apply(x)
+    return Sqrt.apply(as_floating(x))
 
 
 def abs(x):  # noqa: A001 - PyTorch's name
@@ -302,11 +311,11 @@ def abs(x):  # noqa: A001 - PyTorch's name
 
 
 def sin(x):
-    return Sin.apply(x)
+    return Sin.apply(as_floating(x))
 
 
 def cos(x):
-    return Cos.apply(x)
+    return Cos.apply(as_floating(x))
 
 
 def maximum(a, b):

@@ -105,6 +105,9 @@ def amin(x, dim=None, keepdim=False):
 
 def _max_min(x, dim, keepdim, smallest):
     op = "min" if smallest else "max"
+    if dim is not None and x.ndim == 0:  # (the value, index 0), as PyTorch
+        normalize_dim(dim, 0, op)
+        return MaxMin(x * 1, Tensor(xp.zeros((), dtype=xp.int64)))
     if dim is None:
         return Amax.apply(x, dims=tuple(range(x.ndim)), keepdim=False, smallest=smallest)
     d = normalize_dim(dim, x.ndim, op)
@@ -152,7 +155,7 @@ def argmin(x, dim=None, keepdim=False):
 def logsumexp(x, dim=None, keepdim=False):
     """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
-    m = xp.max(x.array, axis=dims, keepdims=True)
+    m = xp.max(x.array, axis=dims, keepdims=True, initial=-xp.inf)  # an empty sum is 0: -inf
     m = xp.where(xp.isfinite(m), m, 0)
     out = ((x - m).exp().sum(dims, keepdim=True)).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))

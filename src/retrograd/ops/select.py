@@ -10,6 +10,7 @@ from ..tensor import Tensor
 from .elementwise import Clamp, where
 from .index import getitem
 from .layout import broadcast_shapes
+from .promote import result_type
 from .shape import expand
 
 
@@ -137,6 +138,9 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A001,A002 - PyT
     the result is max, as PyTorch."""
     if min is None and max is None:
         raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+    dtype = result_type(input, min, max)
+    if dtype != input.dtype:  # an integer tensor clamped to 2.5 becomes float32, as PyTorch
+        input = input.to(dtype)
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return Clamp.apply(input, min=min, max=max)
     out = input
