@@ -103,3 +103,4 @@ def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's name
 from .ops.counting import bincount, bucketize, histc, searchsorted  # noqa: E402
 from .ops.stats import diff, nanmean, nansum, trace  # noqa: E402
 from .ops.layout import atleast_1d, atleast_2d, column_stack, hstack, vstack  # noqa: E402
+from .backends import cudnn as _cudnn, mps as _mps  # noqa: E402,F401  (torch.backends.* flags)

@@ -240,7 +240,7 @@ class Tensor:
     def type(self, dtype=None):
         """The dtype's name (no argument) or a cast (``type(rg.float64)``)."""
         if dtype is None:
-            return f"retrograd.{self.array.dtype.name}"
+            return f"retrograd.{_TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name)}"
         return self.to(dtype)
 
     def cpu(self) -> "Tensor":
@@ -339,3 +339,7 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
 
 
 from .device import CPU as _CPU  # noqa: E402  (Tensor.device)
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}

@@ -146,3 +146,12 @@ def test_dtype_names_and_conversions():
     for method in ("long", "int", "half", "short", "char", "byte", "bool", "double", "float"):
         assert str(getattr(x, method)().dtype) == str(getattr(torch.tensor([1.7, -2.2]), method)().dtype).removeprefix("torch.")
     assert x.is_floating_point() and not x.long().is_floating_point() and rg.is_floating_point(x)
+
+
+def test_backend_flags_and_type_names_as_pytorch_cpu_build():
+    rg.backends.cudnn.deterministic = True  # scripts set these; accepted, no effect
+    rg.backends.cudnn.benchmark = False
+    assert not rg.backends.mps.is_available() and not rg.backends.cudnn.is_available()
+    for dtype in ("float32", "float64", "int64", "int32", "bool", "uint8"):
+        ours = rg.zeros(1, dtype=getattr(rg, dtype)).type()
+        assert ours.split(".")[1] == torch.zeros(1, dtype=getattr(torch, dtype)).type().split(".")[1]
