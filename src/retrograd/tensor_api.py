@@ -186,7 +186,6 @@ _attach_constructors()
 def _attach_protocols() -> None:
     """NumPy conversion, iteration, membership and small conveniences PyTorch code relies on."""
     from . import sampling
-    from .autograd.function import ShapeError  # noqa: F401  (errors of the methods below)
 
     def __array__(self, dtype=None, copy=None):
         if self.requires_grad:

@@ -137,33 +137,31 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         outs, tuple_out = _as_tuple(func(*xs), "the function's outputs")
         dummies = tuple(zeros_like(o).requires_grad_(True) for o in outs)
         grads = _grads(outs, xs, dummies, True, strict)
-        jv = _grads([g for g in grads], dummies, list(vs), create_graph, strict)
+        jv = _grads(list(grads), dummies, list(vs), create_graph, strict)
     outs = tuple(_finish(o, create_graph) for o in outs)
     jv = tuple(_finish(g, create_graph) for g in jv)
     return (outs if tuple_out else outs[0]), (jv if tuple_out else jv[0])
 
 
-def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def vhp(func, inputs, v, create_graph: bool = False, strict: bool = False):
     """(func(inputs), v^T H) for a scalar ``func``."""
+    from ..creation import ones_like
+
     xs, tuple_in = _as_tuple(inputs, "inputs")
-    vs, _ = _as_tuple(v, "v") if v is not None else ((None,), False)
+    vs, _ = _as_tuple(v, "v")
+    _check_shapes(xs, vs, "vhp", "v", "input")
     with enable_grad():
         xs = _prepare(xs, create_graph)
         out = func(*xs)
         if out.numel() != 1:
             raise RuntimeError("vhp/hvp: the function must return a single-element tensor")
-        from ..creation import ones_like
-
         grads = _grads([out], xs, [ones_like(out)], True, strict)
-        if vs[0] is None:
-            raise RuntimeError("vhp/hvp: v must be given")
-        _check_shapes(xs, vs, "vhp", "v", "input")
-        products = _grads([g for g in grads], xs, list(vs), create_graph, strict)
+        products = _grads(list(grads), xs, list(vs), create_graph, strict)
     products = tuple(_finish(p, create_graph) for p in products)
     return _finish(out, create_graph), (products if tuple_in else products[0])
 
 
-def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def hvp(func, inputs, v, create_graph: bool = False, strict: bool = False):
     """(func(inputs), H v) for a scalar ``func`` (H is symmetric: the same as vhp)."""
     return vhp(func, inputs, v, create_graph, strict)
 

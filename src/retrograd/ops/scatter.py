@@ -18,9 +18,9 @@ def _identity(reduce: str, dtype):
     import numpy as np
 
     if reduce in ("amax", "amin"):
-        info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
         if dtype.kind == "f":
             return -np.inf if reduce == "amax" else np.inf
+        info = np.iinfo(dtype)
         return info.min if reduce == "amax" else info.max
     return 1 if reduce == "prod" else 0
 
