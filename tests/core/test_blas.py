@@ -1,4 +1,4 @@
-"""The optimizers' in-place updates through BLAS (retrograd._blas) against NumPy's own ops."""
+"""The optimizers' in-place updates through BLAS (retrograd.backends.cpu.blas) against NumPy's own ops."""
 import numpy as np
 import pytest
 

@@ -107,6 +107,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if t is not None and tuple(t.shape) != (c,):
             raise ShapeError(f"batch_norm: {name} of shape {tuple(t.shape)} does not fit input of "
                              f"shape {tuple(input.shape)} ({c} channels)")
+    if training and input.array.size == 0:  # an empty batch: an empty result, statistics kept
+        shape = (1, c) + (1,) * (input.ndim - 2)  # (as PyTorch; weight and bias get zero grads)
+        out = input * 0.0
+        out = out if weight is None else out + weight.reshape(shape) * 0.0
+        return out if bias is None else out + bias.reshape(shape) * 0.0
     if training:
         count = input.array.size // max(c, 1)
         if count <= 1:

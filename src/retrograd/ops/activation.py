@@ -8,6 +8,7 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..backends import kernels_for
 from .dims import normalize_dim
+from .float_only import require_float
 from .elementwise import as_floating
 from .special import erf
 
@@ -177,6 +178,7 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
 
 
 def softmax(x, dim: int = -1):
+    require_float(x, "softmax", NotImplementedError)
     if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
         normalize_dim(dim, 0, "softmax")
         return softmax(x.reshape(1), 0).reshape(())
@@ -186,6 +188,7 @@ def softmax(x, dim: int = -1):
 
 
 def log_softmax(x, dim: int = -1):
+    require_float(x, "log_softmax", NotImplementedError)
     if x.ndim == 0:
         normalize_dim(dim, 0, "log_softmax")
         return log_softmax(x.reshape(1), 0).reshape(())

@@ -90,7 +90,13 @@ class Pow(Function):
     """a ** b; a and b may each be a Tensor or a constant."""
 
     def forward(self, a, b):
-        return a ** b
+        try:
+            return a ** b
+        except ValueError as err:  # NumPy's wording and type differ from PyTorch's
+            if "negative integer powers" in str(err):
+                raise RuntimeError("Integers to negative integer powers are not allowed.") \
+                    from None
+            raise
 
     def backward(self, g):
         """As PyTorch at 0: d/da a**0 = 0 and d/db 0**b = 0 for b >= 0 (not 0 * inf = nan)."""

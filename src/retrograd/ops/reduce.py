@@ -11,6 +11,7 @@ from ..backend import xp
 from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim, normalize_dims, numpy_aliases
+from .float_only import require_float
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
@@ -66,9 +67,7 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
         x = x.to(dtype)
-    if x.array.dtype.kind not in "fc":
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
-                           f"floating point or complex dtype. Got: {x.array.dtype}")
+    require_float(x, "mean")
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
     for d in dims:
@@ -79,6 +78,7 @@ def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
 @numpy_aliases
 def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
+    require_float(x, "var")
     dims = normalize_dims(dim, x.ndim, "var")
     count = 1
     for d in dims:
@@ -90,6 +90,7 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 @numpy_aliases
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    require_float(x, "std")
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 

@@ -163,13 +163,20 @@ class Trainer:
         """Restore model, optimizer, scheduler, RNG and history; returns the epoch to resume at."""
         from ..io import load_checkpoint
 
+        from ..io import CorruptFileError
+
         state = load_checkpoint(path, self.model, self.optimizer, self.scheduler,
                                 loader=loader if loader is not None else self.train_loader)
         extra = state.get("extra") or {}
-        self.history = History()
-        self.history.history = {k: list(v) for k, v in extra.get("history", {}).items()}
-        self.history.epochs = list(extra.get("history_epochs", []))
-        self.checkpoint_extra = dict(extra.get("user") or {})
+        history = History()
+        try:
+            history.history = {k: list(v) for k, v in extra.get("history", {}).items()}
+            history.epochs = list(extra.get("history_epochs", []))
+            user = dict(extra.get("user") or {})
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise CorruptFileError(f"'{path}' is not a checkpoint written by Trainer: its "
+                                   f"history is malformed ({exc})") from None
+        self.history, self.checkpoint_extra = history, user
         self.epoch = int(state.get("epoch", 0))
         return self.epoch
 

@@ -12,6 +12,7 @@ from .linear import Identity, Linear
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from .pool import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                    MaxPool2d)
+from .sync_batchnorm import SyncBatchNorm
 
 __all__ = [
     "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "SiLU", "Softmax", "Softplus",
@@ -19,6 +20,6 @@ __all__ = [
     "ModuleDict", "ModuleList", "Sequential",
     "Conv1d", "Conv2d", "ConvTranspose2d",
     "Dropout", "Dropout2d", "Embedding", "Flatten", "Unflatten", "Identity", "Linear",
-    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm",
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "SyncBatchNorm",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d",
 ]
