@@ -87,17 +87,27 @@ class LogCumSumExp(Function):
         return array_module(x).logaddexp.accumulate(x, axis=dim) if x.ndim else x.copy()
 
     def backward(self, g):
-        """grad[i] = sum over j >= i of g[j] exp(x[i] - out[j]), summed in log space for the
-        positive and the negative parts of g separately (no overflow)."""
+        """grad[i] = sum over j >= i of g[j] exp(x[i] - out[j]). out rises along dim; when its
+        spread is moderate the sum is exp(x - c) * reversed-cumsum(g exp(c - out)) with c its
+        largest value (smooth, so higher orders work); beyond, the positive and negative parts of
+        g are summed in log space separately (no overflow, but NaN in second derivatives)."""
         x, out = self.inputs[0], self.output()
         if x.ndim == 0:
             return g
         xp = array_module(g.array)
+        top = xp.max(out.array, axis=self.dim, keepdims=True) if out.array.size else 0
+        bottom = xp.min(out.array, axis=self.dim, keepdims=True) if out.array.size else 0
+        if xp.all(xp.isfinite(top)) and xp.all(top - bottom < _SPREAD):
+            c = Tensor(top)
+            return (x - c).exp() * _reverse_cumsum(g * (c - out).exp(), self.dim)
         with xp.errstate(divide="ignore"):
             positive = (g.clamp(min=0).log() - out).flip(self.dim)
             negative = ((-g).clamp(min=0).log() - out).flip(self.dim)
             return ((x + logcumsumexp(positive, self.dim).flip(self.dim)).exp()
                     - (x + logcumsumexp(negative, self.dim).flip(self.dim)).exp())
+
+
+_SPREAD = 50.0  # exp(50) ~ 5e21 fits float32 with room to spare
 
 
 def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:  # noqa: A002 - PyTorch's names
