@@ -350,6 +350,8 @@ def where(condition, a=None, b=None):
         from .select import nonzero
 
         return nonzero(Tensor(cond), as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: give both input and other, or neither (where(condition) is nonzero)")
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
