@@ -31,6 +31,7 @@ __version__ = "0.1.0"
 
 
 def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a retrograd Tensor."""
     return isinstance(obj, Tensor)
 
 
@@ -38,6 +39,7 @@ from . import nn  # noqa: E402  (after the core: nn builds on it)
 from . import optim, data, metrics, io, models, train  # noqa: E402
 from .io.serialization import load, save  # noqa: E402  (torch.save/torch.load)
 from . import utils  # noqa: E402  (retrograd.utils.data, as torch.utils.data)
+from .model_summary import summary  # noqa: E402
 
 # ----- issue 14 (tensor API): dtype names, devices ---------------------------------------------
 from .backend import (complex64, complex128, float16 as half, float32 as float,  # noqa: E402,A004

@@ -52,6 +52,7 @@ def get_default_dtype() -> np.dtype:
 
 
 def set_default_dtype(dtype) -> None:
+    """Make ``dtype`` (float32 or float64) the dtype of new float tensors."""
     global _default_float
     dtype = np.dtype(dtype)
     if dtype.kind != "f":

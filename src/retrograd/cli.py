@@ -6,45 +6,52 @@ status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import pickle
 import sys
-import time
 import warnings
 
 import numpy as np
 
-from .cli_types import OneLineParser, nonnegative_float, positive_float, positive_int, seed
+from .cli_help import show_defaults
+from .cli_train import _load_split, run_train
+from .cli_types import (EXIT_USAGE, OneLineParser, UsageError, nonnegative_float,
+                        positive_float, positive_int, seed)
 
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for: reported in one line, exit status 2."""
+DESCRIPTION = ("retrograd: train, evaluate, export and explain neural networks with a small "
+               "deep-learning framework over NumPy. Run 'retrograd COMMAND --help' for a "
+               "command's options and their defaults.")
 
 
 def _add_train(sub):
     p = sub.add_parser("train", help="train a model (default: LeNet-5 on the built-in MNIST sample)")
     p.add_argument("--model", default="lenet5", help="mlp, lenet5, resnet8, resnet20, resnet32, "
-                   "resnet56, resnet18, vgg_small, vgg11, vgg16 (default lenet5)")
+                   "resnet56, resnet18, vgg_small, vgg11, vgg16 (any case; - and _ optional)")
     p.add_argument("--dataset", default="mnist-sample", help="mnist-sample (built in), mnist, "
-                   "fashion-mnist, cifar10, cifar100, or a folder of the official files")
+                   "fashion-mnist, cifar10, cifar100, a folder of the official files, or an image "
+                   "folder (one subfolder of PNG/JPEG images per class, optionally under train/ and test/)")
     p.add_argument("--data-root", default=None, help="root of the dataset cache: a named dataset "
-                   "lives in DATA_ROOT/<name> (default ~/.cache/retrograd)")
+                   "lives in DATA_ROOT/<name> (default: $RETROGRAD_HOME, else ~/.cache/retrograd)")
+    p.add_argument("--image-size", type=positive_int, default=None,
+                   help="resize images to this size (image folders: default 28 if grayscale, 32 if RGB)")
     p.add_argument("--epochs", type=positive_int, default=8)
     p.add_argument("--batch-size", type=positive_int, default=64)
-    p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+    p.add_argument("--optimizer", default="sgd", type=str.lower,
+                   choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
     p.add_argument("--lr", type=positive_float, default=None, help="default 0.05 for sgd, 0.001 otherwise")
     p.add_argument("--momentum", type=nonnegative_float, default=0.9)
     p.add_argument("--weight-decay", type=nonnegative_float, default=5e-4)
-    p.add_argument("--schedule", default="onecycle", choices=["none", "step", "cosine", "onecycle"])
+    p.add_argument("--schedule", default="onecycle", type=str.lower,
+                   choices=["none", "step", "cosine", "onecycle"])
     p.add_argument("--seed", type=seed, default=0)
     p.add_argument("--out", default="runs/{model}-{dataset}", help="output folder")
     p.add_argument("--resume", nargs="?", const="auto", default=None,
                    help="resume from a checkpoint (default: OUT/checkpoint.safetensors)")
-    p.add_argument("--no-plots", action="store_true")
-    p.add_argument("--quiet", "-q", action="store_true")
     p.add_argument("--force", action="store_true", help="overwrite a run already in --out")
+    p.add_argument("--no-plots", action="store_true", help="write no PNG plots")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="log losses, metrics, learning rate and gradient norms to OUT/tensorboard/")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="print only the final line (no summary, bars or epoch lines)")
     p.set_defaults(run=run_train)
 
 
@@ -68,8 +75,11 @@ def _add_predict(sub):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="retrograd", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    from . import __version__
+
+    parser = OneLineParser(prog="retrograd", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"retrograd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_train(sub)
     _add_evaluate(sub)
     _add_predict(sub)
@@ -79,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_explain_parser(sub)
+    from .onnx.cli import add_export_parser
+    add_export_parser(sub)
+    for command in sub.choices.values():  # every command's --help shows the defaults
+        show_defaults(command)
     return parser
 
 
@@ -99,201 +113,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ----- train ------------------------------------------------------------------------------
-def _load_split(name, root, train):
-    from .data.datasets import load_dataset
-
-    ds = load_dataset(name, root=root, train=train)
-    images, labels = ds.arrays()
-    return images.astype(np.float32, copy=False), labels.astype(np.int64, copy=False), ds
-
-
-def _make_optimizer(args, params):
-    from . import optim
-
-    lr = args.lr if args.lr is not None else (0.05 if args.optimizer == "sgd" else 1e-3)
-    if lr <= 0:
-        raise UsageError(f"--lr must be positive, got {lr}")
-    if args.optimizer == "sgd":
-        return optim.SGD(params, lr=lr, momentum=args.momentum, weight_decay=args.weight_decay,
-                         nesterov=args.momentum > 0)
-    cls = {"adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
-           "adagrad": optim.Adagrad}[args.optimizer]
-    return cls(params, lr=lr, weight_decay=args.weight_decay)
-
-
-def _make_schedule(args, optimizer, steps_per_epoch):
-    from .optim import lr_scheduler as S
-
-    if args.schedule == "none":
-        return None, False
-    if args.schedule == "step":
-        return S.StepLR(optimizer, step_size=max(args.epochs // 3, 1), gamma=0.1), False
-    if args.schedule == "cosine":
-        return S.CosineAnnealingLR(optimizer, T_max=args.epochs), False
-    lr = optimizer.param_groups[0]["lr"]
-    return S.OneCycleLR(optimizer, max_lr=lr, epochs=args.epochs, steps_per_epoch=steps_per_epoch), True
-
-
-def run_train(args) -> int:
-    from .train.launch import current_job
-
-    job = current_job(brief_errors=(UsageError,))  # data-parallel when mpiexec started it
-    with job.failures():
-        return _train(args, job)
-
-
-def _train(args, job) -> int:
-    import retrograd as rg
-    from . import nn
-    from .data import TensorDataset
-    from .models.registry import build_model
-    from .train import CSVLogger, ModelCheckpoint
-    from .train.launch import scaled_lr
-    from .train.model_file import save_model_file
-    from .train.run_folder import prepare_run_folder
-
-    dataset = _dataset_id(args.dataset)
-    _check_model_name(args.model)
-    try:
-        out = args.out.format(model=args.model, dataset=os.path.basename(str(args.dataset).rstrip("/")))
-    except (KeyError, IndexError, ValueError) as e:
-        raise UsageError(f"--out {args.out!r}: only {{model}} and {{dataset}} can be filled in "
-                         f"({e})") from None
-    resume_from = prepare_run_folder(out, args.resume, args.force)
-    if resume_from is not None:
-        _check_plan(resume_from, args, dataset)
-    rg.manual_seed(args.seed)
-    x_train, y_train, ds = _load_split(args.dataset, args.data_root, True)
-    x_test, y_test, _ = _load_split(args.dataset, args.data_root, False)
-    num_classes = int(max(y_train.max(), y_test.max()) + 1)
-    in_channels, image_size = x_train.shape[1], x_train.shape[-1]
-    spec = {"name": args.model, "num_classes": num_classes, "in_channels": int(in_channels),
-            "image_size": int(image_size), "dataset": dataset,
-            "classes": [str(c) for c in getattr(ds, "classes", range(num_classes))]}
-    if args.data_root is not None:
-        spec["data_root"] = os.path.abspath(os.path.expanduser(args.data_root))
-    model = build_model(args.model, num_classes, in_channels, image_size)
-    train_loader = job.train_loader(TensorDataset(x_train, y_train), args.batch_size, args.seed)
-    test_loader = job.test_loader(TensorDataset(x_test, y_test), 256)
-    base_lr = args.lr if args.lr is not None else (0.05 if args.optimizer == "sgd" else 1e-3)
-    args.lr, lr_rule = scaled_lr(base_lr, job.world_size, args.optimizer)
-    optimizer = _make_optimizer(args, model.parameters())
-    scheduler, per_batch = _make_schedule(args, optimizer, len(train_loader))
-    checkpoint = os.path.join(out, "checkpoint.safetensors")
-    trainer = job.trainer(job.wrap(model), optimizer, nn.CrossEntropyLoss(), seed=args.seed,
-                          metrics=["accuracy"], scheduler=scheduler, schedule_per_batch=per_batch,
-                          verbose=0 if args.quiet else 1, callbacks=[ModelCheckpoint(checkpoint)]
-                          + [CSVLogger(os.path.join(out, "history.csv"), append=bool(resume_from))
-                             ] * job.is_writer)
-    trainer.train_loader = train_loader
-    if resume_from is not None:
-        try:
-            start = trainer.load_checkpoint(resume_from, loader=train_loader)
-        except RuntimeError as e:  # load_state_dict: keys or shapes of another model
-            raise UsageError(f"--resume: {resume_from} does not fit {args.model}: {e}") from None
-        if job.is_writer:
-            print(f"resumed from {resume_from} at epoch {start}")
-    trainer.checkpoint_extra = {"model": args.model, "dataset": dataset, "epochs": args.epochs,
-                                "optimizer": args.optimizer}
-    if not args.quiet and job.is_writer:
-        n_params = sum(p.numel() for p in model.parameters())
-        print(f"training {args.model} ({n_params:,} parameters) on {args.dataset}: "
-              f"{len(x_train)} train / {len(x_test)} test images, {args.epochs} epochs")
-        if job.world_size > 1:
-            threads = f"{job.threads} thread{'s' * (job.threads != 1)}"
-            print(f"data-parallel over {job.world_size} processes x {threads}: global "
-                  f"batch {args.batch_size * job.world_size} ({args.batch_size} per process), "
-                  f"lr {args.lr:g} (scaling rule: {lr_rule})")
-    t0 = time.perf_counter()
-    try:
-        history = trainer.fit(train_loader, epochs=args.epochs, validation=test_loader)
-    except FloatingPointError as e:
-        lr = optimizer.defaults["lr"]
-        raise UsageError(f"{e} (--lr {lr:g}; try {lr / 10:g} or smaller)") from None
-    seconds = time.perf_counter() - t0
-    final = trainer.evaluate(test_loader, metrics=["accuracy", "confusion_matrix"])
-    probs = None if args.no_plots else trainer.predict(test_loader).softmax(1).numpy()
-    if not job.is_writer:
-        return 0
-    save_model_file(model, os.path.join(out, "model.safetensors"), spec)
-    history.to_csv(os.path.join(out, "history.csv"))
-    plotted = probs is not None and _plots(history, final, probs, y_test, out)
-    print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
-          f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
-          f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
-    return 0
-
-
-def _peek_plan(path) -> dict:
-    """The training plan stored in a checkpoint by `retrograd train` (empty if none)."""
-    import json
-
-    from .io import load_metadata
-
-    meta = load_metadata(path)
-    try:
-        plan = json.loads(meta.get("retrograd.checkpoint", "{}")).get("extra", {}).get("user", {})
-    except (ValueError, AttributeError, RecursionError):
-        return {}
-    return plan if isinstance(plan, dict) else {}
-
-
-def _check_plan(path, args, dataset) -> None:
-    """Refuse to resume a checkpoint made for another model, dataset, optimizer or schedule."""
-    planned = _peek_plan(path)
-    if not planned:
-        return
-    planned_dataset = planned.get("dataset")
-    if isinstance(planned_dataset, str) and os.path.exists(planned_dataset):
-        planned_dataset = os.path.abspath(planned_dataset)  # written before paths were resolved
-    if (planned.get("model"), planned_dataset) != (args.model, dataset):
-        raise UsageError(f"--resume: {path} was trained as {planned.get('model')} on "
-                         f"{planned.get('dataset')}, not {args.model} on {dataset}")
-    if planned.get("optimizer", args.optimizer) != args.optimizer:
-        raise UsageError(f"--resume: {path} was trained with --optimizer "
-                         f"{planned.get('optimizer')}, not {args.optimizer}")
-    if args.schedule == "onecycle" and planned.get("epochs") != args.epochs:
-        raise UsageError(f"--resume: the checkpoint follows a one-cycle schedule planned for "
-                         f"{planned.get('epochs')} epochs; resume with --epochs "
-                         f"{planned.get('epochs')} (or train anew)")
-
-
-def _dataset_id(name) -> str:
-    """A dataset's name as given, or a folder's absolute path (what model files store)."""
-    from .data.datasets.registry import dataset_key
-
-    if dataset_key(name) is not None:
-        return dataset_key(name)
-    if not os.path.exists(os.path.expanduser(str(name))):
-        from .data.datasets.registry import DATASET_NAMES
-
-        raise UsageError(f"--dataset: unknown dataset {str(name)!r}; known names: "
-                         f"{', '.join(DATASET_NAMES)}, or a folder holding the official files")
-    return os.path.abspath(os.path.expanduser(str(name)))
-
-
-def _check_model_name(name) -> None:
-    from .models.registry import MODELS
-
-    if name.lower().replace("-", "") not in MODELS:
-        raise UsageError(f"--model: unknown model {name!r}; choose one of: "
-                         f"{', '.join(sorted(MODELS))}")
-
-
-def _plots(history, final, probs, y_test, out) -> bool:
-    from .train.plots import plot_confusion_matrix, plot_history, plot_roc
-
-    try:
-        plot_history(history, os.path.join(out, "curves.png"))
-        plot_confusion_matrix(np.asarray(final["confusion_matrix"]), os.path.join(out, "confusion_matrix.png"))
-        plot_roc(y_test, probs, os.path.join(out, "roc.png"))
-    except ImportError as e:
-        print(f"(plots skipped: {e})")
-        return False
-    return True
-
-
-# ----- evaluate / predict --------------------------------------------------------------------
 def run_evaluate(args) -> int:
     from . import nn
     from .metrics import get_metric
@@ -304,7 +123,7 @@ def run_evaluate(args) -> int:
     model, spec = load_model_file(args.model)
     name = args.dataset or spec.get("dataset", "mnist-sample")
     root = args.data_root if args.data_root is not None else spec.get("data_root")
-    x, y, _ = _load_split(name, root, False)
+    x, y, _ = _load_split(name, root, False, spec["image_size"])
     if x.shape[1:] != (spec["in_channels"], spec["image_size"], spec["image_size"]):
         raise UsageError(f"dataset {name} has images of shape {x.shape[1:]}, but the model expects "
                          f"{(spec['in_channels'], spec['image_size'], spec['image_size'])}")

@@ -12,6 +12,11 @@ import sys
 from typing import NoReturn
 
 MAX_SEED = 2**32 - 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: reported in one line, exit status 2."""
 
 
 def _number(text: str) -> float:

@@ -67,10 +67,12 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:
+    """A tensor of zeros of shape ``size`` (ints or one tuple), default float dtype."""
     return finish(xp.zeros(_shape(size, options.get("size")), dtype=_float(dtype)), device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:
+    """A tensor of ones of shape ``size`` (ints or one tuple), default float dtype."""
     return finish(xp.ones(_shape(size, options.get("size")), dtype=_float(dtype)), device, requires_grad)
 
 
@@ -102,11 +104,13 @@ def _like(input: Tensor, dtype):  # noqa: A002
 
 
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+    """Zeros with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype)
     return finish(xp.zeros(shape, dtype=dtype), device, requires_grad)
 
 
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+    """Ones with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype)
     return finish(xp.ones(shape, dtype=dtype), device, requires_grad)
 
@@ -115,11 +119,13 @@ empty_like = zeros_like
 
 
 def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+    """``fill_value`` everywhere, with the shape (and, unless given, the dtype) of ``input``."""
     shape, dtype = _like(input, dtype)
     return finish(xp.full(shape, fill_value, dtype=dtype), device, requires_grad)
 
 
 def _number(v):
+    """Zeros with the shape (and, unless given, the dtype) of ``input``."""
     return v.item() if isinstance(v, Tensor) else v
 
 
@@ -156,4 +162,5 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n, m) (m defaults to n): ones on the diagonal."""
     return finish(xp.eye(n, m, dtype=_float(dtype)), device, requires_grad)

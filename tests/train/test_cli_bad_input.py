@@ -194,7 +194,7 @@ def test_predict_inverts_a_light_background_and_says_so(files, tmp_path, capsys)
 
 
 def test_model_file_stores_the_dataset_folder_resolved(tmp_path, monkeypatch):
-    from retrograd.cli import _dataset_id
+    from retrograd.cli_train import _dataset_id
 
     (tmp_path / "data").mkdir()
     monkeypatch.chdir(tmp_path)

@@ -26,18 +26,22 @@ from ..tensor import Tensor
 
 # ----- activations ------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), element-wise (``inplace`` is accepted; computed out of place)."""
     return _act.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
     return _act.leaky_relu(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1)."""
     return _act.elu(input, alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (exact, or ``approximate='tanh'``)."""
     return _act.gelu(input, approximate)
 
 
@@ -47,14 +51,17 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), element-wise."""
     return _act.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent, element-wise."""
     return _act.tanh(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
     return _act.softplus(input, beta, threshold)
 
 
@@ -73,6 +80,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """log(softmax(x)) along ``dim`` (optionally cast to ``dtype`` first)."""
     x = input if dtype is None else input.to(dtype)
     return _act.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
 

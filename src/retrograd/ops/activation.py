@@ -148,36 +148,44 @@ def _select(cond, a, b):
 
 
 def relu(x):
+    """max(x, 0), element-wise."""
     return ReLU.apply(x)
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
+    """x where x > 0, else negative_slope * x."""
     return LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
 def elu(x, alpha: float = 1.0):
+    """x where x > 0, else alpha * (exp(x) - 1)."""
     return ELU.apply(x, alpha=alpha)
 
 
 def gelu(x, approximate: str = "none"):
+    """x * Phi(x), Phi the normal CDF; ``approximate='tanh'`` for the tanh form."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return GELU.apply(x, approximate=approximate)
 
 
 def sigmoid(x):
+    """1 / (1 + exp(-x)), stable for large |x|."""
     return Sigmoid.apply(as_floating(x))
 
 
 def tanh(x):
+    """Hyperbolic tangent, element-wise."""
     return Tanh.apply(as_floating(x))
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
     return Softplus.apply(x, beta=beta, threshold=threshold)
 
 
 def softmax(x, dim: int = -1):
+    """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max: no overflow)."""
     require_float(x, "softmax", NotImplementedError)
     if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
         normalize_dim(dim, 0, "softmax")
@@ -188,6 +196,7 @@ def softmax(x, dim: int = -1):
 
 
 def log_softmax(x, dim: int = -1):
+    """log(softmax(x)) along ``dim``, computed stably."""
     require_float(x, "log_softmax", NotImplementedError)
     if x.ndim == 0:
         normalize_dim(dim, 0, "log_softmax")

@@ -276,6 +276,7 @@ def sub(a, b, *, alpha=1):
 
 
 def mul(a, b):
+    """a * b, broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
         a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Mul.apply(a, b)
@@ -291,52 +292,63 @@ def div(a, b, *, rounding_mode: str | None = None):
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
+    """a ** b, broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
         a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Pow.apply(a, b)
 
 
 def neg(x):
+    """-x."""
     return Neg.apply(x)
 
 
 def exp(x):
+    """e ** x, element-wise."""
     return Exp.apply(as_floating(x))
 
 
 def log(x):
+    """Natural logarithm, element-wise."""
     return Log.apply(as_floating(x))
 
 
 def sqrt(x):
+    """Square root, element-wise."""
     return Sqrt.apply(as_floating(x))
 
 
 def abs(x):  # noqa: A001 - PyTorch's name
+    """|x|, element-wise (gradient sign(x), 0 at 0)."""
     return Abs.apply(x)
 
 
 def sin(x):
+    """sin(x), element-wise."""
     return Sin.apply(as_floating(x))
 
 
 def cos(x):
+    """cos(x), element-wise."""
     return Cos.apply(as_floating(x))
 
 
 def maximum(a, b):
+    """The larger of a and b, element-wise, broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
         a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
+    """The smaller of a and b, element-wise, broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
         a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Minimum.apply(a, b)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """x limited to [min, max] (either may be None), element-wise."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     return Clamp.apply(x, min=min, max=max)

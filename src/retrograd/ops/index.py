@@ -130,6 +130,7 @@ def gather(x, dim: int, index):
 
 
 def index_select(x, dim: int, index):
+    """The entries at the 1-D integer ``index`` along ``dim`` (that dim becomes len(index))."""
     d = normalize_dim(dim, x.ndim, "index_select")
     idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
     if idx.ndim != 1:

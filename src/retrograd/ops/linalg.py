@@ -88,6 +88,7 @@ def _same_dtype(op: str, a, b, c=None) -> None:
 
 
 def matmul(a, b):
+    """Matrix product a @ b: 1-D operands are vectors, batch dims broadcast (PyTorch's rules)."""
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {tuple(a.shape)} "
                          f"and {tuple(b.shape)}")

@@ -37,7 +37,7 @@ class Amax(Function):
     """Max over dims; the gradient is shared evenly among tied maxima."""
 
     def forward(self, x, dims=(), keepdim=False, smallest=False):
-        self.kept = _kept_shape(x.shape, dims)
+        self.kept, self.smallest = _kept_shape(x.shape, dims), smallest
         reduce = xp.min if smallest else xp.max
         return reduce(x, axis=dims, keepdims=keepdim)
 
@@ -63,6 +63,7 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  #
 
 
 def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Mean over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     if axis is not None or keepdims is not None:
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
@@ -90,17 +91,20 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 @numpy_aliases
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (Bessel-corrected unless ``unbiased=False``)."""
     require_float(x, "std")
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
 @numpy_aliases
 def amax(x, dim=None, keepdim=False):
+    """Maximum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
 
 
 @numpy_aliases
 def amin(x, dim=None, keepdim=False):
+    """Minimum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
 
 
@@ -129,6 +133,7 @@ def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 @numpy_aliases
 def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Minimum of all elements, or (values, indices) along ``dim`` (PyTorch's min)."""
     if isinstance(dim, Tensor):
         from .elementwise import minimum
 
@@ -138,6 +143,7 @@ def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 @numpy_aliases
 def argmax(x, dim=None, keepdim=False):
+    """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
@@ -146,6 +152,7 @@ def argmax(x, dim=None, keepdim=False):
 
 @numpy_aliases
 def argmin(x, dim=None, keepdim=False):
+    """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")

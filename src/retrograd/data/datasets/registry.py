@@ -121,7 +121,8 @@ def load_dataset(name: str | os.PathLike, root: str | os.PathLike | None = None,
             raise ValueError(f"load_dataset: found no MNIST-style IDX files "
                              f"(train-images-idx3-ubyte[.gz], ...) and no CIFAR batches "
                              f"(data_batch_1, test_batch, train/test/meta or the official "
-                             f".tar.gz) in folder {path}")
+                             f".tar.gz) in folder {path}; an image folder holds one subfolder "
+                             f"of PNG/JPEG images per class (ImageFolder's layout)")
         return cls(root=path, train=train, download=False, transform=transform)
     raise ValueError(f"load_dataset: unknown dataset {str(name)!r}; known names: "
                      f"{', '.join(DATASET_NAMES)}, or a folder holding the official files")
