@@ -54,6 +54,7 @@ cfloat, cdouble = complex64, complex128
 
 
 def is_floating_point(t: Tensor) -> bool:
+    """Whether ``t`` has a floating dtype (float16, float32, float64)."""
     return t.dtype.kind == "f"
 
 # ----- issue 14 (tensor API): math ----------------------------------------------------------------
@@ -102,6 +103,7 @@ finfo, iinfo = _np.finfo, _np.iinfo
 
 
 def numel(input: Tensor) -> int:  # noqa: A002 - PyTorch's name
+    """The number of elements of ``input``."""
     return input.numel()
 from .ops.counting import bincount, bucketize, histc, searchsorted  # noqa: E402
 from .ops.stats import diff, nanmean, nansum, trace  # noqa: E402

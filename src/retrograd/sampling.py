@@ -53,10 +53,12 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+    """Uniform samples on [0, 1) shaped like input (its dtype unless given)."""
     return rand(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+    """Standard normal samples shaped like input (its dtype unless given)."""
     return randn(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 

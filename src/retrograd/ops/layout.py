@@ -137,6 +137,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The upper triangle of the last two dims (on and above ``diagonal``), zeros elsewhere."""
     return _triangle(input, diagonal, False, "triu")
 
 
@@ -195,6 +196,7 @@ def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
+    """Swap dims ``axis0`` and ``axis1`` (NumPy's name for transpose)."""
     return input.transpose(axis0, axis1)
 
 
@@ -211,6 +213,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    """The slice at ``index`` along ``dim``, that dim removed."""
     d = normalize_dim(dim, input.ndim, "select")
     return getitem(input, (slice(None),) * d + (int(index),))
 
@@ -273,6 +276,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
 
 
 def broadcast_shapes(*shapes) -> tuple:
+    """The shape the given shapes broadcast to (ShapeError if they do not)."""
     try:
         return tuple(array_module().broadcast_shapes(*[tuple(s) for s in shapes]))
     except ValueError:
@@ -281,6 +285,7 @@ def broadcast_shapes(*shapes) -> tuple:
 
 
 def broadcast_tensors(*tensors) -> tuple:
+    """The tensors expanded to their common broadcast shape."""
     tensors = _sizes(tensors)
     shape = broadcast_shapes(*[t.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
@@ -307,6 +312,7 @@ def atleast_1d(*tensors):
 
 
 def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims (a tuple for several)."""
     out = tuple(t.reshape(1, -1) if t.ndim < 2 else t for t in _sizes(tensors))
     return out[0] if len(out) == 1 else out
 

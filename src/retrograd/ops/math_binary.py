@@ -178,22 +178,27 @@ def _bitwise(name: str, a, b) -> Tensor:
 
 
 def bitwise_and(input, other) -> Tensor:  # noqa: A002
+    """input & other, element-wise, for integer and bool tensors."""
     return _bitwise("bitwise_and", input, other)
 
 
 def bitwise_or(input, other) -> Tensor:  # noqa: A002
+    """input | other, element-wise, for integer and bool tensors."""
     return _bitwise("bitwise_or", input, other)
 
 
 def bitwise_xor(input, other) -> Tensor:  # noqa: A002
+    """input ^ other, element-wise, for integer and bool tensors."""
     return _bitwise("bitwise_xor", input, other)
 
 
 def bitwise_left_shift(input, other) -> Tensor:  # noqa: A002
+    """input << other, element-wise, for integer tensors."""
     return _bitwise("bitwise_left_shift", input, other)
 
 
 def bitwise_right_shift(input, other) -> Tensor:  # noqa: A002
+    """input >> other (arithmetic shift), element-wise."""
     return _bitwise("bitwise_right_shift", input, other)
 
 

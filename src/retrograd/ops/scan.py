@@ -128,6 +128,7 @@ def cummax(input: Tensor, dim: int) -> ValuesIndices:  # noqa: A002
 
 
 def cummin(input: Tensor, dim: int) -> ValuesIndices:  # noqa: A002
+    """(values, indices): the running minimum along ``dim`` and where it was reached."""
     return _cum_extreme(input, dim, "cummin", smallest=True)
 
 

@@ -24,22 +24,27 @@ def _test(fn, *operands) -> Tensor:
 
 
 def isnan(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's names
+    """Which elements are NaN (bool tensor)."""
     return _test(lambda xp, a: xp.isnan(a), input)
 
 
 def isinf(input: Tensor) -> Tensor:  # noqa: A002
+    """Which elements are +inf or -inf (bool tensor)."""
     return _test(lambda xp, a: xp.isinf(a), input)
 
 
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
+    """Which elements are neither infinite nor NaN (bool tensor)."""
     return _test(lambda xp, a: xp.isfinite(a), input)
 
 
 def isposinf(input: Tensor) -> Tensor:  # noqa: A002
+    """Which elements are +inf (bool tensor)."""
     return _test(lambda xp, a: xp.isposinf(a) if a.dtype.kind == "f" else xp.zeros(a.shape, bool), input)
 
 
 def isneginf(input: Tensor) -> Tensor:  # noqa: A002
+    """Which elements are -inf (bool tensor)."""
     return _test(lambda xp, a: xp.isneginf(a) if a.dtype.kind == "f" else xp.zeros(a.shape, bool), input)
 
 
@@ -49,6 +54,7 @@ def isclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equa
 
 
 def allclose(input: Tensor, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:  # noqa: A002
+    """Whether every element of input is close to other's (see isclose)."""
     return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
 
 
@@ -82,6 +88,7 @@ logical_xor = _comparison("logical_xor", "logical_xor")
 
 
 def logical_not(input: Tensor) -> Tensor:  # noqa: A002
+    """not input, element-wise, as a bool tensor."""
     return _test(lambda xp, a: xp.logical_not(a), input)
 
 
@@ -99,6 +106,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
 
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    """Indices of the non-zero elements as an (n, ndim) int64 tensor."""
     return nonzero(input)
 
 

@@ -36,6 +36,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:  # noqa: A002
+    """The indices that sort input along ``dim`` (sort's indices)."""
     return sort(input, dim, descending, stable).indices
 
 

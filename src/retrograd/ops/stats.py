@@ -77,10 +77,12 @@ def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
+    """Whether any element (along ``dim``) is non-zero, as a bool tensor."""
     return _logical(input, dim, keepdim, "any", array_module(input.array).any)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:  # noqa: A002
+    """The number of non-zero elements (along ``dim``), int64."""
     dims = normalize_dims(dim, input.ndim, "count_nonzero")
     return Tensor(array_module(input.array).asarray((input.array != 0).sum(axis=dims), dtype="int64"))
 
@@ -101,6 +103,7 @@ def var_mean(input: Tensor, dim=None, unbiased: bool = True, keepdim: bool = Fal
 
 def std_mean(input: Tensor, dim=None, unbiased: bool = True, keepdim: bool = False, *,  # noqa: A002
              correction=None) -> tuple:
+    """(standard deviation, mean) over ``dim``, with ``correction`` as std."""
     v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
     return v.sqrt(), m
 
