@@ -43,7 +43,7 @@ class Mish(Function):
 
     def forward(self, x):
         xp = array_module(x)
-        soft = xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # softplus, no overflow
+        soft = xp.asarray(xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x))))  # softplus, no overflow
         self.t = xp.tanh(soft, out=soft)
         return x * self.t
 

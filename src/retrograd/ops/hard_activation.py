@@ -54,7 +54,7 @@ class Hardswish(Function):
 
     def forward(self, x):
         xp = array_module(x)
-        out = xp.add(x, 3, dtype=x.dtype)  # in place from here: one temporary, four passes
+        out = xp.asarray(xp.add(x, 3, dtype=x.dtype))  # in place from here (a 0-d array too)
         xp.clip(out, 0, 6, out=out)
         out *= x
         out /= 6
