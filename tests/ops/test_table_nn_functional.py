@@ -2,8 +2,7 @@
 empty tensor), padding, resampling, distances, norms, attention, 3-d convolution and pooling,
 unfold/fold, against PyTorch (float32 and float64, values and gradients) and finite differences
 (first and second order where the op is smooth)."""
-import pytest
-from optable import Case, check_against_torch, check_gradients
+from optable import Case, table_tests
 
 
 def F(m):
@@ -79,12 +78,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_matches_pytorch(case):
-    pytest.importorskip("torch")
-    check_against_torch(case)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad], ids=[c.name for c in CASES if c.grad])
-def test_gradient_matches_finite_differences(case):
-    check_gradients(case)
+test_matches_pytorch, test_gradient_matches_finite_differences = table_tests(CASES)
