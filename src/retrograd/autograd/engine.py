@@ -212,7 +212,7 @@ def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
     if not isinstance(arrays, tuple):
         arrays = (arrays,)
-    return tuple(None if a is None else Tensor(a) for a in arrays)
+    return tuple(None if a is None else Tensor._from_op(a, None) for a in arrays)
 
 
 def _own(g, seen):

@@ -16,8 +16,9 @@ from . import grad_mode
 from . import quiet as _quiet
 
 
-class ShapeError(ValueError):
-    """Operands whose shapes do not fit the op; the message names the op and the shapes."""
+class ShapeError(RuntimeError, ValueError):
+    """Operands whose shapes do not fit the op; the message names the op and the shapes.
+    A RuntimeError, as PyTorch raises, and a ValueError, as code written against NumPy catches."""
 
 
 class Function:

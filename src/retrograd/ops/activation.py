@@ -9,6 +9,7 @@ from ..backend import xp
 from ..backends import kernels_for
 from .dims import normalize_dim
 from .float_only import require_float
+from .elementwise import as_floating
 from .special import erf
 
 
@@ -170,12 +171,12 @@ def gelu(x, approximate: str = "none"):
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), stable for large |x|."""
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(as_floating(x))
 
 
 def tanh(x):
     """Hyperbolic tangent, element-wise."""
-    return Tanh.apply(x)
+    return Tanh.apply(as_floating(x))
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
@@ -186,10 +187,20 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
 def softmax(x, dim: int = -1):
     """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max: no overflow)."""
     require_float(x, "softmax", NotImplementedError)
+    if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
+        normalize_dim(dim, 0, "softmax")
+        return softmax(x.reshape(1), 0).reshape(())
+    if x.array.size == 0:  # nothing to normalise (an empty dim has no maximum)
+        return x * 1
     return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(x, dim: int = -1):
     """log(softmax(x)) along ``dim``, computed stably."""
     require_float(x, "log_softmax", NotImplementedError)
+    if x.ndim == 0:
+        normalize_dim(dim, 0, "log_softmax")
+        return log_softmax(x.reshape(1), 0).reshape(())
+    if x.array.size == 0:
+        return x * 1
     return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))

@@ -84,12 +84,15 @@ def permute(x, *dims):
         raise ShapeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(x.shape)}")
     dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
     if sorted(dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
+        raise ShapeError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
     return Permute.apply(x, dims=dims)
 
 
 def transpose(x, dim0: int, dim1: int):
     """Swap dims ``dim0`` and ``dim1``."""
+    if x.ndim == 0:  # dims 0 and -1 of a 0-d tensor: nothing to swap (as PyTorch)
+        normalize_dim(dim0, 0, "transpose"), normalize_dim(dim1, 0, "transpose")
+        return x
     order = list(range(x.ndim))
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     order[d0], order[d1] = order[d1], order[d0]
@@ -143,6 +146,8 @@ def cat(tensors, dim: int = 0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise ShapeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     d = normalize_dim(dim, tensors[0].ndim, "cat")
     first = tensors[0].shape
     for t in tensors[1:]:
@@ -172,7 +177,7 @@ def split(x, split_size_or_sections, dim: int = 0):
         size = split_size_or_sections
         if size <= 0:
             raise ValueError(f"split: split_size must be positive, got {size}")
-        sizes = [min(size, n - i) for i in range(0, n, size)]
+        sizes = [min(size, n - i) for i in range(0, n, size)] or [0]  # an empty dim: one piece
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -187,6 +192,8 @@ def split(x, split_size_or_sections, dim: int = 0):
 def chunk(x, chunks: int, dim: int = 0):
     """Split into ``chunks`` pieces of ceil(size / chunks) along ``dim`` (the last smaller)."""
     d = normalize_dim(dim, x.ndim, "chunk")
+    if x.shape[d] == 0:  # PyTorch gives ``chunks`` empty pieces
+        return split(x, [0] * chunks, d)
     size = -(-x.shape[d] // chunks)
     return split(x, max(size, 1), d)
 
