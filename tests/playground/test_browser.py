@@ -94,6 +94,13 @@ def test_train_circle_open_a_neuron_and_the_worked_example(server, browser, tmp_
     want = record_step(model, x, y, F.cross_entropy, optim.SGD(model.parameters(), lr=0.01))
     assert len(shown) == len(x) == 16
     np.testing.assert_allclose(shown, want.layers[0].delta[:, 2], rtol=2e-5, atol=1e-9)
+    # an edge: W_2[3, 5] (layer 2, from neuron 5 of layer 1 to neuron 3), clicked by script
+    # (lines cross, so a pointer click at its middle may land on another)
+    browser.execute_script("window.playground.edges.find((e) => e.l === 2 && e.j === 3 && e.i === 5)"
+                           ".hit.dispatchEvent(new MouseEvent('click'))")
+    wait.until(lambda d: "Edge W_2[3, 5]" in text_of(d, "inspector"))
+    assert float(text_of(browser, "inspect-dw")) == pytest.approx(
+        float(want.layers[1].grads["weight"][3, 5]), rel=2e-5, abs=1e-9)
     if os.environ.get("PLAYGROUND_SCREENSHOT"):  # docs/playground.png is made this way
         browser.save_screenshot(os.environ["PLAYGROUND_SCREENSHOT"])
 
