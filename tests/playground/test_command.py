@@ -41,3 +41,13 @@ def test_a_bad_port_is_a_one_line_error(capsys):
 
     assert main(["playground", "--port", "70000", "--no-browser"]) == 2
     assert "--port must be between 1 and 65535" in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_a_one_line_error(capsys):
+    from retrograd.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["playground", "--port", str(taken.getsockname()[1]), "--no-browser"]) == 2
+    assert "choose another port with --port" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import threading
 import webbrowser
 
@@ -27,6 +28,12 @@ def run_playground(args: argparse.Namespace) -> int:
                           "pip install 'retrograd[playground]'") from None
     if not 0 < args.port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {args.port}")
+    with socket.socket() as probe:  # a clear message rather than uvicorn's exit status 3
+        try:
+            probe.bind((HOST, args.port))
+        except OSError as e:
+            raise OSError(f"cannot serve on {HOST}:{args.port} ({e.strerror}); choose another "
+                          "port with --port") from None
     url = f"http://{HOST}:{args.port}/"
     print(f"retrograd playground: {url}  (Ctrl-C stops it)", flush=True)
     if not args.no_browser:
