@@ -29,6 +29,7 @@ def run_playground(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise ValueError(f"--port must be between 1 and 65535, got {args.port}")
     with socket.socket() as probe:  # a clear message rather than uvicorn's exit status 3
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             probe.bind((HOST, args.port))
         except OSError as e:
