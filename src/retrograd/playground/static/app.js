@@ -124,7 +124,7 @@ function drawHistory() {
                                      { values: h.testAcc, colour: "#1b7837", dash: true }], { min: 0, max: 1 });
   const layers = S.sizes.length - 1;
   drawCurves($("grad-curve"), h.step, Array.from({ length: layers }, (_, l) => ({
-    values: h.grads.map((g) => (g && g.length > l ? g[l] : null)), colour: LAYER_COLOURS[l % 7] })), { log: true });
+    values: h.grads.map((g) => (g && g.length > l ? g[l] : null)), colour: LAYER_COLOURS[l % LAYER_COLOURS.length] })), { log: true });
 }
 
 function nodePosition(layer, j) {
@@ -190,7 +190,17 @@ function drawNetwork(f) {
     e.line.setAttribute("stroke", `rgb(${colour(Math.sign(w)).join(",")})`);
     e.line.setAttribute("stroke-width", Math.min(8, 0.4 + 2 * Math.abs(w)).toFixed(2));
   }
-  f.grad_norms.forEach((g, l) => { const el = $(`gnorm-${l + 1}`); if (el) el.textContent = "|dW| " + (g === null ? "-" : g.toExponential(1)); });
+  showGradNorms(f.grad_norms);
+}
+
+// Each layer's |dW| under it, in the colour of its line in the gradient-norm plot.
+function showGradNorms(norms) {
+  norms.forEach((g, l) => {
+    const el = $(`gnorm-${l + 1}`);
+    if (!el) return;
+    el.textContent = "|dW| " + (g === null ? "-" : g.toExponential(1));
+    el.style.color = LAYER_COLOURS[l % LAYER_COLOURS.length];
+  });
 }
 
 // ----- opening a step ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ function drawImageFrame(f) {
     const cap = $(`digit-${k}`);
     cap.textContent = p; cap.className = p === S.labels[k] ? "" : "wrong";
   });
-  f.grad_norms.forEach((g, l) => { const el = $(`gnorm-${l + 1}`); if (el) el.textContent = "|dW| " + (g === null ? "-" : g.toExponential(1)); });
+  showGradNorms(f.grad_norms);
 }
 
 function showLayerSummary(msg) {
