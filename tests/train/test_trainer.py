@@ -38,6 +38,57 @@ def test_fit_learns_and_history_records_every_epoch():
     assert trainer.predict(x).shape == (200, 3)
 
 
+def _dropout_bn_model():
+    rg.manual_seed(0)
+    return nn.Sequential(nn.Linear(2, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(32, 3))
+
+
+def test_evaluate_is_eval_mode_and_equals_a_hand_written_loop():
+    """With dropout and BatchNorm, evaluate() is deterministic (twice the same figures), equals a
+    plain eval-mode loop over the data, and leaves the model in the mode it found it."""
+    x, y = _blobs()
+    xv, yv = _blobs(90, seed=1)  # 90 = 32 + 32 + 26: an uneven last batch
+    model = _dropout_bn_model()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.05), nn.CrossEntropyLoss(),
+                      metrics=["accuracy"], verbose=0, batch_size=32)
+    trainer.fit((x, y), epochs=1)  # running statistics move away from 0 and 1
+    first, second = trainer.evaluate((xv, yv)), trainer.evaluate((xv, yv))
+    assert model.training
+    assert first == second
+
+    model.eval()
+    with rg.no_grad():
+        logits = model(rg.tensor(xv))
+        loss = nn.functional.cross_entropy(logits, rg.tensor(yv)).item()
+    model.train()
+    accuracy = float((logits.numpy().argmax(1) == yv).mean())
+    assert first["loss"] == pytest.approx(loss, rel=1e-5)
+    assert first["accuracy"] == pytest.approx(accuracy, abs=1e-12)
+    np.testing.assert_allclose(trainer.predict(xv).numpy(), logits.numpy(), rtol=1e-5, atol=1e-6)
+    assert model.training
+
+
+def test_epoch_loss_is_the_mean_over_samples_not_batches():
+    """With lr = 0 the weights stay put, so the epoch's loss is the loss over the whole training
+    set: the mean over samples, the short last batch weighing by its size (100 = 3 * 32 + 4)."""
+    x, y = _blobs(100)
+    rg.manual_seed(0)
+    model = MLP([2, 16, 3])
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.0), nn.CrossEntropyLoss(),
+                      metrics=["accuracy"], verbose=0, batch_size=32)
+    history = trainer.fit((x, y), epochs=1, shuffle=False)
+    with rg.no_grad():
+        logits = model(rg.tensor(x))
+        loss = nn.functional.cross_entropy(logits, rg.tensor(y)).item()
+    per_batch = np.mean([nn.functional.cross_entropy(model(rg.tensor(x[i:i + 32])),
+                                                     rg.tensor(y[i:i + 32])).item()
+                         for i in range(0, 100, 32)])
+    assert abs(per_batch - loss) > 1e-3  # the data tells the two means apart
+    assert history["loss"][0] == pytest.approx(loss, rel=1e-5)
+    assert history["accuracy"][0] == pytest.approx(float((logits.numpy().argmax(1) == y).mean()))
+
+
 def test_early_stopping_stops_and_restores_best():
     x, y = _blobs()
     trainer = _trainer(callbacks=[EarlyStopping(monitor="loss", patience=1, min_delta=10.0)])
