@@ -99,7 +99,6 @@ CASES = [
     ("softmax", lambda a: a.softmax(1), [(3, 4)], None),
     ("softmax_dim0", lambda a: a.softmax(0), [(3, 4)], None),
     ("log_softmax", lambda a: a.log_softmax(-1), [(3, 4)], None),
-    ("cast", lambda a: a.float().double() * 1.0, [(2, 2)], lambda a: np.round(a, 2)),
 ]
 # second derivatives vanish or do not exist for these (piecewise linear, or indexing only)
 NO_GRADGRAD = set()
@@ -115,19 +114,16 @@ def _inputs(shapes, transform, seed=0):
 
 @pytest.mark.parametrize("name,fn,shapes,transform", CASES, ids=[c[0] for c in CASES])
 def test_gradient_matches_finite_differences(name, fn, shapes, transform):
-    if name == "cast":
-        pytest.skip("float32 round trip loses precision; cast checked in test_cast_gradient")
     assert gradcheck(fn, _inputs(shapes, transform), rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("name,fn,shapes,transform", CASES, ids=[c[0] for c in CASES])
 def test_second_derivative_matches_finite_differences(name, fn, shapes, transform):
-    if name == "cast":
-        pytest.skip("see test_cast_gradient")
     assert gradgradcheck(fn, _inputs(shapes, transform, seed=1), rtol=1e-5, atol=1e-6)
 
 
 def test_cast_gradient():
+    """Not in CASES: a float32 round trip is too coarse for float64 finite differences."""
     x = rg.tensor([1.5, -2.0], dtype=rg.float64, requires_grad=True)
     y = x.float()
     assert y.dtype == rg.float32
