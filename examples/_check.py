@@ -25,7 +25,7 @@ def check(measured: dict[str, float], stated: dict[str, str], tolerance: dict[st
         elif not abs(got - float(text)) <= tol:
             problems.append(f"differs by more than {tol:g}")
         failed += bool(problems)
-        shown = "-" if got is None else f"{got:.6g}"
+        shown = "-" if got is None else f"{got:.8g}"
         print(f"  {name:<36} stated {text:>10}  measured {shown:>10}  "
               + ("; ".join(problems) if problems else "OK"))
     print("check: " + (f"{failed} figure(s) differ" if failed else "all figures as stated"))
