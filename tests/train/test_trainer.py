@@ -31,8 +31,11 @@ def test_fit_learns_and_history_records_every_epoch():
     trainer = _trainer()
     history = trainer.fit((x, y), epochs=5, validation=_blobs(100, seed=1))
     assert len(history) == 5
-    assert history["loss"][-1] < history["loss"][0]
-    assert history["val_accuracy"][-1] > 0.9
+    # measured with seeds 0, 1, 2: the loss falls every epoch, from 0.77-1.11 to 0.003-0.006,
+    # and the validation accuracy is 1.0 (the blobs barely overlap)
+    assert all(b < a for a, b in zip(history["loss"], history["loss"][1:])), history["loss"]
+    assert history["loss"][-1] < 0.02
+    assert history["val_accuracy"][-1] >= 0.99
     figures = trainer.evaluate(_blobs(100, seed=1))
     assert figures["accuracy"] == pytest.approx(history["val_accuracy"][-1])
     assert trainer.predict(x).shape == (200, 3)
@@ -135,9 +138,10 @@ def test_diverging_loss_raises_clear_error():
         trainer.fit((x * 1e3, y), epochs=3)
 
 
-@pytest.mark.parametrize("model_name", ["mlp", "lenet5"])
-def test_mlp_and_cnn_learn_the_mnist_sample(model_name):
-    """Well above chance (10%) after one short epoch on 2,000 real digits."""
+@pytest.mark.parametrize("model_name,floor", [("mlp", 0.85), ("lenet5", 0.75)])
+def test_mlp_and_cnn_learn_the_mnist_sample(model_name, floor):
+    """Far above chance (10%) after one short epoch on 2,000 real digits: measured with seeds
+    0, 1, 2, the MLP reaches 0.901, 0.890, 0.857 and LeNet-5 0.788, 0.779, 0.846."""
     from retrograd.models.registry import build_model
 
     rg.manual_seed(0)
@@ -150,4 +154,4 @@ def test_mlp_and_cnn_learn_the_mnist_sample(model_name):
     trainer.fit(DataLoader(TensorDataset(xtr[:2000], ytr[:2000]), batch_size=32, shuffle=True,
                            generator=0), epochs=1)
     accuracy = trainer.evaluate((xte[:1000], yte[:1000]))["accuracy"]
-    assert accuracy > 0.7, accuracy
+    assert accuracy > floor, accuracy
