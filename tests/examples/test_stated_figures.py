@@ -26,7 +26,7 @@ def test_full_run_gives_the_stated_figures(script, timeout, tmp_path):
 
 def test_readme_training_reaches_the_stated_accuracy(tmp_path, capsys):
     """`retrograd train` (the README's fifteen lines train the same weights, test_readme.py)."""
-    stated = re.search(r"\(([0-9.]+)% test accuracy on the built-in sample\s+after 8 epochs\)",
+    stated = re.search(r"\(([0-9.]+)% test\s+accuracy on the built-in sample after 8 epochs",
                        README.read_text())
     assert stated, "the README no longer states the fifteen lines' accuracy"
     assert main(["train", "--out", str(tmp_path), "--quiet", "--no-plots"]) == 0
