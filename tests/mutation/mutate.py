@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import re
 import shutil
@@ -38,6 +39,10 @@ PARTS = {
     "optim": (["src/retrograd/optim/*"], ["tests/optim"]),
 }
 
+# Lines left alone: error and warning messages (a mutant there changes words, not answers; the
+# conditions that raise are still mutated), and lines that only continue a message.
+NOT_MUTATED = [r"^\s*raise ", r"^\s*warnings\.warn\(", r"""^\s*(f|rf|r)?["']"""]
+
 
 def prepare(workdir: Path, mutate: list[str], tests: list[str]) -> None:
     """A scratch copy of src/ and tests/ with mutmut's settings in its pyproject.toml."""
@@ -46,10 +51,11 @@ def prepare(workdir: Path, mutate: list[str], tests: list[str]) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
     shutil.copytree(ROOT / "src", workdir / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", workdir / "tests", ignore=ignore)
-    quoted = lambda items: "[" + ", ".join(f'"{i}"' for i in items) + "]"  # noqa: E731
+    quoted = lambda items: "[" + ", ".join(json.dumps(i) for i in items) + "]"  # noqa: E731
     settings = (f"\n[tool.mutmut]\nsource_paths = [\"src\"]\nonly_mutate = {quoted(mutate)}\n"
                 f"pytest_add_cli_args_test_selection = {quoted(tests)}\n"
-                "pytest_add_cli_args = [\"-p\", \"no:cacheprovider\", \"-q\"]\n")
+                "pytest_add_cli_args = [\"-p\", \"no:cacheprovider\", \"-q\"]\n"
+                f"do_not_mutate_patterns = {quoted(NOT_MUTATED)}\n")
     (workdir / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + settings)
 
 
