@@ -12,7 +12,7 @@ import pytest
 
 import retrograd as rg
 from retrograd import nn
-from retrograd.models import VGG, LeNet5, resnet8, resnet18, resnet20
+from retrograd.models import MLP, VGG, LeNet5, resnet8, resnet18, resnet20
 
 torch = pytest.importorskip("torch")
 tnn, tF = torch.nn, torch.nn.functional
@@ -87,7 +87,15 @@ class TorchResNet(tnn.Module):
         return self.fc(x.mean((2, 3)))
 
 
-def torch_vgg(cfg, num_classes=10, in_channels=3):
+def torch_mlp(sizes, dropout):
+    """Flatten, then per hidden size Linear, BatchNorm1d, Tanh, Dropout; a final Linear."""
+    layers = [tnn.Flatten()]
+    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
+        layers += [tnn.Linear(n_in, n_out), tnn.BatchNorm1d(n_out), tnn.Tanh(), tnn.Dropout(dropout)]
+    return tnn.Sequential(*layers, tnn.Linear(sizes[-2], sizes[-1]))
+
+
+def torch_vgg(cfg, num_classes=10, in_channels=3, dropout=0.0):
     layers, channels = [], in_channels
     for v in cfg:
         if v == "M":
@@ -97,7 +105,8 @@ def torch_vgg(cfg, num_classes=10, in_channels=3):
             channels = v
     model = tnn.Module()
     model.features = tnn.Sequential(*layers)
-    model.classifier = tnn.Sequential(tnn.Linear(channels, num_classes))
+    head = [tnn.Dropout(dropout)] if dropout else []
+    model.classifier = tnn.Sequential(*head, tnn.Linear(channels, num_classes))
     model.forward = lambda x: model.classifier(model.features(x).mean((2, 3)))
     return model
 
@@ -121,13 +130,14 @@ def copy_into_torch(ours, theirs):
     theirs.load_state_dict(state, strict=True)  # same key names, same shapes
 
 
-def assert_same_forward(ours, theirs, shape):
+def assert_same_forward(ours, theirs, shape, train_too=True):
+    """Outputs equal in eval mode, and in training mode unless the model has dropout."""
     ours = ours.double()
     randomize_batch_norm(ours)
     theirs = theirs.double()
     copy_into_torch(ours, theirs)
     x = np.random.default_rng(2).normal(size=shape)
-    for training in (False, True):
+    for training in (False, True) if train_too else (False,):
         ours.train(training)
         theirs.train(training)
         with rg.no_grad(), torch.no_grad():
@@ -171,3 +181,18 @@ def test_vgg(cfg):
 
     rg.manual_seed(0)
     assert_same_forward(VGG(cfg), torch_vgg(CONFIGS[cfg]), (2, 3, 32, 32))
+
+
+def test_vgg_with_dropout_in_eval_mode():
+    from retrograd.models.vgg import CONFIGS
+
+    rg.manual_seed(0)
+    assert_same_forward(VGG("vgg_small", dropout=0.5), torch_vgg(CONFIGS["vgg_small"], dropout=0.5),
+                        (2, 3, 32, 32), train_too=False)
+
+
+def test_mlp_with_batch_norm_and_dropout_in_eval_mode():
+    rg.manual_seed(0)
+    sizes = [12, 8, 6, 3]
+    assert_same_forward(MLP(sizes, activation="tanh", dropout=0.3, batch_norm=True),
+                        torch_mlp(sizes, 0.3), (5, 3, 2, 2), train_too=False)
