@@ -163,9 +163,10 @@ def test_cifar_resnets_with_option_a_shortcuts(make, blocks):
 
 
 def test_resnet18():
+    """64x64 inputs, so the last feature map is 2x2 and the global average pool matters."""
     rg.manual_seed(0)
     theirs = TorchResNet(2, (64, 128, 256, 512), "B", 3, 7, imagenet_stem=True)
-    assert_same_forward(resnet18(num_classes=7), theirs, (2, 3, 32, 32))
+    assert_same_forward(resnet18(num_classes=7), theirs, (2, 3, 64, 64))
 
 
 def test_resnet18_against_torchvision():
@@ -193,6 +194,13 @@ def test_vgg_with_dropout_in_eval_mode():
 
 def test_mlp_with_batch_norm_and_dropout_in_eval_mode():
     rg.manual_seed(0)
-    sizes = [12, 8, 6, 3]
+    sizes = [12, 8, 7, 6, 3]
     assert_same_forward(MLP(sizes, activation="tanh", dropout=0.3, batch_norm=True),
                         torch_mlp(sizes, 0.3), (5, 3, 2, 2), train_too=False)
+
+
+def test_mlp_without_dropout_has_no_dropout_layers():
+    rg.manual_seed(0)
+    sizes = [12, 8, 3]
+    theirs = tnn.Sequential(tnn.Flatten(), tnn.Linear(12, 8), tnn.Tanh(), tnn.Linear(8, 3))
+    assert_same_forward(MLP(sizes, activation="tanh"), theirs, (5, 12))

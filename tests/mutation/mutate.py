@@ -81,13 +81,15 @@ def main(argv=None) -> int:
     parser.add_argument("--tests", nargs="+", help="test paths to run (default: the part's)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run in parallel")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--mutants", nargs="+", default=[],
+                        help="run only these mutants (names or fnmatch patterns, as listed)")
     args = parser.parse_args(argv)
     mutate, tests = PARTS[args.part]
     workdir = args.workdir or Path("/tmp") / f"retrograd-mutation-{args.part}"
     prepare(workdir, mutate, args.tests or tests)
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
     run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children",
-                          str(args.max_children)], cwd=workdir, env=env, check=False)
+                          str(args.max_children), *args.mutants], cwd=workdir, env=env, check=False)
     if run.returncode:
         print(f"mutmut run exited with {run.returncode}", file=sys.stderr)
     results = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
