@@ -22,3 +22,32 @@ def test_create_graph_gives_the_plain_first_derivatives(name):
         results.append([g.detach().numpy() for g in grads])
     for plain, differentiable in zip(*results):
         np.testing.assert_allclose(differentiable, plain, rtol=1e-12, atol=1e-14)
+
+
+# every loss with the deprecated arguments, against the same call with ``reduction``
+LEGACY = {
+    "mse_loss": (lambda **kw: rg.nn.functional.mse_loss(_t(X_), _t(Y_), **kw)),
+    "l1_loss": (lambda **kw: rg.nn.functional.l1_loss(_t(X_), _t(Y_), **kw)),
+    "smooth_l1_loss": (lambda **kw: rg.nn.functional.smooth_l1_loss(_t(X_), _t(Y_), **kw)),
+    "cross_entropy": (lambda **kw: rg.nn.functional.cross_entropy(_t(X_), rg.tensor([0, 3, 1]), **kw)),
+    "nll_loss": (lambda **kw: rg.nn.functional.nll_loss(_t(X_), rg.tensor([0, 3, 1]), **kw)),
+    "binary_cross_entropy": (lambda **kw: rg.nn.functional.binary_cross_entropy(
+        _t(1 / (1 + np.exp(-X_))), _t(np.abs(np.tanh(Y_))), **kw)),
+    "binary_cross_entropy_with_logits": (lambda **kw: rg.nn.functional.binary_cross_entropy_with_logits(
+        _t(X_), _t(np.abs(np.tanh(Y_))), **kw)),
+    "kl_div": (lambda **kw: rg.nn.functional.kl_div(_t(X_), _t(np.abs(Y_)), **kw)),
+}
+X_ = np.random.default_rng(7).standard_normal((3, 4))
+Y_ = np.random.default_rng(8).standard_normal((3, 4))
+
+
+@pytest.mark.parametrize("name", LEGACY)
+@pytest.mark.parametrize("size_average,reduce,reduction", [
+    (False, None, "sum"), (True, None, "mean"), (None, False, "none"), (False, False, "none"),
+    (None, True, "mean"), (False, True, "sum")])
+def test_deprecated_size_average_and_reduce(name, size_average, reduce, reduction):
+    """PyTorch's mapping: reduce=False gives 'none', else size_average=False gives 'sum'."""
+    call = LEGACY[name]
+    legacy = call(size_average=size_average, reduce=reduce)
+    np.testing.assert_allclose(legacy.detach().numpy(), call(reduction=reduction).detach().numpy(),
+                               rtol=1e-12)
