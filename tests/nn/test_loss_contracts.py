@@ -1,8 +1,12 @@
-"""The losses' differentiable backward rules (used with create_graph=True) give the same first
-derivatives as the plain ones. gradgradcheck alone cannot see a wrong first derivative in that
-rule: it differentiates the rule's own output, right or wrong (a mutation run showed it)."""
+"""What test_losses.py left open (found by a mutation run, tests/mutation/): the differentiable
+backward rules (used with create_graph=True) give the plain first derivatives (gradgradcheck
+alone cannot see a wrong one: it differentiates the rule's own output, right or wrong); the
+deprecated size_average/reduce arguments; every reduction of every loss, with default options,
+against PyTorch (gradcheck cannot see a wrong reduction: it checks gradients of whatever the
+loss computes)."""
 import numpy as np
 import pytest
+import test_losses
 from test_losses import CASES, _t
 
 import retrograd as rg
@@ -51,3 +55,13 @@ def test_deprecated_size_average_and_reduce(name, size_average, reduce, reductio
     legacy = call(size_average=size_average, reduce=reduce)
     np.testing.assert_allclose(legacy.detach().numpy(), call(reduction=reduction).detach().numpy(),
                                rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,kind", [
+    ("mse_loss", "regression"), ("l1_loss", "regression"), ("smooth_l1_loss", "regression"),
+    ("huber_loss", "regression"), ("cross_entropy", "indices"), ("cross_entropy", "probabilities"),
+    ("nll_loss", "indices"), ("binary_cross_entropy", "binary"),
+    ("binary_cross_entropy_with_logits", "regression"), ("kl_div", "distribution")])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_every_reduction_with_default_options_matches_torch(name, kind, reduction):
+    test_losses.test_matches_torch(name, dict(reduction=reduction), kind)
