@@ -114,6 +114,7 @@ def test_defaults_and_initialisation():
     from retrograd.models.resnet import ResNet
 
     assert ResNet().fc.out_features == 1000 and len(ResNet().layer4) == 2
+    assert ResNet().conv1.in_channels == 3
     for make in (resnet8, resnet20, resnet32, resnet56):
         assert make(num_classes=3).fc.out_features == 3
 
