@@ -12,15 +12,21 @@ xp = np  # the array module in use
 
 def array_module(*arrays):
     """The array library (NumPy's API) that holds ``arrays``: ops call this on their inputs
-    instead of importing a module-wide one, so arrays of a second backend run the same op code."""
+    instead of importing a module-wide one, so arrays of a second backend run the same op code.
+    NumPy arrays, scalars and anything unregistered answer NumPy."""
     for a in arrays:
-        module = type(a).__module__.split(".", 1)[0]
-        if module not in ("numpy", "builtins"):
-            return _modules_by_name.get(module, np)
+        module = _modules_by_type.get(type(a))
+        if module is not None:
+            return module
     return np
 
 
-_modules_by_name: dict = {}  # a backend registers its array module here by top-level name
+def register_array_module(array_type: type, module) -> None:
+    """Let ``array_module`` answer ``module`` for arrays of ``array_type`` (a backend's call)."""
+    _modules_by_type[array_type] = module
+
+
+_modules_by_type: dict = {}
 
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
@@ -29,6 +35,13 @@ int64 = np.dtype("int64")
 int32 = np.dtype("int32")
 uint8 = np.dtype("uint8")
 bool_ = np.dtype("bool")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+uint16 = np.dtype("uint16")
+uint32 = np.dtype("uint32")
+uint64 = np.dtype("uint64")
+complex64 = np.dtype("complex64")
+complex128 = np.dtype("complex128")
 
 _default_float = float32
 
@@ -39,6 +52,7 @@ def get_default_dtype() -> np.dtype:
 
 
 def set_default_dtype(dtype) -> None:
+    """Make ``dtype`` (float32 or float64) the dtype of new float tensors."""
     global _default_float
     dtype = np.dtype(dtype)
     if dtype.kind != "f":

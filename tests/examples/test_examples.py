@@ -54,7 +54,9 @@ def number(pattern: str, text: str) -> float:
 def test_every_example_is_covered():
     scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
     covered = {"backprop_by_hand.py", "linear_regression.py", "gradient_descent_family.py",
-               "activations.py", "mnist_models.py", "regularization.py", "fit_xor.py"}
+               "activations.py", "mnist_models.py", "regularization.py", "fit_xor.py",
+               "export_onnx.py"}
+    covered |= {"data_parallel.py"}  # runs under mpiexec in tests/distributed/test_ddp.py
     assert scripts <= covered, f"examples without a smoke test: {sorted(scripts - covered)}"
 
 
@@ -147,3 +149,13 @@ def test_regularization(tmp_path):
         assert 0.7 < val_acc < train_acc
     assert "dropout vs plain, validation accuracy:" in out
     check_png(png, out)
+
+
+def test_export_onnx(tmp_path):
+    import pytest
+
+    pytest.importorskip("onnxruntime", reason="the example runs onnxruntime (the onnx extra)")
+    out = run_example("export_onnx.py", tmp_path, "--out", str(tmp_path))
+    for batch in (2, 7):
+        assert number(rf"lenet5\s+batch {batch}: max \|onnxruntime - retrograd\| = (\S+)", out) < 1e-4
+    assert (tmp_path / "lenet5.onnx").is_file()

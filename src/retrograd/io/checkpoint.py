@@ -54,8 +54,9 @@ _LOAD = "retrograd.io.load_checkpoint"
 class _Encoder:
     """Turns a nested value into JSON-able data, moving tensors into ``self.tensors``."""
 
-    def __init__(self) -> None:
+    def __init__(self, who: str = _SAVE) -> None:
         self.tensors: dict[str, Any] = {}
+        self.who = who  # the function named in error messages
 
     def _name(self, name: str) -> str:
         unique, n = name, 0
@@ -65,7 +66,7 @@ class _Encoder:
         return unique
 
     def _stash(self, value: Any, name: str) -> str:
-        name = self._name(name)
+        name = self._name(name.lstrip(".") or "tensor")  # paths from the root start with "."
         self.tensors[name] = value
         return name
 
@@ -74,7 +75,7 @@ class _Encoder:
             return {_TAG: "tuple", "items": [self._key(k, where) for k in key]}
         if isinstance(key, _SCALAR_KEYS):
             return key
-        raise TypeError(f"{_SAVE}: dict key {key!r} at '{where}' is a {type(key).__name__}; "
+        raise TypeError(f"{self.who}: dict key {key!r} at '{where}' is a {type(key).__name__}; "
                         f"checkpoint dict keys must be str, int, float, bool, None or tuples")
 
     def encode(self, value: Any, where: str) -> Any:
@@ -84,7 +85,8 @@ class _Encoder:
         if type(value) in (int, float):
             return value
         if isinstance(value, Tensor):
-            return {_TAG: "tensor", "name": self._stash(value.array, where)}
+            tag = {_TAG: "tensor", "name": self._stash(value.array, where)}
+            return {**tag, "requires_grad": True} if value.requires_grad else tag
         if isinstance(value, np.ndarray):
             return {_TAG: "ndarray", "name": self._stash(value, where)}
         if isinstance(value, np.generic):  # stored as a 0-d array: exact, keeps its dtype
@@ -96,14 +98,14 @@ class _Encoder:
             return [self.encode(v, f"{where}.{i}") for i, v in enumerate(value)]
         if isinstance(value, Mapping):
             return self._encode_mapping(value, where)
-        raise TypeError(f"{_SAVE}: cannot store '{where}', a {type(value).__name__}; "
-                        f"checkpoints hold tensors, arrays, numbers, strings, None, and "
+        raise TypeError(f"{self.who}: cannot store '{where}', a {type(value).__name__}; "
+                        f"files hold tensors, arrays, numbers, strings, None, and "
                         f"lists, tuples and dicts of those")
 
     def _encode_mapping(self, value: Mapping, where: str) -> Any:
         kind = {dict: "dict", OrderedDict: "OrderedDict", Counter: "Counter"}.get(type(value))
         if kind is None:
-            raise TypeError(f"{_SAVE}: cannot store '{where}', a {type(value).__name__}; "
+            raise TypeError(f"{self.who}: cannot store '{where}', a {type(value).__name__}; "
                             f"use a dict, OrderedDict or Counter")
         if kind == "dict" and all(isinstance(k, str) for k in value) and _TAG not in value:
             return {k: self.encode(v, f"{where}.{k}") for k, v in value.items()}
@@ -126,7 +128,9 @@ def _decode(value: Any, tensors: Mapping[str, np.ndarray], path: str) -> Any:
             raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its JSON "
                                    f"refers to tensor {name!r}, which the file lacks")
         arr = tensors[name]
-        return Tensor(arr) if tag == "tensor" else arr if tag == "ndarray" else arr[()]
+        if tag == "tensor":
+            return Tensor(arr, requires_grad=bool(value.get("requires_grad", False)))
+        return arr if tag == "ndarray" else arr[()]
     items = value.get("items")
     if not isinstance(items, list):
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: tagged value "
@@ -187,6 +191,7 @@ def save_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
             raise TypeError(f"{_SAVE}: model state_dict key {key!r} is not a string")
         enc.tensors["model." + key] = model_sd[key]
     doc: dict[str, Any] = {"version": FORMAT_VERSION, "model_keys": list(model_sd)}
+    doc["optimizer_class"] = None if optimizer is None else type(optimizer).__name__
     doc["optimizer"] = None if optimizer is None else enc.encode(optimizer.state_dict(), "optim")
     doc["scheduler"] = (None if scheduler is None
                         else enc.encode(scheduler.state_dict(), "scheduler"))
@@ -208,16 +213,43 @@ def _read_doc(path: str) -> tuple[dict, dict[str, np.ndarray]]:
                          f"retrograd.io.load")
     try:
         doc = json.loads(metadata[META_KEY])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its "
                                f"'{META_KEY}' metadata is not valid JSON ({exc})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("model_keys"), list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("model_keys"), list) or not all(
+            isinstance(k, str) for k in doc["model_keys"]):
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its "
                                f"'{META_KEY}' metadata lacks the model key list")
     if doc.get("version") != FORMAT_VERSION:
         raise ValueError(f"{_LOAD}: '{path}' has checkpoint format version "
                          f"{doc.get('version')!r}; this retrograd reads version {FORMAT_VERSION}")
     return doc, arrays
+
+
+def _restore(path: str, doc: dict, arrays: dict, model: Any, optimizer: Any, scheduler: Any,
+             loader: Any, strict: bool) -> dict:
+    """Decode the document and load model, optimizer, scheduler and loader; the parts."""
+    parts = {k: _decode(doc.get(k), arrays, path)
+             for k in ("optimizer", "scheduler", "loader", "rng", "epoch", "extra")}
+    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler), ("loader", loader)):
+        if obj is not None and parts[name] is None:
+            raise ValueError(f"{_LOAD}: '{path}' holds no {name} state, but a {name} was given")
+    if not isinstance(parts["epoch"], (int, np.integer)) or parts["epoch"] < 0:
+        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: epoch "
+                               f"{parts['epoch']!r:.40} is not a non-negative int")
+    missing = [k for k in doc["model_keys"] if "model." + k not in arrays]
+    if missing:
+        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: model tensors "
+                               f"{missing[:5]} are missing")
+    model.load_state_dict(OrderedDict((k, Tensor(arrays["model." + k]))
+                                      for k in doc["model_keys"]), strict=strict)
+    if optimizer is not None:
+        optimizer.load_state_dict(parts["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(parts["scheduler"])
+    if loader is not None:
+        _restore_loader(loader, parts["loader"], path)
+    return parts
 
 
 def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler: Any = None,
@@ -235,25 +267,19 @@ def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
     if not callable(getattr(model, "load_state_dict", None)):
         raise TypeError(f"{_LOAD}: model must be a Module, got {type(model).__name__}")
     doc, arrays = _read_doc(path)
-    parts = {k: _decode(doc.get(k), arrays, path)
-             for k in ("optimizer", "scheduler", "loader", "rng", "epoch", "extra")}
-    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler), ("loader", loader)):
-        if obj is not None and parts[name] is None:
-            raise ValueError(f"{_LOAD}: '{path}' holds no {name} state, but a {name} was given")
-    missing = [k for k in doc["model_keys"] if "model." + k not in arrays]
-    if missing:
-        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: model tensors "
-                               f"{missing[:5]} are missing")
-    model.load_state_dict(OrderedDict((k, Tensor(arrays["model." + k]))
-                                      for k in doc["model_keys"]), strict=strict)
-    if optimizer is not None:
-        optimizer.load_state_dict(parts["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(parts["scheduler"])
-    if loader is not None:
-        _restore_loader(loader, parts["loader"], path)
-    if restore_rng and parts["rng"] is not None:
-        backend.set_rng_state(parts["rng"])
+    saved_class = doc.get("optimizer_class")
+    if optimizer is not None and saved_class not in (None, type(optimizer).__name__):
+        raise ValueError(f"{_LOAD}: '{path}' holds the state of a {saved_class} optimizer; "
+                         f"refusing to load it into {type(optimizer).__name__}")
+    try:
+        parts = _restore(path, doc, arrays, model, optimizer, scheduler, loader, strict)
+        if restore_rng and parts["rng"] is not None:
+            backend.set_rng_state(parts["rng"])
+    except (TypeError, KeyError, AttributeError, IndexError, RecursionError,
+            OverflowError) as exc:  # a JSON document of the wrong shape
+        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its state does "
+                               f"not have the expected structure ({type(exc).__name__}: "
+                               f"{str(exc):.200})") from None
     return {"epoch": parts["epoch"], "extra": parts["extra"], "optimizer": parts["optimizer"],
             "scheduler": parts["scheduler"], "loader": parts["loader"],
             "rng_state": parts["rng"]}

@@ -1,15 +1,12 @@
 """The ``F`` namespace: stateless layers as functions, with PyTorch's names and signatures.
 
-``import retrograd.nn.functional as F``. Conv/pool and loss functions written in other modules
-are re-exported at the bottom (those modules may be added later; the namespace imports without
-them). ``inplace=`` arguments are accepted for compatibility and computed out of place.
+``import retrograd.nn.functional as F``. Functions defined in ``retrograd.ops`` (convolution,
+pooling, losses) are imported here by name. ``inplace=`` arguments are accepted for
+compatibility and computed out of place.
 """
 from __future__ import annotations
 
-import importlib as _importlib
-import inspect as _inspect
 import warnings as _warnings
-from typing import Callable, Iterable
 
 from ..autograd.function import ShapeError
 from ..autograd.grad_mode import no_grad
@@ -17,25 +14,34 @@ from ..backend import xp
 from ..ops import activation as _act
 from ..ops import dropout as _drop
 from ..ops import norm as _norm
+from ..ops.conv import conv1d, conv2d, conv_transpose2d
 from ..ops.linalg import linear
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                        huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
+                        max_pool1d, max_pool2d)
 from ..ops import shape as _shape
 from ..tensor import Tensor
 
 
 # ----- activations ------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), element-wise (``inplace`` is accepted; computed out of place)."""
     return _act.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
     return _act.leaky_relu(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1)."""
     return _act.elu(input, alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (exact, or ``approximate='tanh'``)."""
     return _act.gelu(input, approximate)
 
 
@@ -45,14 +51,17 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), element-wise."""
     return _act.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent, element-wise."""
     return _act.tanh(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
     return _act.softplus(input, beta, threshold)
 
 
@@ -71,6 +80,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """log(softmax(x)) along ``dim`` (optionally cast to ``dtype`` first)."""
     x = input if dtype is None else input.to(dtype)
     return _act.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
 
@@ -105,6 +115,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if t is not None and tuple(t.shape) != (c,):
             raise ShapeError(f"batch_norm: {name} of shape {tuple(t.shape)} does not fit input of "
                              f"shape {tuple(input.shape)} ({c} channels)")
+    if training and input.array.size == 0:  # an empty batch: an empty result, statistics kept
+        shape = (1, c) + (1,) * (input.ndim - 2)  # (as PyTorch; weight and bias get zero grads)
+        out = input * 0.0
+        out = out if weight is None else out + weight.reshape(shape) * 0.0
+        return out if bias is None else out + bias.reshape(shape) * 0.0
     if training:
         count = input.array.size // max(c, 1)
         if count <= 1:
@@ -187,38 +202,16 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
-# ----- names written in other modules (conv, pool, losses) -----------------------------------
-def _import_available(namespace: dict, sources: Iterable[tuple[str, Iterable[str]]],
-                      keep: Callable[[str, object], bool] = lambda name, obj: True) -> None:
-    """Copy ``names`` (and each module's ``__all__`` entries that ``keep`` accepts) from modules
-    that may not exist yet into ``namespace``. Only the named module being absent is tolerated:
-    any other import error propagates. Names already in ``namespace`` are not overwritten."""
-    for modname, names in sources:
-        try:
-            module = _importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name != modname:
-                raise
-            continue
-        extra = [n for n in getattr(module, "__all__", ()) if keep(n, getattr(module, n, None))]
-        for name in (*names, *extra):
-            if name not in namespace and hasattr(module, name):
-                namespace[name] = getattr(module, name)
-
-
-_CONV = ("conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-         "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold")
-_LOSS = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-         "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div")
-
-
-def _is_function(name: str, obj) -> bool:
-    return callable(obj) and not isinstance(obj, type) and not name.startswith("_")
-
-
-_import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.pool", _CONV),
-                              ("retrograd.nn.layers.conv", _CONV), ("retrograd.nn.layers.pool", _CONV),
-                              ("retrograd.ops.loss", _LOSS), ("retrograd.nn.losses", _LOSS)],
-                  keep=_is_function)
-
-__all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]
+__all__ = [
+    # activations
+    "elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "silu", "softmax", "softplus",
+    "tanh",
+    # linear, convolution, pooling
+    "linear", "conv1d", "conv2d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
+    # normalisation, dropout, embedding, padding
+    "batch_norm", "layer_norm", "dropout", "dropout2d", "embedding", "one_hot", "pad",
+    # losses
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
+    "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",
+]

@@ -10,6 +10,7 @@ from ...tensor import Tensor
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from .dtype_check import check_input_dtype
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
@@ -101,6 +102,7 @@ class _ConvNd(Module):
             dims = "L" if self._nd == 1 else "H, W"
             raise ShapeError(f"{self!r}: expected input (N, {self.in_channels}, {dims}) with "
                              f"{self.in_channels} channels, got shape {tuple(input.shape)}")
+        check_input_dtype(self, input, self.weight)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_channels(input)
