@@ -109,3 +109,13 @@ from .ops.counting import bincount, bucketize, histc, searchsorted  # noqa: E402
 from .ops.stats import diff, nanmean, nansum, trace  # noqa: E402
 from .ops.layout import atleast_1d, atleast_2d, column_stack, hstack, vstack  # noqa: E402
 from .backends import cudnn as _cudnn, mps as _mps  # noqa: E402,F401  (torch.backends.* flags)
+
+# nn.functional ops that PyTorch also offers as torch.X
+from .ops.hard_activation import threshold  # noqa: E402
+from .ops.composite_activation import celu, selu  # noqa: E402
+from .ops.distance import cosine_similarity, pairwise_distance  # noqa: E402
+from .ops.conv3d import conv3d, conv_transpose3d  # noqa: E402
+from .ops.conv_transpose import conv_transpose1d  # noqa: E402
+from .ops.conv import conv_transpose2d  # noqa: E402
+from .ops.pool3d import max_pool3d  # noqa: E402
+from .ops.group_norm import group_norm, instance_norm  # noqa: E402

@@ -105,44 +105,6 @@ _operators = {
     "__rshift__": B.bitwise_right_shift, "__rrshift__": _rev(B.bitwise_right_shift),
     "__invert__": B.bitwise_not,
 }
-_reduction_methods = {
-    "cumsum": SC.cumsum, "cumprod": SC.cumprod, "cummax": SC.cummax, "cummin": SC.cummin,
-    "logcumsumexp": SC.logcumsumexp, "prod": ST.prod, "all": ST.all, "any": ST.any,
-    "count_nonzero": ST.count_nonzero, "aminmax": ST.aminmax, "median": ST.median, "mode": ST.mode,
-    "norm": N.tensor_norm, "nansum": ST.nansum, "nanmean": ST.nanmean, "trace": ST.trace,
-    "diff": ST.diff, "bincount": K.bincount, "histc": K.histc,
-}
-_selection_methods = {
-    "isnan": SE.isnan, "isinf": SE.isinf, "isfinite": SE.isfinite, "isposinf": SE.isposinf,
-    "isneginf": SE.isneginf, "isclose": SE.isclose, "allclose": SE.allclose, "equal": SE.equal,
-    "eq": SE.eq, "ne": SE.ne, "lt": SE.lt, "le": SE.le, "gt": SE.gt, "ge": SE.ge,
-    "greater": SE.gt, "greater_equal": SE.ge, "less": SE.lt, "less_equal": SE.le, "not_equal": SE.ne,
-    "logical_and": SE.logical_and, "logical_or": SE.logical_or, "logical_xor": SE.logical_xor,
-    "logical_not": SE.logical_not, "nonzero": SE.nonzero, "argwhere": SE.argwhere,
-    "masked_fill": SE.masked_fill, "masked_select": SE.masked_select, "clamp": SE.clamp,
-    "clip": SE.clamp, "sort": SO.sort, "argsort": SO.argsort, "msort": SO.msort, "topk": SO.topk,
-    "kthvalue": SO.kthvalue, "unique": SO.unique,
-}
-_layout_methods = {
-    "flip": L.flip, "fliplr": lambda self: L.flip(self, 1), "flipud": lambda self: L.flip(self, 0),
-    "roll": L.roll, "repeat": L.repeat, "tile": L.tile, "repeat_interleave": L.repeat_interleave,
-    "tril": L.tril, "triu": L.triu, "diag": L.diag, "diagonal": L.diagonal,
-    "diag_embed": L.diag_embed, "unflatten": L.unflatten, "movedim": L.movedim,
-    "moveaxis": L.movedim, "swapaxes": L.swapaxes, "swapdims": L.swapaxes, "narrow": L.narrow,
-    "select": L.select, "unbind": L.unbind, "tensor_split": L.tensor_split, "unfold": L.unfold,
-    "view": L.view, "t": lambda self: self if self.ndim < 2 else self.transpose(0, 1),
-    "ravel": lambda self: self.reshape(-1),
-    "dot": C.dot, "mm": C.mm, "bmm": C.bmm, "mv": C.mv, "outer": C.outer, "ger": C.outer,
-    "addmm": C.addmm, "baddbmm": C.baddbmm, "cross": C.cross,
-}
-_index_methods = {
-    "scatter": X.scatter, "scatter_add": X.scatter_add, "scatter_reduce": X.scatter_reduce,
-    "index_add": X.index_add, "index_copy": X.index_copy, "index_fill": X.index_fill,
-    "index_put": X.index_put, "take": X.take, "take_along_dim": X.take_along_dim,
-}
-_inplace_methods = {name: fn for name, fn in {**_index_methods, "masked_fill": SE.masked_fill,
-                                              "clip": SE.clamp}.items()
-                    if name not in ("take", "take_along_dim")}  # clamp_ is Tensor's own
 _inplace_operators = {
     "__imod__": B.remainder, "__ifloordiv__": B.floor_divide, "__iand__": B.bitwise_and,
     "__ior__": B.bitwise_or, "__ixor__": B.bitwise_xor, "__ilshift__": B.bitwise_left_shift,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+import pytest
 
 import retrograd as rg
 from retrograd.autograd import gradcheck, gradgradcheck
@@ -145,3 +146,20 @@ def check_gradients(case: Case) -> None:
         assert gradcheck(fn, inputs, rtol=1e-6, atol=1e-7)
         if case.gradgrad:
             assert gradgradcheck(fn, inputs, rtol=1e-5, atol=1e-6)
+
+
+def table_tests(cases: list) -> tuple:
+    """The two tests of a table: ``test_a, test_b = table_tests(CASES)`` in a test module gives
+    parity with PyTorch (skipped without it) and float64 central differences per case."""
+    @pytest.mark.parametrize("case", cases, ids=[c.name for c in cases])
+    def test_matches_pytorch(case):
+        pytest.importorskip("torch")
+        check_against_torch(case)
+
+    smooth = [c for c in cases if c.grad]
+
+    @pytest.mark.parametrize("case", smooth, ids=[c.name for c in smooth])
+    def test_gradient_matches_finite_differences(case):
+        check_gradients(case)
+
+    return test_matches_pytorch, test_gradient_matches_finite_differences

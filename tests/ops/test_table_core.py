@@ -1,7 +1,6 @@
 """Op table, the core ops that existed before (arithmetic, reductions, shapes, activations),
 now also against PyTorch: dtypes, 0-d and empty inputs, and the new keyword forms."""
-import pytest
-from optable import Case, check_against_torch, check_gradients
+from optable import Case, table_tests
 
 BIN = [[(3, 4), (4,)], [(), ()], [(0, 3), (3,)], [(2, 3), ()]]
 
@@ -45,12 +44,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_matches_pytorch(case):
-    pytest.importorskip("torch")
-    check_against_torch(case)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad], ids=[c.name for c in CASES if c.grad])
-def test_gradient_matches_finite_differences(case):
-    check_gradients(case)
+test_matches_pytorch, test_gradient_matches_finite_differences = table_tests(CASES)

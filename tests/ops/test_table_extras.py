@@ -3,7 +3,7 @@ diff, counting and bucketing; plus the Tensor protocols (NumPy conversion, itera
 random fills)."""
 import numpy as np
 import pytest
-from optable import Case, check_against_torch, check_gradients
+from optable import Case, table_tests
 
 import retrograd as rg
 
@@ -27,15 +27,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_matches_pytorch(case):
-    pytest.importorskip("torch")
-    check_against_torch(case)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad], ids=[c.name for c in CASES if c.grad])
-def test_gradient_matches_finite_differences(case):
-    check_gradients(case)
+test_matches_pytorch, test_gradient_matches_finite_differences = table_tests(CASES)
 
 
 def test_tensor_protocols():

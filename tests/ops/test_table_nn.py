@@ -1,8 +1,7 @@
 """Op table, the network ops: convolutions, pooling, normalisation and losses (PyTorch's
 functional forms, against PyTorch and finite differences, first and second order where the
 op is smooth)."""
-import pytest
-from optable import Case, check_against_torch, check_gradients
+from optable import Case, table_tests
 
 
 def F(m):
@@ -60,12 +59,4 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_matches_pytorch(case):
-    pytest.importorskip("torch")
-    check_against_torch(case)
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if c.grad], ids=[c.name for c in CASES if c.grad])
-def test_gradient_matches_finite_differences(case):
-    check_gradients(case)
+test_matches_pytorch, test_gradient_matches_finite_differences = table_tests(CASES)
