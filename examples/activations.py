@@ -28,6 +28,8 @@ ReLU' is taken as 0, leaky ReLU' as 0.1 and ELU' as 1, PyTorch's conventions).
     ReLU, He init          7.74e-01 vs 5.23e-01: about the same size in every layer
 Runs in about 1.5 s (--quick: a batch of 64 instead of 256; the same picture, e.g. sigmoid's
 ratio 4.1e-08).
+`--check` (with or without --quick) compares the norms with these figures, to the digits shown,
+and exits 1 if one differs.
 """
 from __future__ import annotations
 
@@ -58,6 +60,14 @@ EXPECTED = {
     ("leaky ReLU (0.1)", -2.0): 0.1, ("ELU", -2.0): math.exp(-2.0), ("GELU", 0.0): 0.5,
 }
 DEPTH, WIDTH = 10, 256
+# the docstring's figures (--check compares): |dL/dW| of layers 1 and 10, the factor per layer;
+# with --quick, the sigmoid net's ratio of the two
+STATED = {
+    "sigmoid, default init layer 1": "2.70e-08", "sigmoid, default init layer 10": "5.68e-01",
+    "sigmoid, default init per layer": "0.154", "ReLU, default init layer 1": "3.58e-04",
+    "ReLU, default init layer 10": "2.46e-02", "ReLU, default init per layer": "0.625",
+    "ReLU, He init layer 1": "7.74e-01", "ReLU, He init layer 10": "5.23e-01"}
+STATED_QUICK = {"sigmoid, default init ratio": "4.1e-08"}
 
 
 def derivatives(x_values: np.ndarray):
@@ -124,6 +134,8 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("examples_out", "activations.png"),
                         help="PNG file for the plots")
     parser.add_argument("--quick", action="store_true", help="a batch of 64 digits, not 256")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 unless the figures are those the docstring states")
     args = parser.parse_args(argv)
     rg.manual_seed(0)
 
@@ -151,13 +163,25 @@ def main(argv=None):
     print(f"{'layer':>5}" + "".join(f"{kind:>24}" for kind in norms))
     for i in range(DEPTH):
         print(f"{i + 1:>5}" + "".join(f"{values[i]:>24.2e}" for values in norms.values()))
+    measured = {}
     for kind, values in norms.items():
         ratio = values[0] / values[-1]  # first layer over last layer
+        measured.update({f"{kind} layer 1": values[0], f"{kind} layer {DEPTH}": values[-1],
+                         f"{kind} per layer": ratio ** (1 / (DEPTH - 1)), f"{kind} ratio": ratio})
         print(f"{kind:<22} |dL/dW1| / |dL/dW{DEPTH}| = {ratio:.3g}  "
               f"(x{ratio ** (1 / (DEPTH - 1)):.3f} per layer on the way back)")
 
     plot(curves, x_values, norms, args.out)
+    if args.check:
+        from _check import check
+
+        stated = STATED_QUICK if args.quick else STATED
+        # to the digits shown: 3 significant digits (2 for the --quick ratio)
+        tolerance = {k: 0.5 * 10 ** (math.floor(math.log10(float(v))) - (1 if args.quick else 2))
+                     for k, v in stated.items()}
+        return check(measured, stated, tolerance, __doc__)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -18,6 +18,8 @@ Measured figures (float32, w = b = 0 at the start): the loss falls 70.8 -> 13.04
 minimum); after 500 steps w = 4.000000, b = -1.999999 (float32 rounding), least squares gives
 w = 4, b = -2 exactly, and they agree to 1e-4 (asserted). With --lr 0.16 the loss diverges.
 Runs in about 0.5 s (--quick: 200 steps, w = 3.999995, b = -1.999986, still within 1e-4).
+`--check` (with or without --quick) compares the run with these figures, to the digits shown,
+and exits 1 if one differs.
 """
 from __future__ import annotations
 
@@ -29,6 +31,12 @@ import retrograd as rg
 from retrograd import optim
 
 TOLERANCE = 1e-4
+# the docstring's figures (--check compares, to the digits shown): the loss at a few steps, and
+# w, b at the end (500 steps; 200 with --quick)
+STATED = {"loss at step 0": "70.8", "loss at step 1": "13.04", "loss at step 10": "3.699",
+          "loss at step 50": "2.8065", "loss at step 100": "2.80001",
+          "loss at step 200": "2.80000", "final w": "4.000000", "final b": "-1.999999"}
+STATED_QUICK = {"final w": "3.999995", "final b": "-1.999986"}
 
 
 def main(argv=None):
@@ -38,6 +46,8 @@ def main(argv=None):
                         help="learning rate (diverges above ~0.149)")
     parser.add_argument("--quick", action="store_true", help="200 steps instead of 500")
     parser.add_argument("--out", default=None, help="unused: this example writes no files")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 unless the figures are those the docstring states")
     args = parser.parse_args(argv)
     steps = 200 if args.quick else args.steps
     rg.manual_seed(0)  # nothing here is random; seeded out of habit
@@ -49,9 +59,11 @@ def main(argv=None):
     optimizer = optim.SGD([w, b], lr=args.lr)
 
     print(f"{'step':>5}  {'loss':>10}  {'w':>9}  {'b':>9}")
+    measured = {}
     for step in range(steps + 1):
         prediction = w * x + b  # forward
         loss = ((prediction - y) ** 2).mean()  # mean squared error
+        measured[f"loss at step {step}"] = loss.item()
         if step in (0, 1, 2, 5, 10, 20, 50, 100, 200, 300, 400, 500) or step == steps:
             print(f"{step:5d}  {loss.item():10.5f}  {w.item():9.6f}  {b.item():9.6f}")
         if not np.isfinite(loss.item()):
@@ -74,7 +86,15 @@ def main(argv=None):
         "gradient descent did not reach the least-squares solution; try more --steps"
     assert abs(w_ls - 4) < 1e-9 and abs(b_ls + 2) < 1e-9
     print(f"agreement: |w - w_ls|, |b - b_ls| < {TOLERANCE:g}  OK")
+    if args.check:
+        from _check import check
+
+        measured.update({"final w": w.item(), "final b": b.item()})
+        stated = STATED_QUICK if args.quick else STATED
+        digits = {k: len(v.split(".")[1]) for k, v in stated.items()}
+        return check(measured, stated, {k: 0.5 * 10.0 ** -d for k, d in digits.items()}, __doc__)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

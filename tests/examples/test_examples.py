@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -50,7 +52,7 @@ def number(pattern: str, text: str) -> float:
 
 
 def test_every_example_is_covered():
-    scripts = {p.name for p in EXAMPLES.glob("*.py")}
+    scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
     covered = {"backprop_by_hand.py", "linear_regression.py", "gradient_descent_family.py",
                "activations.py", "mnist_models.py", "regularization.py", "fit_xor.py",
                "export_onnx.py"}
@@ -62,47 +64,64 @@ def test_fit_xor(tmp_path):
     out = run_example("fit_xor.py", tmp_path, quick=False)  # takes no options; about 1 s
     predictions = [float(v) for v in re.search(r"predictions: \[(.*)\]", out).group(1).split(",")]
     assert [round(p) for p in predictions] == [0, 1, 1, 0]
+    # the docstring: "from about 0.23 to about 0.0002 in 2,000 steps"
+    assert number(r"step +0  loss (\S+)", out) == pytest.approx(0.23, abs=0.005)
+    assert number(r"step +2000  loss (\S+)", out) == pytest.approx(0.0002, abs=0.00005)
+
+
+# the figures backprop_by_hand.py's docstring states, by the label of its printed row
+BACKPROP_FIGURES = {
+    "z1": "[0.6, 1.3]", "a1": "[0.645656, 0.785835]", "a2": "[0.784879, 0.842988]",
+    "a3": "[0.920516, 0.946594]", "loss L": "6.82377", "loss after step": "6.81191",
+    "delta3 = dL/dz3": "[-0.152148, -0.154361]", "delta2 = dL/dz2": "[-0.0517895, -0.0446556]",
+    "delta1 = dL/dz1": "[-0.0130759, -0.011242]",
+    "dL/dW3": "[[-0.119418, -0.128259], [-0.121154, -0.130124]]",
+    "dL/dW1": "[[-0.0130759, -0.0261517], [-0.011242, -0.022484]]",
+    "W3 after step": "[[0.911942, 1.01283], [1.11212, 1.21301]]",
+    "b3 after step": "[0.915215, 1.01544]"}
 
 
 def test_backprop_by_hand(tmp_path):
     out = run_example("backprop_by_hand.py", tmp_path)
     assert number(r"agreement: max \|hand - autograd\| = (\S+) < 1e-06  OK", out) < 1e-6
-    # the worked example's figures, printed twice (by hand and by autograd)
-    assert re.search(r"loss L\s+6\.82377\s+6\.82377", out)
-    delta3 = r"\[-0\.152148, -0\.154361\]"
-    assert re.search(rf"delta3 = dL/dz3\s+{delta3}\s+{delta3}", out)
-    assert re.search(r"loss after step\s+6\.81191\s+6\.81191", out)
+    doc = " ".join((EXAMPLES / "backprop_by_hand.py").read_text().split('"""')[1].split())
+    for label, value in BACKPROP_FIGURES.items():  # stated, and printed twice (hand, autograd)
+        assert value in doc, f"{label} = {value} is not in the docstring"
+        assert re.search(rf"^{re.escape(label)}\s+{re.escape(value)}\s+{re.escape(value)}\s",
+                         out, re.MULTILINE), f"{label}: not {value}\n{out}"
 
 
 def test_linear_regression(tmp_path):
-    out = run_example("linear_regression.py", tmp_path)
+    out = run_example("linear_regression.py", tmp_path, "--check", quick=False)
+    assert "check: all figures as stated" in out
     w = number(r"gradient descent: w = (\S+),", out)
     b = number(r"gradient descent: w = \S+, b = (\S+),", out)
     assert abs(w - 4) < 1e-4 and abs(b + 2) < 1e-4
     assert "least squares:    w = 4.000000, b = -2.000000" in out
     assert "OK" in out
+    quick = run_example("linear_regression.py", tmp_path, "--check")
+    assert "check: all figures as stated" in quick
 
 
 def test_gradient_descent_family(tmp_path):
     png = tmp_path / "gd.png"
-    out = run_example("gradient_descent_family.py", tmp_path, "--out", str(png))
+    out = run_example("gradient_descent_family.py", tmp_path, "--out", str(png), "--check")
+    assert "check: all figures as stated" in out  # the docstring's --quick figures
     methods = ["full-batch GD", "SGD (batch 1)", "mini-batch SGD", "momentum", "Nesterov",
                "Adagrad", "RMSprop", "Adam", "Adam + warm-up"]
-    finals = {}
     for method in methods:
         row = re.search(rf"^{re.escape(method)}\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)", out, re.MULTILINE)
         assert row, f"no row for {method}:\n{out}"
         first, final = float(row.group(2)), float(row.group(3))
         assert math.isfinite(final) and final < first, f"{method}: loss {first} -> {final}"
-        finals[method] = final
     assert re.search(r"lr by epoch: 0\.0010, ", out)  # the warm-up starts at 10% of lr 0.01
-    assert finals["momentum"] < finals["full-batch GD"]
     check_png(png, out)
 
 
 def test_activations(tmp_path):
     png = tmp_path / "act.png"
-    out = run_example("activations.py", tmp_path, "--out", str(png))
+    out = run_example("activations.py", tmp_path, "--out", str(png), "--check", quick=False)
+    assert "check: all figures as stated" in out  # the docstring's gradient norms
     assert "autograd derivatives match the formulas at the points checked  OK" in out
     sigmoid = number(r"sigmoid, default init\s+\|dL/dW1\| / \|dL/dW10\| = (\S+)", out)
     he = number(r"ReLU, He init\s+\|dL/dW1\| / \|dL/dW10\| = (\S+)", out)
@@ -112,23 +131,22 @@ def test_activations(tmp_path):
 
 
 def test_mnist_models(tmp_path):
-    out = run_example("mnist_models.py", tmp_path)
-    accuracy = {name: number(rf"{re.escape(name)}: test accuracy ([0-9.]+)", out)
-                for name in ("MLP", "LeNet-5", "ResNet-8")}
-    assert accuracy["MLP"] > 0.6  # one epoch on 2,000 digits
-    assert accuracy["LeNet-5"] > 0.3
-    assert 0 <= accuracy["ResNet-8"] <= 1  # 500 digits are too few to promise more
+    out = run_example("mnist_models.py", tmp_path, "--check")
+    assert "check: all figures as stated" in out  # the docstring's --quick accuracies
+    for name in ("MLP", "LeNet-5", "ResNet-8"):
+        assert re.search(rf"{re.escape(name)}: test accuracy [0-9.]+", out), name
 
 
 def test_regularization(tmp_path):
     png = tmp_path / "reg.png"
-    out = run_example("regularization.py", tmp_path, "--out", str(png))
+    out = run_example("regularization.py", tmp_path, "--out", str(png), "--check")
+    assert "check: all figures as stated" in out  # the docstring's --quick figures
     for name in ("plain", "weight decay", "dropout"):
         row = re.search(rf"^{name}\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)$", out, re.MULTILINE)
         assert row, f"no row for {name}:\n{out}"
         train_acc, val_acc = float(row.group(1)), float(row.group(3))
-        assert train_acc > 0.95  # it over-fits: 200 digits learnt by heart
-        assert 0.5 < val_acc < train_acc
+        assert train_acc == 1.0  # it over-fits: 200 digits learnt by heart
+        assert 0.7 < val_acc < train_acc
     assert "dropout vs plain, validation accuracy:" in out
     check_png(png, out)
 

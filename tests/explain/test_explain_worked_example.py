@@ -197,3 +197,35 @@ def test_explain_text_of_records_is_the_cli_text(capsys):
     model, x, y = default_network()
     assert explain_text(run_example(model, x, y)) == run(capsys)
     assert math.isclose(parse_text(run(capsys, "--digits", "3"))["loss_before"], 6.82, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize("loss, ref_loss, out_act", [("mse", "half_sse", "sigmoid"),
+                                                      ("cross-entropy", "ce", "none")])
+def test_several_samples_and_outputs_match_numpy(tmp_path, capsys, loss, ref_loss, out_act):
+    """4 samples, 3 outputs: 1/2 * sum differs from a mean here (with 1 sample and 2 outputs the
+    two agree), and the gradients sum over the samples."""
+    rng = np.random.default_rng(3)
+    model = nn.Sequential(nn.Linear(3, 5), nn.Sigmoid(), nn.Linear(5, 3)).double()
+    rio.save(model, str(tmp_path / "m.safetensors"))
+    x = rng.normal(size=(4, 3))
+    y = rng.normal(size=(4, 3)) if loss == "mse" else np.eye(3)[[0, 2, 1, 2]]
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    out = run(capsys, "--from", str(tmp_path / "m.safetensors"), "--input", str(tmp_path / "x.npy"),
+              "--target", str(tmp_path / "y.npy"), "--loss", loss, "--output-activation",
+              out_act, "--lr", "0.3", "--format", "json", "--digits", "17")
+    layers = [(model[0].weight.array, model[0].bias.array), (model[2].weight.array, model[2].bias.array)]
+    ref, L, L_after = backprop(layers, x, y, ["sigmoid", out_act], ref_loss, lr=0.3)
+    step = json.loads(out)["steps"][0]
+    assert step["loss_before"] == pytest.approx(L, rel=1e-12)
+    assert step["loss_after"] == pytest.approx(L_after, rel=1e-12)
+    for lay, r in zip(step["layers"], ref):
+        np.testing.assert_allclose(lay["Z"], r["z"], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(lay["delta"], r["delta"], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(lay["params"]["weight"]["grad"], r["dW"], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(lay["params"]["bias"]["grad"], r["db"], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(lay["params"]["weight"]["after"], r["W_after"], rtol=1e-10)
+    text = run(capsys, "--from", str(tmp_path / "m.safetensors"), "--input", str(tmp_path / "x.npy"),
+               "--target", str(tmp_path / "y.npy"), "--loss", loss, "--output-activation", out_act,
+               "--lr", "0.3")
+    assert_printed(parse_text(text)["loss_before"], L)

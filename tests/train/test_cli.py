@@ -53,6 +53,33 @@ def test_predict_on_npy_and_png(trained, tmp_path, capsys):
     assert out[0].split("class ")[1].split()[0] == str(test.targets[0])
 
 
+def test_predict_prints_softmax_probabilities(trained, tmp_path, capsys):
+    """All 10 probabilities shown: they sum to 1 and equal softmax(model(x)) (not logits)."""
+    import retrograd as rg
+    from retrograd.data import mnist_sample
+    from retrograd.train.model_file import load_model_file
+
+    digits = mnist_sample(train=False).data[:4]
+    np.save(tmp_path / "digits.npy", digits)
+    assert main(["predict", str(trained / "model.safetensors"), str(tmp_path / "digits.npy"),
+                 "--top", "10"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    model, _ = load_model_file(str(trained / "model.safetensors"))
+    with rg.no_grad():
+        logits = model(rg.tensor(digits.reshape(-1, 1, 28, 28).astype(np.float32) / 255)).numpy()
+    expected = np.exp(logits - logits.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    assert len(lines) == 4
+    for line, want in zip(lines, expected):
+        pairs = [p.split(": ") for p in line.split("(")[1].rstrip(")").split(", ")]
+        shown = {int(c): float(v) for c, v in pairs}
+        assert sorted(shown) == list(range(10))
+        probs = np.array([shown[k] for k in range(10)])
+        assert abs(probs.sum() - 1) <= 10 * 5e-4  # 3 decimals each
+        np.testing.assert_allclose(probs, want, atol=5e-4 + 1e-9)
+        assert line.split("class ")[1].split()[0] == str(want.argmax())
+
+
 def test_interrupted_training_resumes_to_the_same_model(tmp_path, monkeypatch):
     """A run stopped after epoch 1 of 2 and resumed ends with the same weights, bit for bit, as
     the run that was never interrupted."""
