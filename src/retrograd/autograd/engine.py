@@ -144,12 +144,13 @@ def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_u
             for x, gx in zip(node.inputs, in_grads):
                 if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                gx = _reduce_to_shape(gx, x.array.shape)
+                if gx.array.shape != x.array.shape:
+                    gx = _reduce_to_shape(gx, x.array.shape)
                 if x.grad_fn is None:
                     add_leaf(x, gx)
                 else:
                     prev = grads.get(x.grad_fn)
-                    grads[x.grad_fn] = gx if prev is None else prev + gx
+                    grads[x.grad_fn] = gx if prev is None else _add(prev, gx, create_graph)
 
         if not retain_graph:  # freed at the end: a producer's backward may need its output
             for node in order:
@@ -210,9 +211,14 @@ def _accumulate(leaf, g, create_graph: bool, seen: set) -> None:
 
 def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
-    if not isinstance(arrays, tuple):
-        arrays = (arrays,)
-    return tuple(None if a is None else Tensor(a) for a in arrays)
+    if type(arrays) is not tuple:
+        return (None if arrays is None else Tensor._from_op(arrays, None),)
+    return tuple([None if a is None else Tensor._from_op(a, None) for a in arrays])
+
+
+def _add(a, b, create_graph: bool):
+    """Two gradients of one node summed: recorded with create_graph, else on arrays (no node)."""
+    return a + b if create_graph else Tensor._from_op(a.array + b.array, None)
 
 
 def _own(g, seen):
@@ -224,7 +230,7 @@ def _own(g, seen):
         arr = arr.copy()
         owner = id(arr)
     seen.add(owner)
-    return Tensor(arr)
+    return Tensor._from_op(arr, None)
 
 
 def _run_hooks(t, g):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import array_module, xp
 from ..backends import kernels_for
 from .dims import normalize_dim
 from .float_only import require_float
@@ -60,6 +60,10 @@ class Sigmoid(Function):
         out = self.output()
         return g * out * (1 - out)
 
+    def backward_arrays(self, g):
+        out = self.output().array
+        return g * out * (1 - out)
+
 
 class Tanh(Function):
     def forward(self, x):
@@ -68,6 +72,13 @@ class Tanh(Function):
     def backward(self, g):
         out = self.output()
         return g * (1 - out * out)
+
+    def backward_arrays(self, g):
+        out = self.output().array
+        grad = out * out
+        array_module(out).subtract(1, grad, out=grad)
+        grad *= g
+        return grad
 
 
 class Softplus(Function):

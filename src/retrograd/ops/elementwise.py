@@ -4,7 +4,7 @@ undone by the engine, not here."""
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import array_module, xp
 from ..backends import kernels_for
 from ..tensor import Tensor
 
@@ -13,6 +13,13 @@ def _tensor_grad(fn, i) -> bool:
     """Whether input ``i`` of ``fn`` wants a gradient."""
     x = fn.inputs[i]
     return isinstance(x, Tensor) and x.requires_grad
+
+
+def _wanted(fn, *grads):
+    """A binary op's array gradients: each given as an array or a function making it, made only
+    for the inputs that want one (None for the others)."""
+    return tuple((g() if callable(g) else g) if _tensor_grad(fn, i) else None
+                 for i, g in enumerate(grads))
 
 
 class Add(Function):
@@ -27,6 +34,9 @@ class Add(Function):
     def backward(self, g):
         return g, g
 
+    def backward_arrays(self, g):
+        return _wanted(self, g, g)
+
 
 class Sub(Function):
     saves_inputs, saves_output = (), False  # backward reads no values
@@ -37,6 +47,9 @@ class Sub(Function):
     def backward(self, g):
         return g, (-g if _tensor_grad(self, 1) else None)
 
+    def backward_arrays(self, g):
+        return _wanted(self, g, (lambda: -g))
+
 
 class Mul(Function):
     def forward(self, a, b):
@@ -45,6 +58,10 @@ class Mul(Function):
     def backward(self, g):
         a, b = self.inputs
         return (g * b if _tensor_grad(self, 0) else None), (g * a if _tensor_grad(self, 1) else None)
+
+    def backward_arrays(self, g):
+        a, b = (_data(x) for x in self.inputs)
+        return _wanted(self, lambda: g * b, lambda: g * a)
 
 
 class Div(Function):
@@ -56,6 +73,10 @@ class Div(Function):
         ga = g / b if _tensor_grad(self, 0) else None
         gb = -g * a / (b * b) if _tensor_grad(self, 1) else None
         return ga, gb
+
+    def backward_arrays(self, g):
+        a, b = (_data(x) for x in self.inputs)
+        return _wanted(self, lambda: g / b, lambda: -g * a / (b * b))
 
 
 class Pow(Function):
@@ -79,6 +100,15 @@ class Pow(Function):
             gb = g * self.output() * log(base)
         return ga, gb
 
+    def backward_arrays(self, g):
+        a, b = (_data(x) for x in self.inputs)
+        xp_ = array_module(g)
+
+        def grad_b():
+            base = a if isinstance(self.inputs[0], Tensor) else xp_.asarray(a, dtype=b.dtype)
+            return g * self.output().array * xp_.log(base)
+        return _wanted(self, lambda: g * b * a ** (b - 1), grad_b)
+
 
 class Neg(Function):
     saves_inputs, saves_output = (), False  # backward reads no values
@@ -89,6 +119,9 @@ class Neg(Function):
     def backward(self, g):
         return -g
 
+    def backward_arrays(self, g):
+        return -g
+
 
 class Exp(Function):
     def forward(self, x):
@@ -96,6 +129,9 @@ class Exp(Function):
 
     def backward(self, g):
         return g * self.output()
+
+    def backward_arrays(self, g):
+        return g * self.output().array
 
 
 class Log(Function):
