@@ -44,16 +44,18 @@ class Normalize(Function):
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
                 param_shape=(), centred=None):
         inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
-        empty = kernels_for(x).empty
         if centred is None:
-            centred = xp.subtract(x, mean, out=empty(x.shape, x.dtype))
-        xhat = xp.multiply(centred, inv, out=centred)  # x - mean is ours to overwrite
+            centred = xp.subtract(x, mean, out=kernels_for(x).empty(x.shape, x.dtype))
         # xhat is not kept: backward rebuilds it from x (kept as the input), one more pass for
         # one activation-sized array less per layer between forward and backward
         self.mean, self.inv, self.axes, self.eps, self.param_shape = mean, inv, axes, eps, param_shape
-        if weight is None:
-            return xhat if bias is None else xhat + bias.reshape(param_shape)
-        out = xp.multiply(xhat, weight.reshape(param_shape), out=empty(x.shape, x.dtype))
+        w = None if weight is None else weight.reshape(param_shape)
+        if w is not None and w.size == inv.size:  # batch norm: one pass with weight * inv
+            out = xp.multiply(centred, w * inv, out=centred)  # x - mean is ours to overwrite
+        else:
+            out = xp.multiply(centred, inv, out=centred)
+            if w is not None:
+                out *= w
         if bias is not None:
             out += bias.reshape(param_shape)
         return out
