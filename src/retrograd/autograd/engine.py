@@ -38,11 +38,14 @@ def _topological_order(roots):
     return order
 
 
-def _reduce_to_shape(grad, shape):
-    """Sum a gradient over the dimensions its input was broadcast along."""
+def _reduce_to_shape(grad, shape, create_graph: bool):
+    """Sum a gradient over the dimensions its input was broadcast along (recorded only with
+    create_graph)."""
     if grad.array.shape == shape:
         return grad
-    return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
+    if create_graph:
+        return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
+    return Tensor._from_op(SumTo().forward(grad.array, shape=tuple(shape)), None)
 
 
 def _owner(array):
@@ -103,7 +106,7 @@ def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_u
             if entry is None:
                 leaf_grads[id(t)] = [t, g]
             else:
-                entry[1] = entry[1] + g
+                entry[1] = _add(entry[1], g, create_graph)
 
         root_nodes = []
         for r, g in zip(roots, grad_roots):
@@ -145,7 +148,7 @@ def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_u
                 if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
                 if gx.array.shape != x.array.shape:
-                    gx = _reduce_to_shape(gx, x.array.shape)
+                    gx = _reduce_to_shape(gx, x.array.shape, create_graph)
                 if x.grad_fn is None:
                     add_leaf(x, gx)
                 else:
