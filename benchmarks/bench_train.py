@@ -1,10 +1,11 @@
 """Training throughput beside PyTorch CPU (same thread count, same run), float32:
 forward + cross-entropy + backward + SGD-momentum step.
 
-    python benchmarks/bench_train.py [mlp lenet5 resnet8] [--repeats 7] [--threads 2]
+    python benchmarks/bench_train.py [mlp lenet5 resnet8 resnet20] [--repeats 7] [--threads 2]
 
 Models: MLP 784-512-256-10 ReLU (batch 128), LeNet-5 on 1x28x28 (batch 128), ResNet-8 on
-3x32x32 (three stages of one basic block, widths 16/32/64, BatchNorm; batch 64).
+3x32x32 (three stages of one basic block, widths 16/32/64, BatchNorm; batch 64), ResNet-20
+(three blocks per stage; batch 128).
 Each (framework, model) runs in its own subprocess so that peak memory is its own: 'peak MB'
 is the growth of the process's maximum resident set over its size after building the model.
 The two processes take turns: one timed block of ours, then one of PyTorch's, for --repeats
@@ -20,7 +21,8 @@ import subprocess
 import sys
 import time
 
-CASES = {"mlp": ((1, 28, 28), 128), "lenet5": ((1, 28, 28), 128), "resnet8": ((3, 32, 32), 64)}
+CASES = {"mlp": ((1, 28, 28), 128), "lenet5": ((1, 28, 28), 128), "resnet8": ((3, 32, 32), 64),
+         "resnet20": ((3, 32, 32), 128)}
 
 
 def _rss_mb() -> float:
@@ -69,12 +71,12 @@ def _torch_step(name, shape, batch):
                               nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
                               nn.Linear(84, 10))
     else:
-        model = _torch_resnet8(torch, nn)
+        model = _torch_cifar_resnet(torch, nn, int(name[len("resnet"):]))
     return _train_step(torch, model, shape, batch)
 
 
-def _torch_resnet8(torch, nn):
-    """The same architecture as retrograd.models.resnet8 (option-A shortcuts)."""
+def _torch_cifar_resnet(torch, nn, depth):
+    """The same architecture as retrograd.models.resnet8/resnet20 (option-A shortcuts)."""
     F = torch.nn.functional
 
     class Block(nn.Module):
@@ -93,9 +95,13 @@ def _torch_resnet8(torch, nn):
                 x = F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, half, self.pad - half))
             return F.relu(out + x)
 
+    blocks, cin = [], 16
+    for cout in (16, 32, 64):
+        for i in range((depth - 2) // 6):
+            blocks.append(Block(cin, cout, 2 if i == 0 and cout != 16 else 1))
+            cin = cout
     return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
-                         Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+                         *blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
 def _child(framework, name, threads):

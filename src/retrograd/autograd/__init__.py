@@ -1,13 +1,15 @@
 """Reverse-mode automatic differentiation: backward(), grad(), gradcheck, grad modes."""
 from __future__ import annotations
 
+from ..backend import array_module
 from ..tensor import Tensor
 from .function import Function, ShapeError
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly
-from . import functional
+from . import functional  # noqa: F401  (retrograd.autograd.functional)
+from .engine import run_backward
 
 
 def _as_list(x):
@@ -28,9 +30,7 @@ def _initial_grads(outputs, grad_outputs):
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this "
                                    f"output has shape {tuple(out.shape)}: pass `gradient` (for "
                                    "backward) or `grad_outputs` (for grad) of that shape")
-            from ..backend import xp
-
-            g = Tensor(xp.ones(out.shape, dtype=out.dtype))
+            g = Tensor._from_op(array_module(out.array).ones(out.shape, dtype=out.dtype), None)
         elif not isinstance(g, Tensor):
             g = Tensor(g, dtype=out.dtype)
         if g.shape != out.shape:
@@ -43,8 +43,6 @@ def _initial_grads(outputs, grad_outputs):
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaves) into the leaves' ``.grad``."""
-    from .engine import run_backward
-
     tensors = _as_list(tensors)
     grads = _initial_grads(tensors, _as_list(grad_tensors))
     retain = create_graph if retain_graph is None else retain_graph
@@ -63,8 +61,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool = False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (``.grad`` is not
     touched). With ``create_graph=True`` the result is itself differentiable."""
-    from .engine import run_backward
-
     outputs = _as_list(outputs)
     inputs_list = _as_list(inputs)
     for i, t in enumerate(inputs_list):

@@ -38,11 +38,14 @@ def _topological_order(roots):
     return order
 
 
-def _reduce_to_shape(grad, shape):
-    """Sum a gradient over the dimensions its input was broadcast along."""
+def _reduce_to_shape(grad, shape, create_graph: bool):
+    """Sum a gradient over the dimensions its input was broadcast along (recorded only with
+    create_graph)."""
     if grad.array.shape == shape:
         return grad
-    return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
+    if create_graph:
+        return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
+    return Tensor._from_op(SumTo().forward(grad.array, shape=tuple(shape)), None)
 
 
 def _owner(array):
@@ -103,7 +106,7 @@ def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_u
             if entry is None:
                 leaf_grads[id(t)] = [t, g]
             else:
-                entry[1] = entry[1] + g
+                entry[1] = _add(entry[1], g, create_graph)
 
         root_nodes = []
         for r, g in zip(roots, grad_roots):
@@ -144,12 +147,13 @@ def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_u
             for x, gx in zip(node.inputs, in_grads):
                 if gx is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                gx = _reduce_to_shape(gx, x.array.shape)
+                if gx.array.shape != x.array.shape:
+                    gx = _reduce_to_shape(gx, x.array.shape, create_graph)
                 if x.grad_fn is None:
                     add_leaf(x, gx)
                 else:
                     prev = grads.get(x.grad_fn)
-                    grads[x.grad_fn] = gx if prev is None else prev + gx
+                    grads[x.grad_fn] = gx if prev is None else _add(prev, gx, create_graph)
 
         if not retain_graph:  # freed at the end: a producer's backward may need its output
             for node in order:
@@ -210,9 +214,14 @@ def _accumulate(leaf, g, create_graph: bool, seen: set) -> None:
 
 def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
-    if not isinstance(arrays, tuple):
-        arrays = (arrays,)
-    return tuple(None if a is None else Tensor._from_op(a, None) for a in arrays)
+    if type(arrays) is not tuple:
+        return (None if arrays is None else Tensor._from_op(arrays, None),)
+    return tuple([None if a is None else Tensor._from_op(a, None) for a in arrays])
+
+
+def _add(a, b, create_graph: bool):
+    """Two gradients of one node summed: recorded with create_graph, else on arrays (no node)."""
+    return a + b if create_graph else Tensor._from_op(a.array + b.array, None)
 
 
 def _own(g, seen):
@@ -224,7 +233,7 @@ def _own(g, seen):
         arr = arr.copy()
         owner = id(arr)
     seen.add(owner)
-    return Tensor(arr)
+    return Tensor._from_op(arr, None)
 
 
 def _run_hooks(t, g):

@@ -95,20 +95,24 @@ def _edges(inputs: tuple, kept: tuple[int, ...]) -> tuple:
                  for i, x in enumerate(inputs))
 
 
-_placeholders: dict = {}
+_placeholders: dict = {}  # (array type, dtype, shape) -> placeholder array
+_PLACEHOLDERS_KEPT = 256
 
 
 def _edge(x: Tensor) -> Tensor:
     """A tensor with x's producer, shape and dtype and no values of its own: a read-only
-    broadcast of one NaN (or zero), so code that reads it by mistake gives NaN, not old data."""
+    broadcast of one NaN (or zero), so code that reads it by mistake gives NaN, not old data.
+    Placeholders are kept by shape (making a broadcast view costs more than the op's rest)."""
     array = x.array
-    key = (type(array), array.dtype)
-    one = _placeholders.get(key)
-    if one is None:
+    key = (type(array), array.dtype, array.shape)
+    placeholder = _placeholders.get(key)
+    if placeholder is None:
         xp = array_module(array)
-        one = _placeholders[key] = xp.full((), xp.nan if array.dtype.kind in "fc" else 0,
-                                           dtype=array.dtype)
-    return Tensor._from_op(array_module(array).broadcast_to(one, array.shape), x.grad_fn)
+        one = xp.full((), xp.nan if array.dtype.kind in "fc" else 0, dtype=array.dtype)
+        if len(_placeholders) >= _PLACEHOLDERS_KEPT:
+            _placeholders.clear()
+        placeholder = _placeholders[key] = xp.broadcast_to(one, array.shape)
+    return Tensor._from_op(placeholder, x.grad_fn)
 
 
 class _AnomalyHooks:

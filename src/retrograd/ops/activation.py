@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import array_module, xp
 from ..backends import kernels_for
 from .dims import normalize_dim
 from .float_only import require_float
@@ -61,6 +61,10 @@ class Sigmoid(Function):
         out = self.output()
         return g * out * (1 - out)
 
+    def backward_arrays(self, g):
+        out = self.output().array
+        return g * out * (1 - out)
+
 
 class Tanh(Function):
     def forward(self, x):
@@ -69,6 +73,14 @@ class Tanh(Function):
     def backward(self, g):
         out = self.output()
         return g * (1 - out * out)
+
+    def backward_arrays(self, g):
+        out = self.output().array
+        xp_ = array_module(out)
+        grad = xp_.multiply(out, out, out=xp_.empty_like(out))  # an array even when 0-d
+        xp_.subtract(1, grad, out=grad)
+        grad *= g
+        return grad
 
 
 class Softplus(Function):

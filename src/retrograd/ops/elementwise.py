@@ -31,6 +31,13 @@ def _tensor_grad(fn, i) -> bool:
     return isinstance(x, Tensor) and x.requires_grad
 
 
+def _wanted(fn, *grads):
+    """A binary op's array gradients: each given as an array or a function making it, made only
+    for the inputs that want one (None for the others)."""
+    return tuple((g() if callable(g) else g) if _tensor_grad(fn, i) else None
+                 for i, g in enumerate(grads))
+
+
 class Add(Function):
     saves_inputs, saves_output = (), False  # backward reads no values
 
@@ -42,6 +49,9 @@ class Add(Function):
 
     def backward(self, g):
         return g, g
+
+    def backward_arrays(self, g):
+        return _wanted(self, g, g)
 
 
 class Sub(Function):
@@ -150,6 +160,9 @@ class Neg(Function):
     def backward(self, g):
         return -g
 
+    def backward_arrays(self, g):
+        return -g
+
 
 class Exp(Function):
     def forward(self, x):
@@ -157,6 +170,9 @@ class Exp(Function):
 
     def backward(self, g):
         return g * self.output()
+
+    def backward_arrays(self, g):
+        return g * self.output().array
 
 
 class Log(Function):

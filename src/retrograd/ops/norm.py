@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..backend import array_module, xp
 from ..tensor import Tensor
 from ..backends import kernels_for
 
@@ -44,16 +44,18 @@ class Normalize(Function):
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
                 param_shape=(), centred=None):
         inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
-        empty = kernels_for(x).empty
         if centred is None:
-            centred = xp.subtract(x, mean, out=empty(x.shape, x.dtype))
-        xhat = xp.multiply(centred, inv, out=centred)  # x - mean is ours to overwrite
+            centred = xp.subtract(x, mean, out=kernels_for(x).empty(x.shape, x.dtype))
         # xhat is not kept: backward rebuilds it from x (kept as the input), one more pass for
         # one activation-sized array less per layer between forward and backward
         self.mean, self.inv, self.axes, self.eps, self.param_shape = mean, inv, axes, eps, param_shape
-        if weight is None:
-            return xhat if bias is None else xhat + bias.reshape(param_shape)
-        out = xp.multiply(xhat, weight.reshape(param_shape), out=empty(x.shape, x.dtype))
+        w = None if weight is None else weight.reshape(param_shape)
+        if w is not None and w.size == inv.size:  # batch norm: one pass with weight * inv
+            out = xp.multiply(centred, w * inv, out=centred)  # x - mean is ours to overwrite
+        else:
+            out = xp.multiply(centred, inv, out=centred)
+            if w is not None:
+                out *= w
         if bias is not None:
             out += bias.reshape(param_shape)
         return out
@@ -93,16 +95,18 @@ class Normalize(Function):
         xhat = xp.subtract(x.array, self.mean, out=kernels.empty(g.shape, g.dtype))
         xhat *= inv
         sum_g = kernels.sum_array(g, param_dims, keepdims=True) if want_b or factored else None
-        sum_gx = (kernels.sum_array(xp.multiply(g, xhat, out=kernels.empty(g.shape, g.dtype)),
-                                    param_dims, keepdims=True)
-                  if want_w or factored else None)
+        sum_gx = None
+        if want_w or factored:
+            sum_gx = (_channel_dots(g, xhat) if _channels_second(param_dims, x.ndim) else
+                      kernels.sum_array(xp.multiply(g, xhat, out=kernels.empty(g.shape, g.dtype)),
+                                        param_dims, keepdims=True))
         gx = None
         if factored:
             count = xhat.size // inv.size
             s = inv if w is None else inv * w.array.reshape(inv.shape)
             gx = xp.multiply(g, s, out=kernels.empty(g.shape, g.dtype))
             gx -= s * sum_g / count
-            gx -= xp.multiply(xhat, s * sum_gx / count, out=kernels.empty(g.shape, g.dtype))
+            gx -= xp.multiply(xhat, s * sum_gx / count, out=xhat)
         elif want_x:
             gxhat = g if w is None else g * w.array.reshape(self.param_shape)
             gx = gxhat - gxhat.mean(axes, keepdims=True)
@@ -110,6 +114,19 @@ class Normalize(Function):
             gx *= inv
         return (gx, sum_gx.reshape(w.shape) if want_w else None,
                 sum_g.reshape(b.shape) if want_b else None)
+
+
+def _channels_second(dims: tuple[int, ...], ndim: int) -> bool:
+    """Whether ``dims`` are every dim but the second of an (N, C, *) array with spatial dims."""
+    return ndim >= 3 and dims == (0,) + tuple(range(2, ndim))
+
+
+def _channel_dots(g, h):
+    """The sum of g * h per channel of (N, C, *) arrays, kept as (1, C, 1, ...): one dot product
+    per sample and channel (a batched matrix product), without writing the product array."""
+    n, c = g.shape[:2]
+    dots = array_module(g).matmul(g.reshape(n, c, 1, -1), h.reshape(n, c, -1, 1))
+    return dots.sum(0).reshape((1, c) + (1,) * (g.ndim - 2))
 
 
 def _check_param(p, shape, name, op):

@@ -32,6 +32,12 @@ class Sum(Function):
 
         return Expand.apply(Reshape.apply(g, shape=self.kept), shape=self.in_shape)
 
+    def backward_arrays(self, g):
+        """g spread over the summed dims (a copy: broadcast_to's view costs more to make)."""
+        out = kernels_for(g).empty(self.in_shape, g.dtype)
+        out[...] = g.reshape(self.kept)
+        return out
+
 
 class Amax(Function):
     """Max over dims; the gradient is shared evenly among tied maxima."""
