@@ -22,6 +22,8 @@ _import_available(globals(), [
     ("retrograd.nn.layers.conv", ("Conv1d", "Conv2d", "ConvTranspose2d")),
     ("retrograd.nn.layers.pool", ("MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
                                   "AdaptiveAvgPool2d", "AdaptiveMaxPool2d")),
+    ("retrograd.nn.layers.rnn", ("RNNBase", "RNN", "LSTM", "GRU")),
+    ("retrograd.nn.layers.rnn_cell", ("RNNCellBase", "RNNCell", "LSTMCell", "GRUCell")),
 ], keep=_is_layer)
 
 __all__ = [n for n, o in list(globals().items()) if _is_layer(n, o)]
