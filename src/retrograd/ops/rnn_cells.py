@@ -38,16 +38,20 @@ def gru_step(xw, h, w_hh, b_hh=None):
     return n + z * (h - n)
 
 
-def composed_recurrence(xw, h0, c0, w_hh, b_hh, w_hr, mode: str, reverse: bool, batch_sizes):
-    """The states S (T+1, B, P[+H]) of ``ops.rnn.recurrence``, built of differentiable steps."""
-    T, B = xw.shape[0], xw.shape[1]
+def composed_recurrence(xw, h0, c0, w_hh, b_ih, b_hh, w_hr, mode: str, reverse: bool,
+                        batch_sizes):
+    """The states S (T+1, P[+H], B) of ``ops.rnn.recurrence`` from xw (T, G*H, B), built of
+    differentiable steps."""
+    T, B = xw.shape[0], xw.shape[2]
     P = h0.shape[-1]
     state = h0 if c0 is None else cat([h0, c0], -1)
     states = [state]
     for k in range(T):
         t = T - 1 - k if reverse else k
         n = B if batch_sizes is None else int(batch_sizes[t])
-        x_t, h = xw[t, :n], state[:n, :P]
+        x_t, h = xw[t, :, :n].transpose(0, 1), state[:n, :P]
+        if b_ih is not None:
+            x_t = x_t + b_ih
         if mode == "LSTM":
             new = cat(list(lstm_step(x_t, h, state[:n, P:], w_hh, b_hh, w_hr)), -1)
         elif mode == "GRU":
@@ -56,4 +60,4 @@ def composed_recurrence(xw, h0, c0, w_hh, b_hh, w_hr, mode: str, reverse: bool, 
             new = rnn_step(x_t, h, w_hh, b_hh, "tanh" if mode == "RNN_TANH" else "relu")
         state = new if n == B else cat([new, state[n:]], 0)
         states.append(state)
-    return stack(states, 0)
+    return stack(states, 0).permute(0, 2, 1)

@@ -1,8 +1,8 @@
 """Recurrent layers RNN (tanh or relu), LSTM and GRU with PyTorch's signature, parameter names,
 gate order and initialisation, so state dicts load both ways and equal weights give equal numbers.
 
-Per layer and direction: the input projections of all steps in one matrix product
-(``linear``), then the recurrence as one graph node (``ops.rnn.recurrence``) that
+Per layer and direction: the input projections of all steps in one (batched) matrix product,
+then the recurrence as one graph node (``ops.rnn.recurrence``) that
 backpropagates through time on arrays. Accepts padded tensors and ``PackedSequence``.
 """
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 import math
 import warnings
 
-import numpy as np
-
 from ... import backend
 from ...backend import xp
-from ...ops.linalg import linear
+from ...ops.linalg import matmul
 from ...ops.rnn import GATES, recurrence
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
@@ -157,30 +155,30 @@ class RNNBase(Module):
         return states + (None,) * (2 - len(states))
 
     def _run_layers(self, x, h0, c0, batch_sizes):
-        """All layers and directions on x (T, B, in): (output, h_n, c_n or None)."""
+        """All layers and directions on x (T, B, in): (output (T, B, D*P), h_n, c_n or None).
+        Between layers the activations stay as the recurrence leaves them, (T, features, B)."""
         h_last, c_last = [], []
         directions = 2 if self.bidirectional else 1
         P = self.proj_size or self.hidden_size
+        x = x.permute(0, 2, 1)
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
-                if self.mode != "GRU" and b_ih is not None:
-                    xw, b_rec = linear(x, w_ih, b_ih + b_hh), None  # one bias add, not two
-                else:
-                    xw, b_rec = linear(x, w_ih, b_ih), b_hh
-                S = recurrence(xw, h0[index], None if c0 is None else c0[index], w_hh, b_rec,
-                               w_hr, mode=self.mode, reverse=bool(direction),
+                xw = matmul(w_ih, x)  # W_ih x_t^T of all steps, (T, G*H, B)
+                S = recurrence(xw, h0[index], None if c0 is None else c0[index], w_hh, b_ih,
+                               b_hh, w_hr, mode=self.mode, reverse=bool(direction),
                                batch_sizes=batch_sizes)
-                outputs.append(S[:0:-1, :, :P] if direction else S[1:, :, :P])
-                h_last.append(S[-1, :, :P])
+                # S (T+1, P[+H], B): states in processing order, features down the rows
+                outputs.append(S[:0:-1, :P] if direction else S[1:, :P])
+                h_last.append(S[-1, :P].transpose(0, 1))
                 if c0 is not None:
-                    c_last.append(S[-1, :, P:])
-            x = outputs[0] if directions == 1 else cat(outputs, -1)
+                    c_last.append(S[-1, P:].transpose(0, 1))
+            x = outputs[0] if directions == 1 else cat(outputs, 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        return x, stack(h_last, 0), (stack(c_last, 0) if c_last else None)
+        return x.permute(0, 2, 1), stack(h_last, 0), (stack(c_last, 0) if c_last else None)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
