@@ -22,17 +22,22 @@ class UsageError(Exception):
 def _add_train(sub):
     p = sub.add_parser("train", help="train a model (default: LeNet-5 on the built-in MNIST sample)")
     p.add_argument("--model", default="lenet5", help="mlp, lenet5, resnet8, resnet20, resnet32, "
-                   "resnet56, resnet18, vgg_small, vgg11, vgg16 (default lenet5)")
+                   "resnet56, resnet18, vgg_small, vgg11, vgg16, lstm, gru, rnn (default lenet5; "
+                   "lstm/gru/rnn read images row by row)")
     p.add_argument("--dataset", default="mnist-sample", help="mnist-sample (built in), mnist, "
                    "fashion-mnist, cifar10, cifar100, or a folder of the official files")
     p.add_argument("--data-root", default=None, help="where named datasets are cached")
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=None, help="default 8 (lstm/gru/rnn: 12)")
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+    p.add_argument("--optimizer", default=None, choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"],
+                   help="default sgd (lstm/gru/rnn: adam)")
     p.add_argument("--lr", type=float, default=None, help="default 0.05 for sgd, 0.001 otherwise")
     p.add_argument("--momentum", type=float, default=0.9)
-    p.add_argument("--weight-decay", type=float, default=5e-4)
-    p.add_argument("--schedule", default="onecycle", choices=["none", "step", "cosine", "onecycle"])
+    p.add_argument("--weight-decay", type=float, default=None, help="default 5e-4 (lstm/gru/rnn: 0)")
+    p.add_argument("--schedule", default=None, choices=["none", "step", "cosine", "onecycle"],
+                   help="default onecycle")
+    p.add_argument("--clip-grad-norm", type=float, default=None,
+                   help="rescale gradients to this total norm (default: none; lstm/gru/rnn: 1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="runs/{model}-{dataset}", help="output folder")
     p.add_argument("--resume", nargs="?", const="auto", default=None,
@@ -124,6 +129,21 @@ def _make_schedule(args, optimizer, steps_per_epoch):
     return S.OneCycleLR(optimizer, max_lr=lr, epochs=args.epochs, steps_per_epoch=steps_per_epoch), True
 
 
+_TRAIN_DEFAULTS = {"epochs": 8, "optimizer": "sgd", "lr": None, "weight_decay": 5e-4,
+                   "schedule": "onecycle", "clip_grad_norm": None}
+
+
+def _fill_model_defaults(args) -> None:
+    """Options left unset take the model's own defaults (models.registry.TRAIN_DEFAULTS), then
+    the command's."""
+    from .models.registry import train_defaults
+
+    defaults = {**_TRAIN_DEFAULTS, **train_defaults(args.model)}
+    for key, value in defaults.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, value)
+
+
 def run_train(args) -> int:
     import retrograd as rg
     from . import nn
@@ -132,6 +152,7 @@ def run_train(args) -> int:
     from .train import CSVLogger, ModelCheckpoint, Trainer
     from .train.model_file import save_model_file
 
+    _fill_model_defaults(args)
     if args.epochs < 1 or args.batch_size < 1:
         raise UsageError("--epochs and --batch-size must be at least 1")
     out = args.out.format(model=args.model, dataset=os.path.basename(str(args.dataset).rstrip("/")))
@@ -153,6 +174,7 @@ def run_train(args) -> int:
     checkpoint = os.path.join(out, "checkpoint.safetensors")
     trainer = Trainer(model, optimizer, nn.CrossEntropyLoss(), metrics=["accuracy"],
                       scheduler=scheduler, schedule_per_batch=per_batch, verbose=0 if args.quiet else 1,
+                      clip_grad_norm=args.clip_grad_norm,
                       callbacks=[CSVLogger(os.path.join(out, "history.csv"), append=bool(args.resume)),
                                  ModelCheckpoint(checkpoint)])
     trainer.train_loader = train_loader

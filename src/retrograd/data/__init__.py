@@ -12,10 +12,12 @@ from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .datasets import (CIFAR10, CIFAR100, MNIST, ChecksumError, DatasetNotFoundError,
                        FashionMNIST, IDXFormatError, MNISTSample, UnsafeFileError, load_dataset,
                        mnist_sample, read_idx)
+from .datasets.sequence import ADDING_BASELINE_MSE, adding_problem, adding_problem_arrays
 
 __all__ = [
     "CIFAR10", "CIFAR100", "ChecksumError", "ConcatDataset", "DataLoader", "Dataset",
     "DatasetNotFoundError", "FashionMNIST", "IDXFormatError", "MNIST", "MNISTSample", "Subset",
     "TensorDataset", "UnsafeFileError", "default_collate", "load_dataset", "mnist_sample",
     "random_split", "read_idx", "transforms",
+    "ADDING_BASELINE_MSE", "adding_problem", "adding_problem_arrays",
 ]

@@ -11,4 +11,5 @@ _import_available(globals(), [
                                  "resnet32", "resnet56", "resnet18")),
     ("retrograd.models.vgg", ("VGG", "vgg11", "vgg16", "vgg_small")),
     ("retrograd.models.registry", ("build_model",)),
+    ("retrograd.models.rnn", ("RowRNN",)),
 ], keep=lambda name, obj: not name.startswith("_") and callable(obj))

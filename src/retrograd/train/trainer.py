@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..autograd import no_grad
+from ..nn.utils.clip_grad import clip_grad_norm_
 from ..tensor import Tensor
 from .callbacks import Callback, LRSchedulerCallback
 from .history import History
@@ -38,7 +39,8 @@ class Trainer:
 
     def __init__(self, model, optimizer, loss_fn: Callable, metrics: Sequence = ("accuracy",),
                  scheduler=None, callbacks: Iterable[Callback] = (), verbose: int = 1,
-                 schedule_per_batch: bool = False, batch_size: int = 64):
+                 schedule_per_batch: bool = False, batch_size: int = 64,
+                 clip_grad_norm: float | None = None):
         from ..metrics import get_metric
 
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
@@ -54,6 +56,7 @@ class Trainer:
         self.history = History()
         self.train_loader = None
         self.checkpoint_extra: dict = {}  # anything else to keep in checkpoints (JSON-able)
+        self.clip_grad_norm = clip_grad_norm  # rescale gradients to at most this total norm
 
     # ----- training -------------------------------------------------------------------------
     def fit(self, train, epochs: int = 1, validation=None, initial_epoch: int | None = None,
@@ -93,6 +96,8 @@ class Trainer:
             output = self.model(x)
             loss = self.loss_fn(output, y)
             loss.backward()
+            if self.clip_grad_norm:
+                clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
             self.optimizer.step()
 
             value = loss.item()
