@@ -72,7 +72,7 @@ def main():
             nn.functional.mse_loss(model(x), y).backward()
             clip_grad_norm_(model.parameters(), 1.0)
             opts[kind].step()
-        if step % 250 == 0 or step == args.steps:
+        if step % 100 == 0 or step == args.steps:
             with rg.no_grad():
                 mse = {k: nn.functional.mse_loss(m(x_test), y_test).item() for k, m in models.items()}
             print(f"step {step:5d}  test MSE  lstm {mse['lstm']:.4f}  rnn {mse['rnn']:.4f}  "
