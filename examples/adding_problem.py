@@ -51,7 +51,10 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="a few steps on short sequences")
     args = parser.parse_args()
+    if args.quick:
+        args.steps, args.seq_len, args.hidden = 20, 20, 8
 
     rg.manual_seed(args.seed)
     x_test, y_test = (rg.tensor(a) for a in adding_problem_arrays(1000, args.seq_len, generator=1))

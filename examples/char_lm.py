@@ -77,7 +77,10 @@ def main():
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--length", type=int, default=300, help="characters to sample")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="a few steps, a short sample")
     args = parser.parse_args()
+    if args.quick:
+        args.steps, args.seq_len, args.batch_size, args.length = 20, 16, 8, 40
     if args.temperature <= 0:
         parser.error("--temperature must be positive")
 
