@@ -136,15 +136,14 @@ class RNNBase(Module):
             shapes.append((count, B, self.hidden_size))
         if hx is None:
             return tuple(Tensor(xp.zeros(s, dtype=x.dtype)) for s in shapes) + (None,) * (2 - len(shapes))
-        states = tuple(hx) if self.mode == "LSTM" else (hx,)
         if self.mode == "LSTM" and (not isinstance(hx, tuple) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
+        states = tuple(hx) if self.mode == "LSTM" else (hx,)
         for name, s, shape in zip(("h_0", "c_0"), states, shapes):
             want = shape if batched else (shape[0], shape[2])
             if s.ndim != len(want):
-                raise RuntimeError(f"For {'batched' if batched else 'unbatched'} "
-                                   f"{len(want) + 0}-D input, {name} should also be "
-                                   f"{len(want)}-D but got {s.ndim}-D tensor")
+                raise RuntimeError(f"For {'batched 3' if batched else 'unbatched 2'}-D input, "
+                                   f"{name} should also be {len(want)}-D but got {s.ndim}-D tensor")
             if tuple(s.shape) != want:
                 raise RuntimeError(f"Expected hidden size {want}, got {list(s.shape)}")
         if not batched:
