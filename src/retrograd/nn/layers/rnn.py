@@ -78,6 +78,9 @@ class RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
+    def flatten_parameters(self) -> None:
+        """Kept for PyTorch compatibility (cuDNN's weight layout); nothing to do here."""
+
     @property
     def all_weights(self) -> list[list[Parameter]]:
         """Per layer and direction: [w_ih, w_hh, (b_ih, b_hh), (w_hr)]."""
