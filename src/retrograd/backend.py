@@ -12,15 +12,21 @@ xp = np  # the array module in use
 
 def array_module(*arrays):
     """The array library (NumPy's API) that holds ``arrays``: ops call this on their inputs
-    instead of importing a module-wide one, so arrays of a second backend run the same op code."""
+    instead of importing a module-wide one, so arrays of a second backend run the same op code.
+    NumPy arrays, scalars and anything unregistered answer NumPy."""
     for a in arrays:
-        module = type(a).__module__.split(".", 1)[0]
-        if module not in ("numpy", "builtins"):
-            return _modules_by_name.get(module, np)
+        module = _modules_by_type.get(type(a))
+        if module is not None:
+            return module
     return np
 
 
-_modules_by_name: dict = {}  # a backend registers its array module here by top-level name
+def register_array_module(array_type: type, module) -> None:
+    """Let ``array_module`` answer ``module`` for arrays of ``array_type`` (a backend's call)."""
+    _modules_by_type[array_type] = module
+
+
+_modules_by_type: dict = {}
 
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")

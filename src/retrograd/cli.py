@@ -145,11 +145,20 @@ def _fill_model_defaults(args) -> None:
 
 
 def run_train(args) -> int:
+    from .train.launch import current_job
+
+    job = current_job(brief_errors=(UsageError,))  # data-parallel when mpiexec started it
+    with job.failures():
+        return _train(args, job)
+
+
+def _train(args, job) -> int:
     import retrograd as rg
     from . import nn
-    from .data import DataLoader, TensorDataset
+    from .data import TensorDataset
     from .models.registry import build_model
-    from .train import CSVLogger, ModelCheckpoint, Trainer
+    from .train import CSVLogger, ModelCheckpoint
+    from .train.launch import scaled_lr
     from .train.model_file import save_model_file
 
     _fill_model_defaults(args)
@@ -165,18 +174,20 @@ def run_train(args) -> int:
             "image_size": int(image_size), "dataset": str(args.dataset),
             "classes": [str(c) for c in getattr(ds, "classes", range(num_classes))]}
     model = build_model(args.model, num_classes, in_channels, image_size)
-    train_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size,
-                              shuffle=True, generator=args.seed)
-    test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=256)
+    train_loader = job.train_loader(TensorDataset(x_train, y_train), args.batch_size, args.seed)
+    test_loader = job.test_loader(TensorDataset(x_test, y_test), 256)
+    base_lr = args.lr if args.lr is not None else (0.05 if args.optimizer == "sgd" else 1e-3)
+    args.lr, lr_rule = scaled_lr(base_lr, job.world_size, args.optimizer)
     optimizer = _make_optimizer(args, model.parameters())
     scheduler, per_batch = _make_schedule(args, optimizer, len(train_loader))
     os.makedirs(out, exist_ok=True)
     checkpoint = os.path.join(out, "checkpoint.safetensors")
-    trainer = Trainer(model, optimizer, nn.CrossEntropyLoss(), metrics=["accuracy"],
-                      scheduler=scheduler, schedule_per_batch=per_batch, verbose=0 if args.quiet else 1,
-                      clip_grad_norm=args.clip_grad_norm,
-                      callbacks=[CSVLogger(os.path.join(out, "history.csv"), append=bool(args.resume)),
-                                 ModelCheckpoint(checkpoint)])
+    trainer = job.trainer(job.wrap(model), optimizer, nn.CrossEntropyLoss(), seed=args.seed,
+                          metrics=["accuracy"], scheduler=scheduler, schedule_per_batch=per_batch,
+                          verbose=0 if args.quiet else 1, clip_grad_norm=args.clip_grad_norm,
+                          callbacks=[ModelCheckpoint(checkpoint)]
+                          + [CSVLogger(os.path.join(out, "history.csv"), append=bool(args.resume))
+                             ] * job.is_writer)
     trainer.train_loader = train_loader
     if args.resume:
         path = checkpoint if args.resume == "auto" else args.resume
@@ -191,19 +202,28 @@ def run_train(args) -> int:
                              f"{planned.get('epochs')} epochs; resume with --epochs "
                              f"{planned.get('epochs')} (or train anew)")
         start = trainer.load_checkpoint(path, loader=train_loader)
-        print(f"resumed from {path} at epoch {start}")
+        if job.is_writer:
+            print(f"resumed from {path} at epoch {start}")
     trainer.checkpoint_extra = {"model": args.model, "dataset": str(args.dataset), "epochs": args.epochs}
-    if not args.quiet:
+    if not args.quiet and job.is_writer:
         n_params = sum(p.numel() for p in model.parameters())
         print(f"training {args.model} ({n_params:,} parameters) on {args.dataset}: "
               f"{len(x_train)} train / {len(x_test)} test images, {args.epochs} epochs")
+        if job.world_size > 1:
+            threads = f"{job.threads} thread{'s' * (job.threads != 1)}"
+            print(f"data-parallel over {job.world_size} processes x {threads}: global "
+                  f"batch {args.batch_size * job.world_size} ({args.batch_size} per process), "
+                  f"lr {args.lr:g} (scaling rule: {lr_rule})")
     t0 = time.perf_counter()
     history = trainer.fit(train_loader, epochs=args.epochs, validation=test_loader)
     seconds = time.perf_counter() - t0
+    final = trainer.evaluate(test_loader, metrics=["accuracy", "confusion_matrix"])
+    probs = None if args.no_plots else trainer.predict(test_loader).softmax(1).numpy()
+    if not job.is_writer:
+        return 0
     save_model_file(model, os.path.join(out, "model.safetensors"), spec)
     history.to_csv(os.path.join(out, "history.csv"))
-    final = trainer.evaluate(test_loader, metrics=["accuracy", "confusion_matrix"])
-    plotted = not args.no_plots and _plots(trainer, history, final, test_loader, y_test, out)
+    plotted = probs is not None and _plots(history, final, probs, y_test, out)
     print(f"test accuracy {final['accuracy']:.4f} after {trainer.epoch} epochs "
           f"({seconds:.1f} s of training); wrote {out}/model.safetensors, checkpoint.safetensors, "
           f"history.csv{' and plots (curves, confusion matrix, ROC)' if plotted else ''}")
@@ -223,13 +243,12 @@ def _peek_plan(path) -> dict:
         return {}
 
 
-def _plots(trainer, history, final, test_loader, y_test, out) -> bool:
+def _plots(history, final, probs, y_test, out) -> bool:
     from .train.plots import plot_confusion_matrix, plot_history, plot_roc
 
     try:
         plot_history(history, os.path.join(out, "curves.png"))
         plot_confusion_matrix(np.asarray(final["confusion_matrix"]), os.path.join(out, "confusion_matrix.png"))
-        probs = trainer.predict(test_loader).softmax(1).numpy()
         plot_roc(y_test, probs, os.path.join(out, "roc.png"))
     except ImportError as e:
         print(f"(plots skipped: {e})")
@@ -310,5 +329,14 @@ def run_predict(args) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
+def entry_point() -> None:
+    """The ``retrograd`` command: its own process, so it may tune the C allocator (keeping freed
+    activations mapped between steps); ``main`` alone, called from Python, leaves it alone."""
+    from .backends.cpu import tune_malloc
+
+    tune_malloc()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()

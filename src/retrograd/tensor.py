@@ -10,13 +10,25 @@ from . import backend
 from .backend import xp
 
 
+class _HookHandle:
+    """Returned by the ``register_*hook`` methods: ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 class Tensor:
     """An array with autograd. ``Tensor(data, dtype=None, requires_grad=False)``.
 
     Python floats become float32 (the default dtype); NumPy arrays keep their dtype.
     """
 
-    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_hooks", "_retains_grad", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_hooks", "_retains_grad",
+                 "_post_accumulate_hooks", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
@@ -27,6 +39,7 @@ class Tensor:
         self.grad_fn = None
         self._hooks: list = []
         self._retains_grad = False
+        self._post_accumulate_hooks = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -36,6 +49,7 @@ class Tensor:
         t = object.__new__(cls)
         t.array = array if type(array) is np.ndarray else xp.asarray(array)
         t.grad, t.grad_fn, t._hooks, t._retains_grad = None, grad_fn, [], False
+        t._post_accumulate_hooks = None
         t.requires_grad = grad_fn is not None
         return t
 
@@ -141,15 +155,22 @@ class Tensor:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
                                "require grad")
         self._hooks.append(hook)
-        hooks = self._hooks
+        return _HookHandle(self._hooks, hook)
 
-        class _Handle:
-            @staticmethod
-            def remove():
-                if hook in hooks:
-                    hooks.remove(hook)
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]):
+        """Call ``hook(tensor)`` on this leaf once backward has accumulated its ``.grad`` (as soon
+        as no later node of the pass can add to it). Returns a handle with ``remove()``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_accumulate_hooks is None:
+            from .autograd.engine import PostAccumulateHooks
 
-        return _Handle()
+            PostAccumulateHooks.in_use = True
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return _HookHandle(self._post_accumulate_hooks, hook)
 
     def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs=None) -> None:
@@ -295,9 +316,3 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
     from .ops.cast import cast
 
     return cast(t, dtype)
-
-
-from .autograd import function as _function  # noqa: E402
-
-_function._types.Tensor = Tensor
-from . import tensor_methods  # noqa: E402,F401  (attaches the op methods to Tensor)

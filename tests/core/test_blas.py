@@ -1,9 +1,9 @@
-"""The optimizers' in-place updates through BLAS (retrograd._blas) against NumPy's own ops."""
+"""The optimizers' in-place updates through BLAS (retrograd.backends.cpu.blas) against NumPy's own ops."""
 import numpy as np
 import pytest
 
-from retrograd import _blas
-from retrograd.parallel import _blas_controller
+from retrograd.backends.cpu import blas as _blas
+from retrograd.backends.cpu.threads import _blas_controller
 
 
 def _pair(shape, dtype, order, seed=0):

@@ -1,4 +1,4 @@
-"""Intra-op threads (retrograd/parallel.py): how split_run divides work, BLAS held to one thread
+"""Intra-op threads (retrograd/backends/cpu/threads.py): how split_run divides work, BLAS held to one thread
 inside it and restored after, errors, and convolutions giving the same numbers on any count."""
 import threading
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import retrograd as rg
-from retrograd import parallel
+from retrograd.backends.cpu import linalg as cpu_linalg
+from retrograd.backends.cpu import threads as parallel
 from retrograd.nn import functional as F
-from retrograd.ops import im2col as I
+from retrograd.backends.cpu import im2col as I
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_split_run_covers_items_in_order_on_threads_running_at_once(threads):
         seen.append(threading.get_ident())
         return list(part)
 
-    parts = rg.parallel.split_run(work, list(range(7)))
+    parts = parallel.split_run(work, list(range(7)))
     assert len(parts) == 3 and all(parts)
     assert sum(parts, []) == list(range(7))
     assert len(set(seen)) == 3
@@ -58,31 +59,52 @@ def test_blas_uses_one_thread_inside_and_its_count_is_restored(threads):
 
 
 @pytest.mark.skipif(_blas_threads() is None, reason="no BLAS that threadpoolctl can control")
-def test_linear_layers_give_blas_all_threads_only_for_large_products(threads):
+def test_mid_sized_products_run_on_one_blas_thread_and_give_the_count_back(threads, monkeypatch):
     threads(2)
-    small = rg.nn.Linear(8, 4)  # 16 * 8 * 4 multiply-adds
-    small(rg.randn(16, 8)).sum().backward()
-    assert _blas_threads() == 1
-    n, k, m = 64, 512, 512
-    assert n * k * m >= parallel.BLAS_THREADS_MIN_MACS
-    big = rg.nn.Linear(k, m)
-    big(rg.randn(n, k))
+    seen, real = [], np.matmul
+    monkeypatch.setattr(cpu_linalg.np, "matmul", lambda a, b: (a.ndim == b.ndim == 2 and  # GEMMs
+                        seen.append(_blas_threads())) or real(a, b))
+    n, k, m = 64, 256, 256  # 4.2M multiply-adds: between OpenBLAS's serial size and the threshold
+    assert parallel.OPENBLAS_SERIAL_MACS <= n * k * m < parallel.BLAS_THREADS_MIN_MACS
+    rg.nn.Linear(k, m)(rg.randn(n, k, requires_grad=True)).sum().backward()
+    assert seen and set(seen) == {1}
     assert _blas_threads() == 2
-    inside = parallel.split_run(lambda p: parallel.blas_threads_for(1 << 40) or _blas_threads(),
-                                [0, 1])
-    assert inside == [1, 1] and _blas_threads() == 2
+    seen.clear()
+    rg.randn(256, 256) @ rg.randn(256, 256)  # 16.8M multiply-adds: BLAS's threads as set
+    assert seen == [2] and _blas_threads() == 2
 
 
 @pytest.mark.skipif(_blas_threads() is None, reason="no BLAS that threadpoolctl can control")
-def test_a_large_matmul_or_convolution_after_a_small_linear_gets_all_blas_threads(threads):
+def test_ops_leave_the_users_blas_thread_count_where_it_was(threads):
+    """Only set_num_threads changes it, as in PyTorch: small, mid-sized and large products,
+    convolutions and optimizer steps leave it as the user (here through threadpoolctl) set it."""
+    from threadpoolctl import threadpool_limits
+
     threads(2)
-    rg.nn.Linear(8, 4)(rg.randn(16, 8))
-    assert _blas_threads() == 1
-    rg.randn(256, 256) @ rg.randn(256, 256)  # 16.8M multiply-adds
-    assert _blas_threads() == 2
-    rg.nn.Linear(8, 4)(rg.randn(16, 8))
-    F.conv2d(rg.randn(64, 16, 32, 32), rg.randn(16, 16, 3, 3), padding=1)  # 150M, split
-    assert _blas_threads() == 2
+    for user_count in (2, 1):
+        with threadpool_limits(user_count, user_api="blas"):
+            layer = rg.nn.Linear(8, 4)
+            layer(rg.randn(16, 8)).sum().backward()
+            assert _blas_threads() == user_count
+            rg.nn.Linear(256, 256)(rg.randn(64, 256))
+            assert _blas_threads() == user_count
+            rg.randn(256, 256) @ rg.randn(256, 256)
+            F.conv2d(rg.randn(64, 16, 32, 32), rg.randn(16, 16, 3, 3), padding=1)
+            assert _blas_threads() == user_count
+            big = rg.nn.Linear(512, 64)
+            big(rg.randn(8, 512)).sum().backward()
+            rg.optim.SGD(big.parameters(), lr=0.1, momentum=0.9).step()
+            assert _blas_threads() == user_count
+    rg.set_num_threads(3)
+    assert _blas_threads() == 3
+
+
+def test_inside_split_run_blas_is_held_to_one_thread(threads):
+    threads(2)
+    inside = parallel.split_run(lambda p: parallel.hold_blas_threads(1 << 22) or _blas_threads(),
+                                [0, 1])
+    if _blas_threads() is not None:
+        assert inside == [1, 1] and _blas_threads() == 2
 
 
 def test_an_error_in_one_part_reaches_the_caller_after_all_parts_finish(threads):

@@ -6,7 +6,8 @@ import pytest
 
 MODULES = ["retrograd.data", "retrograd.data.dataset", "retrograd.data.dataloader",
            "retrograd.data.transforms", "retrograd.data.datasets.mnist",
-           "retrograd.data.datasets.registry"]
+           "retrograd.data.datasets.registry",
+           "retrograd.data.samplers", "retrograd.utils.data"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -54,6 +54,7 @@ def test_every_example_is_covered():
     covered = {"backprop_by_hand.py", "linear_regression.py", "gradient_descent_family.py",
                "activations.py", "mnist_models.py", "regularization.py", "fit_xor.py",
                "adding_problem.py", "char_lm.py"}
+    covered |= {"data_parallel.py"}  # runs under mpiexec in tests/distributed/test_ddp.py
     assert scripts <= covered, f"examples without a smoke test: {sorted(scripts - covered)}"
 
 

@@ -1,8 +1,10 @@
 """Reverse-mode automatic differentiation: backward(), grad(), gradcheck, grad modes."""
 from __future__ import annotations
 
+from ..tensor import Tensor
 from .function import Function, ShapeError
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                        no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly
 
@@ -14,8 +16,6 @@ def _as_list(x):
 
 
 def _initial_grads(outputs, grad_outputs):
-    from ..tensor import Tensor
-
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if grad_outputs is not None else None
@@ -76,4 +76,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 
 
 __all__ = ["Function", "ShapeError", "backward", "grad", "gradcheck", "gradgradcheck", "no_grad",
-           "enable_grad", "is_grad_enabled", "set_grad_enabled", "detect_anomaly"]
+           "enable_grad", "is_grad_enabled", "set_grad_enabled", "detect_anomaly", "inference_mode",
+           "is_inference_mode_enabled"]

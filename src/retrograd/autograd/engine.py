@@ -2,10 +2,13 @@
 input's shape (the only place broadcasting is undone), accumulated, and the graph freed."""
 from __future__ import annotations
 
+import threading
 from typing import Sequence
 
+from ..tensor import Tensor
 from . import grad_mode
-from .function import _anomaly, _types
+from .broadcast import SumTo
+from .function import _anomaly
 
 _FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
           "they were freed). Pass retain_graph=True to the first backward() if you need to go "
@@ -14,8 +17,6 @@ _FREED = ("Trying to backward through the graph a second time (or to use its sav
 
 def _topological_order(roots):
     """Nodes reachable from ``roots``, consumers before producers (iterative: no recursion)."""
-    from ..tensor import Tensor
-
     order, visited = [], set()
     stack = [(r, False) for r in roots]
     while stack:
@@ -40,9 +41,7 @@ def _reduce_to_shape(grad, shape):
     """Sum a gradient over the dimensions its input was broadcast along."""
     if grad.array.shape == shape:
         return grad
-    from ..ops.reduce import SumTo  # the one place broadcasting is undone
-
-    return SumTo.apply(grad, shape=tuple(shape))
+    return SumTo.apply(grad, shape=tuple(shape))  # the one place broadcasting is undone
 
 
 def _owner(array):
@@ -51,12 +50,41 @@ def _owner(array):
     return id(array)
 
 
+class _Passes(threading.local):
+    queued: list  # per backward pass running in this thread (innermost last): end callbacks
+
+    def __init__(self) -> None:
+        self.queued = []
+
+
+_passes = _Passes()
+
+
+def queue_callback(callback) -> None:
+    """Call ``callback()`` when the backward pass now running (in this thread) ends, after every
+    gradient has been accumulated, before ``backward()`` returns; e.g. to wait for the
+    communication that gradient hooks started."""
+    if not _passes.queued:
+        raise RuntimeError("queue_callback: no backward pass is running")
+    _passes.queued[-1].append(callback)
+
+
 def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, create_graph: bool,
                  inputs: Sequence | None = None, allow_unused: bool = False):
     """Backpropagate from ``roots``. With ``inputs`` given, return their gradients instead of
     accumulating into ``.grad`` (``autograd.grad``)."""
-    from ..tensor import Tensor
+    callbacks: list = []
+    _passes.queued.append(callbacks)
+    try:
+        result = _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_unused)
+        while callbacks:
+            callbacks.pop(0)()
+        return result
+    finally:
+        _passes.queued.pop()
 
+
+def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_unused):
     with grad_mode.enable_grad() if create_graph else grad_mode.no_grad():
         wanted = None
         if inputs is not None:
@@ -85,7 +113,13 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
                 root_nodes.append(r.grad_fn)
 
         order = _topological_order(root_nodes)
-        for node in order:
+        seen: set = set()
+        done_at = _leaves_done_at(order) if wanted is None and PostAccumulateHooks.in_use else {}
+        for i, node in enumerate(order):
+            for leaf in done_at.pop(i - 1, ()):  # no node left can add to its gradient
+                entry = leaf_grads.pop(id(leaf), None)
+                if entry is not None:
+                    _accumulate(leaf, entry[1], create_graph, seen)
             g = grads.pop(node, None)
             if g is None:
                 continue
@@ -132,28 +166,52 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
                                        "allow_unused=True if this is expected.")
             return results
 
-        seen = set()
         for leaf, g in leaf_grads.values():
-            if leaf._hooks:
-                g = _run_hooks(leaf, g)
-            if not create_graph:
-                g = _own(g, seen)
-            if leaf.grad is None:
-                leaf.grad = g
-            elif create_graph or leaf.grad.requires_grad:
-                leaf.grad = leaf.grad + g
-            elif leaf.grad.array.flags.writeable and leaf.grad.array.shape == g.array.shape:
-                leaf.grad.array += g.array  # accumulate in place, as PyTorch does
-            else:
-                leaf.grad = Tensor(leaf.grad.array + g.array)
+            _accumulate(leaf, g, create_graph, seen)
         return None
+
+
+class PostAccumulateHooks:
+    in_use = False  # set once any leaf registers a post-accumulate-grad hook
+
+
+def _leaves_done_at(order) -> dict:
+    """Leaves with post-accumulate-grad hooks, by the position in ``order`` of their last
+    consumer: after it no gradient can reach them, so they are accumulated there, mid-pass."""
+    last = {}
+    for i, node in enumerate(order):
+        for x in node.inputs:
+            if getattr(x, "_post_accumulate_hooks", None) and x.grad_fn is None:
+                last[id(x)] = (i, x)
+    done_at: dict = {}
+    for i, leaf in last.values():
+        done_at.setdefault(i, []).append(leaf)
+    return done_at
+
+
+def _accumulate(leaf, g, create_graph: bool, seen: set) -> None:
+    """Run the leaf's hooks on ``g``, add it to ``leaf.grad``, then run post-accumulate hooks."""
+    if leaf._hooks:
+        g = _run_hooks(leaf, g)
+    if not create_graph:
+        g = _own(g, seen)
+    if leaf.grad is None:
+        leaf.grad = g
+    elif create_graph or leaf.grad.requires_grad:
+        leaf.grad = leaf.grad + g
+    elif leaf.grad.array.flags.writeable and leaf.grad.array.shape == g.array.shape:
+        leaf.grad.array += g.array  # accumulate in place, as PyTorch does
+    else:
+        leaf.grad = Tensor(leaf.grad.array + g.array)
+    for hook in leaf._post_accumulate_hooks or ():
+        hook(leaf)
 
 
 def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
     if not isinstance(arrays, tuple):
         arrays = (arrays,)
-    return tuple(None if a is None else _types.Tensor(a) for a in arrays)
+    return tuple(None if a is None else Tensor(a) for a in arrays)
 
 
 def _own(g, seen):
@@ -165,7 +223,7 @@ def _own(g, seen):
         arr = arr.copy()
         owner = id(arr)
     seen.add(owner)
-    return _types.Tensor(arr)
+    return Tensor(arr)
 
 
 def _run_hooks(t, g):

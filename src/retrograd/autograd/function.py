@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import weakref
 
+from ..backend import array_module
+from ..tensor import Tensor
 from . import grad_mode
 
 
@@ -41,6 +43,15 @@ class Function:
     # for higher orders.
     backward_arrays = None
 
+    # What backward reads, declared as Chainer's retain_inputs: the values of the inputs at
+    # ``saves_inputs`` (None: all) and, with ``saves_output``, its own output (None: not
+    # declared, so kept). An input whose value is not read, made by an op that does not read its
+    # output, is kept as a graph edge only (its producer, shape and dtype, no values), so that its
+    # array is freed as soon as nothing else uses it: a conv-BatchNorm-ReLU layer then keeps two
+    # activations for backward, not four.
+    saves_inputs: tuple[int, ...] | None = None
+    saves_output: bool | None = None
+
     @property
     def name(self) -> str:
         return type(self).__name__
@@ -51,7 +62,6 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
-        Tensor = _types.Tensor
         fn = cls()
         arrays = [x.array if type(x) is Tensor or isinstance(x, Tensor) else x for x in inputs]
         try:
@@ -65,7 +75,7 @@ class Function:
             for x in inputs:
                 if isinstance(x, Tensor) and x.requires_grad:
                     result = Tensor._from_op(out, fn)
-                    fn.inputs = inputs
+                    fn.inputs = inputs if cls.saves_inputs is None else _edges(inputs, cls.saves_inputs)
                     fn._output = weakref.ref(result)
                     if _anomaly.enabled:
                         _anomaly.on_forward(fn, result)
@@ -73,8 +83,27 @@ class Function:
         return Tensor._from_op(out, None)
 
 
-class _types:
-    Tensor = None  # set by retrograd.tensor once the class exists (avoids an import per op)
+def _edges(inputs: tuple, kept: tuple[int, ...]) -> tuple:
+    """``inputs`` with each made tensor whose value backward does not read replaced by an edge."""
+    return tuple(x if i in kept or not isinstance(x, Tensor) or x.grad_fn is None
+                 or x.grad_fn.saves_output is not False else _edge(x)
+                 for i, x in enumerate(inputs))
+
+
+_placeholders: dict = {}
+
+
+def _edge(x: Tensor) -> Tensor:
+    """A tensor with x's producer, shape and dtype and no values of its own: a read-only
+    broadcast of one NaN (or zero), so code that reads it by mistake gives NaN, not old data."""
+    array = x.array
+    key = (type(array), array.dtype)
+    one = _placeholders.get(key)
+    if one is None:
+        xp = array_module(array)
+        one = _placeholders[key] = xp.full((), xp.nan if array.dtype.kind in "fc" else 0,
+                                           dtype=array.dtype)
+    return Tensor._from_op(array_module(array).broadcast_to(one, array.shape), x.grad_fn)
 
 
 class _AnomalyHooks:

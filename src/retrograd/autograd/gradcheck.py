@@ -5,21 +5,19 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..tensor import Tensor
+
 
 class GradcheckError(RuntimeError):
     """Analytical and numerical gradients disagree."""
 
 
 def _tensors(inputs):
-    from ..tensor import Tensor
-
     inputs = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
     return [x for x in inputs if isinstance(x, Tensor) and x.requires_grad], inputs
 
 
 def _outputs(func, inputs):
-    from ..tensor import Tensor
-
     out = func(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return [o for o in outs if isinstance(o, Tensor)]
@@ -47,7 +45,6 @@ def _numerical_jacobians(func, inputs, diff_inputs, eps):
 
 
 def _analytical_jacobians(func, inputs, diff_inputs):
-    from ..tensor import Tensor
     from . import grad
 
     outs = _outputs(func, inputs)
@@ -101,7 +98,6 @@ def gradgradcheck(func: Callable, inputs, grad_outputs: Sequence | None = None, 
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
                   seed: int = 0, **_ignored) -> bool:
     """Check second derivatives: gradcheck of (inputs, grad_outputs) -> vector-Jacobian products."""
-    from ..tensor import Tensor
     from . import grad
 
     diff_inputs, inputs = _tensors(inputs)

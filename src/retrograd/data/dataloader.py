@@ -1,95 +1,82 @@
-"""``DataLoader``: batches, shuffling and collation over a map-style dataset.
+"""``DataLoader``: ``torch.utils.data.DataLoader``'s signature and behaviour over retrograd.
 
-Batches are retrograd Tensors. Datasets with ``get_batch`` (``TensorDataset``, the built-in
-image datasets, a ``Subset`` of one) are batched by one fancy-indexing call per batch; others go
-through ``dataset[i]`` per sample and ``default_collate``.
+A sampler picks the indices of an epoch, a ``BatchSampler`` groups them, a fetcher turns each
+group into a batch (``dataset.get_batch(indices)`` in one fancy-indexing call when the dataset
+has it and no ``collate_fn`` is given, else ``dataset[i]`` per sample and the collate function),
+in this process or in ``num_workers`` worker processes. Default-collated batches are Tensors.
 """
 from __future__ import annotations
 
-import collections.abc
 import copy
-from typing import Any, Callable, Iterator, Sequence
+import itertools
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from ._utils import as_generator, default_float_dtype, is_tensor, spawn_from_global, to_tensor
-from .dataset import supports_batches
+from ._utils import as_generator, global_generator, spawn_from_global
+from .collate import default_collate, default_convert
+from .dataset import IterableDataset
+from .fetch import Fetcher
+from .samplers import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .worker import WorkerPool
+
+__all__ = ["DataLoader", "default_collate", "default_convert"]
 
 
-def _collate_arrays(batch: Sequence[Any]) -> Any:
-    """Like ``default_collate`` but leaves NumPy arrays where Tensors would go."""
-    elem = batch[0]
-    if isinstance(elem, np.ndarray) or is_tensor(elem):
-        arrays = [b if isinstance(b, np.ndarray) else b.numpy() for b in batch]
-        shapes = {a.shape for a in arrays}
-        if len(shapes) > 1:
-            raise ValueError(f"default_collate: cannot stack samples of different shapes "
-                             f"{sorted(shapes)}")
-        return np.stack(arrays)
-    if isinstance(elem, np.generic):
-        return np.array(batch)
-    if isinstance(elem, bool):
-        return np.array(batch, dtype=bool)
-    if isinstance(elem, int):
-        return np.array(batch, dtype=np.int64)
-    if isinstance(elem, float):
-        return np.array(batch, dtype=default_float_dtype())
-    if isinstance(elem, (str, bytes)):
-        return list(batch)
-    if isinstance(elem, collections.abc.Mapping):
-        return {key: _collate_arrays([d[key] for d in batch]) for key in elem}
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(_collate_arrays(s) for s in zip(*batch)))
-    if isinstance(elem, collections.abc.Sequence):
-        if len({len(b) for b in batch}) > 1:
-            raise ValueError("default_collate: every sample must have the same number of fields")
-        fields = [_collate_arrays(list(s)) for s in zip(*batch)]
-        return tuple(fields) if isinstance(elem, tuple) else fields
-    raise TypeError(f"default_collate: samples of type {type(elem).__name__} are not supported; "
-                    "use arrays, Tensors, numbers, strings, or tuples/lists/dicts of them")
-
-
-def _wrap(batch: Any) -> Any:
-    """Replace every NumPy array inside ``batch`` by a Tensor (no copy)."""
-    if isinstance(batch, np.ndarray):
-        return to_tensor(batch)
-    if isinstance(batch, dict):
-        return {k: _wrap(v) for k, v in batch.items()}
-    if isinstance(batch, tuple) and hasattr(batch, "_fields"):
-        return type(batch)(*(_wrap(v) for v in batch))
-    if isinstance(batch, (tuple, list)) and not (batch and isinstance(batch[0], (str, bytes))):
-        return type(batch)(_wrap(v) for v in batch)
-    return batch
-
-
-def default_collate(batch: Sequence[Any]) -> Any:
-    """Merge a list of samples into a batch.
-
-    Arrays/Tensors of shape S are stacked to a Tensor (B, *S); ints become an int64 Tensor (B,),
-    floats one of retrograd's default float dtype, bools a bool Tensor; strings stay a list;
-    tuples, lists, namedtuples and dicts are collated field by field.
-    """
-    if len(batch) == 0:
-        raise ValueError("default_collate: empty batch")
-    return _wrap(_collate_arrays(batch))
+def _check_options(batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last,
+                   timeout, prefetch_factor, persistent_workers, iterable: bool) -> None:
+    """PyTorch's argument checks, with its messages."""
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
+                         f"{batch_size!r}")
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                         "disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing: "
+                         "let num_workers > 0 to enable it, otherwise set prefetch_factor to None")
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    if iterable:
+        for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                            ("batch_sampler", batch_sampler)):
+            if value not in (None, False):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                 f"{name} option, but got {name}={value!r}")
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                      or drop_last):
+        raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                         "sampler, and drop_last")
+    if batch_size is None and drop_last:
+        raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                         "exclusive with drop_last")
 
 
 class DataLoader:
     """Iterate over ``dataset`` in batches of Tensors.
 
-    Args:
-        dataset: a map-style dataset (``__getitem__`` and ``__len__``).
-        batch_size: samples per batch (the last one may be smaller unless ``drop_last``).
-        shuffle: draw a new random order at the start of every epoch.
-        drop_last: drop the last batch when it is smaller than ``batch_size``.
-        collate_fn: merges a list of samples into a batch; its output is yielded as is.
-            When None, batches are Tensors (``default_collate``, or the ``get_batch`` fast path).
-        generator: ``numpy.random.Generator`` or int seed for shuffling. When None, a private
-            generator is seeded from retrograd's global generator the first time it is needed.
-            ``loader.generator.bit_generator.state`` can be saved and restored to replay orders;
-            ``state_dict()``/``load_state_dict()`` also resume in the middle of an epoch.
-        transform: applied to the inputs of every batch (the first field, a NumPy array of
-            shape (B, ...)), e.g. a batched ``RandomCrop``; None for none.
+    ``DataLoader(dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+    num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+    worker_init_fn=None, multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+    persistent_workers=False, pin_memory_device='', in_order=True, transform=None)``
+
+    As PyTorch's: ``sampler`` is any iterable of indices with ``__len__`` (a ``Sampler``, a
+    ``DistributedSampler``, a list); ``batch_sampler`` yields lists of indices;
+    ``batch_size=None`` turns batching off; ``num_workers`` > 0 loads in that many processes
+    (``prefetch_factor`` batches ahead each, default 2; ``persistent_workers`` keeps them between
+    epochs; ``timeout`` seconds to wait for a batch, 0 for ever); ``pin_memory`` is accepted
+    and does nothing (CPU only). Differences: ``generator`` is a ``numpy.random.Generator`` or
+    an int seed; when None, the shuffling sampler makes its own from retrograd's global
+    generator on first use. ``transform`` (retrograd's) is applied to the inputs of every batch
+    (its first field, a NumPy array (B, ...)), e.g. a batched ``RandomCrop``.
+    ``state_dict()``/``load_state_dict()`` resume the shuffled order mid-epoch.
 
     >>> import numpy as np
     >>> from retrograd.data import DataLoader, TensorDataset
@@ -99,81 +86,136 @@ class DataLoader:
     ([(2, 2), (2, 2), (1, 2)], 3)
     """
 
-    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, collate_fn: Callable[[list], Any] | None = None,
-                 generator: np.random.Generator | int | None = None,
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Sampler | Iterable | None = None,
+                 batch_sampler: Sampler | Iterable | None = None, num_workers: int = 0,
+                 collate_fn: Callable[[list], Any] | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None,
+                 generator: np.random.Generator | int | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True,
                  transform: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.collate_fn = collate_fn
+        iterable = isinstance(dataset, IterableDataset)
+        _check_options(batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last,
+                       timeout, prefetch_factor, persistent_workers, iterable)
+        self.dataset, self.num_workers, self.timeout = dataset, num_workers, timeout
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
+        self.pin_memory, self.pin_memory_device = pin_memory, pin_memory_device
+        self.worker_init_fn, self.multiprocessing_context = worker_init_fn, multiprocessing_context
+        self.persistent_workers, self.in_order = persistent_workers, in_order
         self.transform = transform
+        self.shuffle = bool(shuffle)
         self._generator = as_generator(generator)
+        if batch_sampler is not None:
+            batch_size, drop_last = None, False
+        if sampler is None and not iterable:
+            sampler = (RandomSampler(dataset, generator=self._generator) if self.shuffle
+                       else SequentialSampler(dataset))
+        if batch_size is not None and batch_sampler is None and not iterable:
+            batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.drop_last, self.sampler, self.batch_sampler = bool(drop_last), sampler, batch_sampler
+        auto_collation = batch_sampler is not None or (iterable and batch_size is not None)
+        self.collate_fn = collate_fn or (default_collate if auto_collation else default_convert)
+        self._fetcher = Fetcher(dataset, auto_collation, collate_fn, transform, iterable,
+                                self.batch_size, self.drop_last)
+        self._pool: WorkerPool | None = None  # the persistent workers, once started
         self._in_epoch = False
         self._epoch_start_state: dict | None = None  # generator state before this epoch's draw
         self._batches_done = 0
         self._skip = 0
 
+    # ----- randomness -------------------------------------------------------------------------
+    def _random_sampler(self) -> Any:
+        """The sampler whose generator orders the epoch (None when the order is fixed)."""
+        for s in (self.sampler, getattr(self.batch_sampler, "sampler", None)):
+            if isinstance(getattr(s, "generator", None), np.random.Generator) or \
+                    isinstance(s, RandomSampler):
+                return s
+        return None
+
     @property
     def generator(self) -> np.random.Generator:
         """The generator that shuffles (created from the global generator on first use)."""
-        if self._generator is None:
+        sampler = self._random_sampler()
+        if sampler is None and self._generator is None:
             self._generator = spawn_from_global()
-        return self._generator
+        return self._generator if sampler is None else sampler.generator
 
     @generator.setter
     def generator(self, value: np.random.Generator | int | None) -> None:
         self._generator = as_generator(value)
+        sampler = self._random_sampler()
+        if sampler is not None:
+            sampler.generator = self._generator
 
+    # ----- iteration --------------------------------------------------------------------------
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)  # TypeError when the stream has no length, as in PyTorch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
-    def _order(self) -> np.ndarray:
-        n = len(self.dataset)
-        if not self.shuffle:
-            return np.arange(n, dtype=np.int64)
-        return self.generator.permutation(n).astype(np.int64, copy=False)
+    def _index_batches(self) -> Iterator | None:
+        """This epoch's groups of indices (None for an IterableDataset)."""
+        if isinstance(self.dataset, IterableDataset):
+            return None
+        if isinstance(self.batch_sampler, BatchSampler):
+            return self.batch_sampler.batches()
+        return iter(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+    def _raw_batches(self, indices: Iterator | None) -> Iterator[Any]:
+        if self.num_workers > 0:
+            pool = self._pool or WorkerPool(self._fetcher, self.num_workers, self.worker_init_fn,
+                                            self.multiprocessing_context,
+                                            int(global_generator().integers(0, 2**62)))
+            if self.persistent_workers:
+                self._pool = pool
+            try:
+                yield from pool.run(indices, self.prefetch_factor, self.timeout, self.in_order)
+            finally:
+                if not self.persistent_workers:
+                    pool.shutdown()
+        elif indices is None:
+            stream = iter(self.dataset)
+            while True:
+                try:
+                    batch = self._fetcher.fetch_next(stream)
+                except StopIteration:
+                    return
+                yield batch
+        else:
+            for group in indices:
+                yield self._fetcher.fetch(group)
 
     def __iter__(self) -> Iterator[Any]:
         self._in_epoch = True
-        self._epoch_start_state = (copy.deepcopy(self.generator.bit_generator.state)
-                                   if self.shuffle else None)
-        order = self._order()
+        sampler = self._random_sampler()
+        self._epoch_start_state = (copy.deepcopy(sampler.generator.bit_generator.state)
+                                   if sampler is not None else None)
         skip, self._skip = self._skip, 0
-        fast = self.collate_fn is None and supports_batches(self.dataset)
+        indices = self._index_batches()
+        if skip and indices is not None:
+            indices = itertools.islice(indices, skip, None)
         self._batches_done = skip
-        for b in range(skip, len(self)):
-            indices = order[b * self.batch_size:(b + 1) * self.batch_size]
-            if fast:
-                batch = tuple(self.dataset.get_batch(indices))
-            else:
-                samples = [self.dataset[int(i)] for i in indices]
-                batch = (_collate_arrays(samples) if self.collate_fn is None
-                         else self.collate_fn(samples))
-            batch = self._apply_transform(batch)
-            if self.collate_fn is None:
-                batch = _wrap(batch)
-            self._batches_done = b + 1
-            yield batch
+        for batch in self._raw_batches(indices):
+            self._batches_done += 1
+            yield self._fetcher.finish(batch)
         self._in_epoch, self._epoch_start_state, self._batches_done = False, None, 0
 
-    def _apply_transform(self, batch: Any) -> Any:
-        if self.transform is None:
-            return batch
-        if isinstance(batch, (tuple, list)) and batch:
-            return type(batch)([self._apply_transform_one(batch[0]), *batch[1:]])
-        return self._apply_transform_one(batch)
+    def __del__(self) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:  # persistent workers
+            try:
+                pool.shutdown()
+            except Exception:  # at interpreter exit queues may be gone; workers are daemons
+                pass
 
-    def _apply_transform_one(self, x: Any) -> Any:
-        if is_tensor(x):
-            return to_tensor(np.asarray(self.transform(x.numpy())))
-        return self.transform(x)
-
+    # ----- resuming ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
         """Where the shuffling stands: ``{"generator_state", "batches_done"}``.
 
@@ -181,7 +223,7 @@ class DataLoader:
         number of batches already yielded, so ``load_state_dict`` resumes with the next batch.
         """
         state = self._epoch_start_state
-        if state is None and (self.shuffle or self._generator is not None):
+        if state is None and (self._random_sampler() is not None or self._generator is not None):
             state = self.generator.bit_generator.state
         return {"generator_state": copy.deepcopy(state),  # None: never needed a generator
                 "batches_done": self._batches_done if self._in_epoch else self._skip}

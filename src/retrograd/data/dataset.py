@@ -1,5 +1,5 @@
-"""Map-style datasets: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
-``random_split``.
+"""Datasets: map-style ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``random_split``; ``IterableDataset`` and ``ChainDataset`` for streams.
 
 Fast-path protocol: a dataset whose samples are rows of whole arrays may define
 ``get_batch(indices) -> tuple[np.ndarray, ...]`` returning, for an int64 index array of shape (B,),
@@ -28,6 +28,45 @@ class Dataset:
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of datasets that are streams: subclasses define ``__iter__`` (samples).
+
+    With ``DataLoader(num_workers=N)`` every worker iterates its own copy; split the work in
+    ``__iter__`` with ``get_worker_info()`` (None in the main process), or each sample comes N
+    times.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it instead "
+                        "of indexing it")
+
+    def __len__(self) -> int:  # a TypeError, so that list(loader) does without a length
+        raise TypeError(f"{type(self).__name__} is an IterableDataset without __len__")
+
+    def __add__(self, other: Any) -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after another (``stream_a + stream_b``)."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only chains IterableDatasets, got "
+                                f"{type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 def supports_batches(dataset: Any) -> bool:

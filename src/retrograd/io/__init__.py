@@ -1,6 +1,8 @@
 """Saving and loading: safetensors state dicts with PyTorch's key names, and checkpoints.
 
 * ``save(state_dict_or_module, path, metadata=None)`` / ``load(path)`` -> OrderedDict
+* ``retrograd.save(obj, f)`` / ``retrograd.load(f, map_location=None, weights_only=True)``
+  (``serialization.py``): torch.save's use, nested dicts/lists/tuples with tensors and numbers
 * ``save_model(module, path)`` / ``load_model(module, path, strict=True)``
 * ``save_checkpoint(path, model, optimizer, scheduler, epoch, extra, loader)`` /
   ``load_checkpoint(path, model, optimizer, scheduler, loader)`` -> dict

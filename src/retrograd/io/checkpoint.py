@@ -54,8 +54,9 @@ _LOAD = "retrograd.io.load_checkpoint"
 class _Encoder:
     """Turns a nested value into JSON-able data, moving tensors into ``self.tensors``."""
 
-    def __init__(self) -> None:
+    def __init__(self, who: str = _SAVE) -> None:
         self.tensors: dict[str, Any] = {}
+        self.who = who  # the function named in error messages
 
     def _name(self, name: str) -> str:
         unique, n = name, 0
@@ -65,7 +66,7 @@ class _Encoder:
         return unique
 
     def _stash(self, value: Any, name: str) -> str:
-        name = self._name(name)
+        name = self._name(name.lstrip(".") or "tensor")  # paths from the root start with "."
         self.tensors[name] = value
         return name
 
@@ -74,7 +75,7 @@ class _Encoder:
             return {_TAG: "tuple", "items": [self._key(k, where) for k in key]}
         if isinstance(key, _SCALAR_KEYS):
             return key
-        raise TypeError(f"{_SAVE}: dict key {key!r} at '{where}' is a {type(key).__name__}; "
+        raise TypeError(f"{self.who}: dict key {key!r} at '{where}' is a {type(key).__name__}; "
                         f"checkpoint dict keys must be str, int, float, bool, None or tuples")
 
     def encode(self, value: Any, where: str) -> Any:
@@ -84,7 +85,8 @@ class _Encoder:
         if type(value) in (int, float):
             return value
         if isinstance(value, Tensor):
-            return {_TAG: "tensor", "name": self._stash(value.array, where)}
+            tag = {_TAG: "tensor", "name": self._stash(value.array, where)}
+            return {**tag, "requires_grad": True} if value.requires_grad else tag
         if isinstance(value, np.ndarray):
             return {_TAG: "ndarray", "name": self._stash(value, where)}
         if isinstance(value, np.generic):  # stored as a 0-d array: exact, keeps its dtype
@@ -96,14 +98,14 @@ class _Encoder:
             return [self.encode(v, f"{where}.{i}") for i, v in enumerate(value)]
         if isinstance(value, Mapping):
             return self._encode_mapping(value, where)
-        raise TypeError(f"{_SAVE}: cannot store '{where}', a {type(value).__name__}; "
-                        f"checkpoints hold tensors, arrays, numbers, strings, None, and "
+        raise TypeError(f"{self.who}: cannot store '{where}', a {type(value).__name__}; "
+                        f"files hold tensors, arrays, numbers, strings, None, and "
                         f"lists, tuples and dicts of those")
 
     def _encode_mapping(self, value: Mapping, where: str) -> Any:
         kind = {dict: "dict", OrderedDict: "OrderedDict", Counter: "Counter"}.get(type(value))
         if kind is None:
-            raise TypeError(f"{_SAVE}: cannot store '{where}', a {type(value).__name__}; "
+            raise TypeError(f"{self.who}: cannot store '{where}', a {type(value).__name__}; "
                             f"use a dict, OrderedDict or Counter")
         if kind == "dict" and all(isinstance(k, str) for k in value) and _TAG not in value:
             return {k: self.encode(v, f"{where}.{k}") for k, v in value.items()}
@@ -126,7 +128,9 @@ def _decode(value: Any, tensors: Mapping[str, np.ndarray], path: str) -> Any:
             raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its JSON "
                                    f"refers to tensor {name!r}, which the file lacks")
         arr = tensors[name]
-        return Tensor(arr) if tag == "tensor" else arr if tag == "ndarray" else arr[()]
+        if tag == "tensor":
+            return Tensor(arr, requires_grad=bool(value.get("requires_grad", False)))
+        return arr if tag == "ndarray" else arr[()]
     items = value.get("items")
     if not isinstance(items, list):
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: tagged value "

@@ -203,6 +203,12 @@ def read_file(path: PathLike, who: str = "retrograd.io.load"
         raise IsADirectoryError(errno.EISDIR, f"{who}: '{path}' is a folder, not a file", path)
     with open(path, "rb") as f:
         data = f.read()
+    return parse_bytes(data, path, who)
+
+
+def parse_bytes(data: bytes, path: str, who: str = "retrograd.io.load"
+                ) -> tuple[dict[str, np.ndarray], dict[str, str], list[str]]:
+    """``read_file`` on bytes already read (``path`` names them in errors)."""
     if len(data) < 8:
         raise _corrupt(path, f"it is {len(data)} bytes long, too short to hold the 8-byte "
                              f"header length")

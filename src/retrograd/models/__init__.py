@@ -1,15 +1,15 @@
-"""Ready-made models. Modules written separately (lenet, resnet, vgg) are exported once they
-exist; until then the package imports without them."""
+"""Ready-made models: MLP, LeNet-5, the CIFAR ResNets and resnet18, VGG; ``build_model`` by
+name."""
 from __future__ import annotations
 
+from .lenet import LeNet5
 from .mlp import MLP
-from ..nn.functional import _import_available
+from .registry import build_model
+from .resnet import (BasicBlock, CifarResNet, ResNet, resnet8, resnet18, resnet20, resnet32,
+                     resnet56)
+from .vgg import VGG, vgg11, vgg16, vgg_small
+from .rnn import RowRNN
 
-_import_available(globals(), [
-    ("retrograd.models.lenet", ("LeNet5",)),
-    ("retrograd.models.resnet", ("BasicBlock", "CifarResNet", "ResNet", "resnet8", "resnet20",
-                                 "resnet32", "resnet56", "resnet18")),
-    ("retrograd.models.vgg", ("VGG", "vgg11", "vgg16", "vgg_small")),
-    ("retrograd.models.registry", ("build_model",)),
-    ("retrograd.models.rnn", ("RowRNN",)),
-], keep=lambda name, obj: not name.startswith("_") and callable(obj))
+__all__ = ["MLP", "LeNet5", "BasicBlock", "CifarResNet", "ResNet", "resnet8", "resnet18",
+           "resnet20", "resnet32", "resnet56", "VGG", "vgg11", "vgg16", "vgg_small",
+           "build_model", "RowRNN"]

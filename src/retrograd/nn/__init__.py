@@ -1,32 +1,31 @@
 """Neural-network building blocks: Module, Parameter, layers, losses, ``functional`` (F) and
-``init``, with PyTorch's names. Parts written separately (conv/pool layers, losses, utils) are
-exported once their modules exist; until then the package imports without them."""
+``init``, with PyTorch's names."""
 from __future__ import annotations
 
-import importlib as _importlib
-
-from .parameter import Parameter
+from . import functional, init, parallel, utils
+from .layers import (ELU, GELU, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d,
+                     BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv1d, Conv2d, ConvTranspose2d,
+                     Dropout, Dropout2d, Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear,
+                     LogSoftmax, MaxPool1d, MaxPool2d, ModuleDict, ModuleList, ReLU, Sequential,
+                     Sigmoid, SiLU, Softmax, Softplus, SyncBatchNorm, Tanh, Unflatten)
+from .layers import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
+                     MSELoss, NLLLoss, SmoothL1Loss)
 from .module import Module
-from . import functional, init
-from .layers import *  # noqa: F401,F403  (every layer class, conv/pool included when present)
-from .layers import (ELU, GELU, BatchNorm1d, BatchNorm2d, BatchNorm3d, Dropout, Dropout2d,
-                     Embedding, Flatten, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax,
-                     ModuleDict, ModuleList, ReLU, Sequential, Sigmoid, SiLU, Softmax, Softplus,
-                     Tanh, Unflatten)
-from .functional import _import_available
-from .layers import _is_layer
+from .parameter import Parameter
 
-_import_available(globals(), [
-    ("retrograd.nn.losses", ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss",
-                             "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss")),
-], keep=_is_layer)
-
-try:  # nn.utils (clip_grad_norm_, ...) is written separately
-    utils = _importlib.import_module("retrograd.nn.utils")
-except ModuleNotFoundError as _e:
-    if _e.name != "retrograd.nn.utils":
-        raise
-
-__all__ = [n for n, o in list(globals().items())
-           if not n.startswith("_") and n != "annotations"
-           and (not isinstance(o, type(_importlib)) or n in ("functional", "init", "utils"))]
+__all__ = [
+    "Module", "Parameter", "functional", "init", "parallel", "utils",
+    # layers
+    "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "SiLU", "Softmax", "Softplus",
+    "Tanh",
+    "ModuleDict", "ModuleList", "Sequential",
+    "Conv1d", "Conv2d", "ConvTranspose2d",
+    "Dropout", "Dropout2d", "Embedding", "Flatten", "Unflatten", "Identity", "Linear",
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "SyncBatchNorm",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    # losses
+    "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss", "L1Loss",
+    "MSELoss", "NLLLoss", "SmoothL1Loss",
+]

@@ -1,15 +1,12 @@
 """The ``F`` namespace: stateless layers as functions, with PyTorch's names and signatures.
 
-``import retrograd.nn.functional as F``. Conv/pool and loss functions written in other modules
-are re-exported at the bottom (those modules may be added later; the namespace imports without
-them). ``inplace=`` arguments are accepted for compatibility and computed out of place.
+``import retrograd.nn.functional as F``. Functions defined in ``retrograd.ops`` (convolution,
+pooling, losses) are imported here by name. ``inplace=`` arguments are accepted for
+compatibility and computed out of place.
 """
 from __future__ import annotations
 
-import importlib as _importlib
-import inspect as _inspect
 import warnings as _warnings
-from typing import Callable, Iterable
 
 from ..autograd.function import ShapeError
 from ..autograd.grad_mode import no_grad
@@ -17,7 +14,12 @@ from ..backend import xp
 from ..ops import activation as _act
 from ..ops import dropout as _drop
 from ..ops import norm as _norm
+from ..ops.conv import conv1d, conv2d, conv_transpose2d
 from ..ops.linalg import linear
+from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                        huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
+                        max_pool1d, max_pool2d)
 from ..ops import shape as _shape
 from ..tensor import Tensor
 
@@ -187,38 +189,16 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
-# ----- names written in other modules (conv, pool, losses) -----------------------------------
-def _import_available(namespace: dict, sources: Iterable[tuple[str, Iterable[str]]],
-                      keep: Callable[[str, object], bool] = lambda name, obj: True) -> None:
-    """Copy ``names`` (and each module's ``__all__`` entries that ``keep`` accepts) from modules
-    that may not exist yet into ``namespace``. Only the named module being absent is tolerated:
-    any other import error propagates. Names already in ``namespace`` are not overwritten."""
-    for modname, names in sources:
-        try:
-            module = _importlib.import_module(modname)
-        except ModuleNotFoundError as e:
-            if e.name != modname:
-                raise
-            continue
-        extra = [n for n in getattr(module, "__all__", ()) if keep(n, getattr(module, n, None))]
-        for name in (*names, *extra):
-            if name not in namespace and hasattr(module, name):
-                namespace[name] = getattr(module, name)
-
-
-_CONV = ("conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-         "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "unfold", "fold")
-_LOSS = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-         "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div")
-
-
-def _is_function(name: str, obj) -> bool:
-    return callable(obj) and not isinstance(obj, type) and not name.startswith("_")
-
-
-_import_available(globals(), [("retrograd.ops.conv", _CONV), ("retrograd.ops.pool", _CONV),
-                              ("retrograd.nn.layers.conv", _CONV), ("retrograd.nn.layers.pool", _CONV),
-                              ("retrograd.ops.loss", _LOSS), ("retrograd.nn.losses", _LOSS)],
-                  keep=_is_function)
-
-__all__ = [n for n, o in list(globals().items()) if not n.startswith("_") and _inspect.isfunction(o)]
+__all__ = [
+    # activations
+    "elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "silu", "softmax", "softplus",
+    "tanh",
+    # linear, convolution, pooling
+    "linear", "conv1d", "conv2d", "conv_transpose2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d",
+    # normalisation, dropout, embedding, padding
+    "batch_norm", "layer_norm", "dropout", "dropout2d", "embedding", "one_hot", "pad",
+    # losses
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
+    "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",
+]

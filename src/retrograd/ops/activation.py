@@ -6,18 +6,27 @@ import math
 
 from ..autograd.function import Function
 from ..backend import xp
+from ..backends import kernels_for
 from .dims import normalize_dim
 from .special import erf
 
 
 class ReLU(Function):
+    """max(x, 0). The gradient's mask is read off the output (x > 0 where out > 0), so the input
+    need not be kept: a BatchNorm output feeding a ReLU is freed after the forward pass."""
+    saves_inputs, saves_output = (), True
+
     def forward(self, x):
-        return xp.maximum(x, 0)
+        return xp.maximum(x, 0, out=kernels_for(x).empty(x.shape, x.dtype))
 
     def backward(self, g):
-        return g * (self.inputs[0].array > 0)
+        return g * (self.output().array > 0)
 
-    backward_arrays = backward  # the same product, on a Tensor or an array
+    def backward_arrays(self, g):
+        out = self.output().array
+        empty = kernels_for(g).empty
+        return xp.multiply(g, xp.greater(out, 0, out=empty(out.shape, bool)),
+                           out=empty(g.shape, g.dtype))
 
 
 class LeakyReLU(Function):

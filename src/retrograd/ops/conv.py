@@ -1,5 +1,6 @@
 """Convolution: conv2d, conv1d and conv_transpose2d over NCHW arrays, as strided windows
-(im2col, in ``ops/im2col.py``) and matrix multiplication.
+(im2col) and matrix multiplication, with the kernels of the inputs' backend
+(``backends/cpu/im2col.py`` for NumPy arrays).
 
 Three ops, each the others' gradient, so derivatives of any order exist:
 
@@ -12,17 +13,18 @@ from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
 from ..tensor import Tensor
-from .im2col import ConvGeometry, _conv_forward, _grad_input, _grad_weight
+from ..backends import ConvGeometry, kernels_for
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
 
 class Convolution(Function):
     """y = conv(x, w) + b, NCHW. Saves only its inputs: columns are rebuilt in backward."""
+    saves_output = False
 
     def forward(self, x, w, b=None, geometry=None):
         self.geo = geometry
-        return _conv_forward(x, w, geometry, b)
+        return kernels_for(x).conv_forward(x, w, geometry, b)
 
     def backward(self, g):
         x, w = self.inputs[:2]
@@ -36,10 +38,11 @@ class Convolution(Function):
 
 class ConvGradInput(Function):
     """(g, w) -> the gradient of conv(x, w) with respect to x (a transposed convolution)."""
+    saves_output = False
 
     def forward(self, g, w, geometry=None):
         self.geo = geometry
-        return _grad_input(g, w, geometry)
+        return kernels_for(g).conv_grad_input(g, w, geometry)
 
     def backward(self, gg):
         g, w = self.inputs
@@ -50,10 +53,11 @@ class ConvGradInput(Function):
 
 class ConvGradWeight(Function):
     """(x, g) -> the gradient of conv(x, w) with respect to w."""
+    saves_output = False
 
     def forward(self, x, g, geometry=None):
         self.geo = geometry
-        return _grad_weight(x, g, geometry)
+        return kernels_for(x).conv_grad_weight(x, g, geometry)
 
     def backward(self, gw):
         x, g = self.inputs

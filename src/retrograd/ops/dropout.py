@@ -10,6 +10,7 @@ from ..tensor import Tensor
 
 class Dropout(Function):
     """x * mask; the gradient is g * mask (the same mask)."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, mask=None):
         self.mask = mask

@@ -14,6 +14,8 @@ def _is_advanced(key) -> bool:
 
 
 class GetItem(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, x, key=None):
         self.in_shape, self.key = x.shape, key
         return x[key]
@@ -24,6 +26,7 @@ class GetItem(Function):
 
 class ScatterAdd(Function):
     """A zero array of ``shape`` with ``g`` added at ``key`` (repeated indices accumulate)."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, g, key=None, shape=()):
         self.key = key

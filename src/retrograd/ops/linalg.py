@@ -3,9 +3,7 @@ affine map used by Linear layers."""
 from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
-from ..parallel import blas_threads_for
-from .reduce import sum_array
+from ..backends import kernels_for
 
 
 def _swap(t):
@@ -18,10 +16,10 @@ def _swap(t):
 
 class MatMul(Function):
     """a @ b for operands of >= 2 dims; batch dims broadcast (the engine sums them back)."""
+    saves_output = False
 
     def forward(self, a, b):
-        blas_threads_for(max(a.size * b.shape[-1], b.size * a.shape[-2]))  # multiply-adds
-        return xp.matmul(a, b)
+        return kernels_for(a).matmul(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -38,14 +36,14 @@ class MatMul(Function):
 
 class Linear(Function):
     """x @ W.T + b with W of shape (out, in): one GEMM forward, two backward."""
+    saves_output = False
 
     def forward(self, x, w, b=None):
-        blas_threads_for(x.size * w.shape[0])
+        kernels = kernels_for(x)
         # A 2-D input's output is computed transposed, out^T = W x^T, and returned as its
-        # (column-major) transpose: OpenBLAS runs that product 5-20% faster than x W^T
-        # (784-512 at batch 128: 549 against 610 us; 513 when x is itself column-major, as
-        # the previous Linear's output is). backward_arrays keeps the gradients in that layout.
-        out = xp.matmul(w, x.T).T if x.ndim == 2 else xp.matmul(x, w.T)
+        # (column-major) transpose: OpenBLAS runs that product faster than x W^T (figures in
+        # benchmarks/README.md). backward_arrays keeps the gradients in that layout.
+        out = kernels.matmul(w, x.T).T if x.ndim == 2 else kernels.matmul(x, w.T)
         if b is not None:
             out += b
         return out
@@ -66,16 +64,16 @@ class Linear(Function):
     def backward_arrays(self, g):
         """g (*, out) -> g @ W, g^T @ x over all leading dims, g summed over them."""
         x, w, b = self.inputs if len(self.inputs) == 3 else (*self.inputs, None)
-        blas_threads_for(g.size * w.shape[1])
+        kernels = kernels_for(g)
         gx = None
         if x.requires_grad:  # in x's own layout, so that elementwise backward rules meet alike
             column_major = x.array.ndim == 2 and not x.array.flags.c_contiguous
-            gx = xp.matmul(w.array.T, g.T).T if column_major else xp.matmul(g, w.array)
+            gx = kernels.matmul(w.array.T, g.T).T if column_major else kernels.matmul(g, w.array)
         gw = gb = None
         if w.requires_grad:
-            gw = xp.matmul(g.reshape(-1, g.shape[-1]).T, x.array.reshape(-1, x.shape[-1]))
+            gw = kernels.matmul(g.reshape(-1, g.shape[-1]).T, x.array.reshape(-1, x.shape[-1]))
         if b is not None and b.requires_grad:
-            gb = sum_array(g.reshape(-1, g.shape[-1]), (0,))
+            gb = kernels.sum_array(g.reshape(-1, g.shape[-1]), (0,))
         return gx, gw, gb
 
 

@@ -13,16 +13,18 @@ import math
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from ..tensor import Tensor
-from .reduce import sum_array
+from ..backends import kernels_for
 
 
 def batch_stats(x, axes: tuple[int, ...]):
     """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
     ``x - mean`` (a new array that Normalize may reuse)."""
     count = math.prod(x.shape[a] for a in axes)
-    mean = sum_array(x, axes, keepdims=True) / count
-    centred = x - mean
-    var = sum_array(xp.square(centred), axes, keepdims=True) / count
+    kernels = kernels_for(x)
+    mean = kernels.sum_array(x, axes, keepdims=True) / count
+    centred = xp.subtract(x, mean, out=kernels.empty(x.shape, x.dtype))
+    squares = xp.square(centred, out=kernels.empty(x.shape, x.dtype))
+    var = kernels.sum_array(squares, axes, keepdims=True) / count
     return mean, var, centred
 
 
@@ -37,17 +39,21 @@ class Normalize(Function):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, where ``mean``/``var`` (arrays with
     keepdims over ``axes``) MUST be x's own biased batch statistics (see ``batch_stats``): the
     gradient assumes they depend on x. weight and bias (optional) broadcast as ``param_shape``."""
+    saves_output = False
 
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
                 param_shape=(), centred=None):
         inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
+        empty = kernels_for(x).empty
         if centred is None:
-            centred = x - mean
+            centred = xp.subtract(x, mean, out=empty(x.shape, x.dtype))
         xhat = xp.multiply(centred, inv, out=centred)  # x - mean is ours to overwrite
-        self.xhat, self.inv, self.axes, self.eps, self.param_shape = xhat, inv, axes, eps, param_shape
+        # xhat is not kept: backward rebuilds it from x (kept as the input), one more pass for
+        # one activation-sized array less per layer between forward and backward
+        self.mean, self.inv, self.axes, self.eps, self.param_shape = mean, inv, axes, eps, param_shape
         if weight is None:
             return xhat if bias is None else xhat + bias.reshape(param_shape)
-        out = xhat * weight.reshape(param_shape)
+        out = xp.multiply(xhat, weight.reshape(param_shape), out=empty(x.shape, x.dtype))
         if bias is not None:
             out += bias.reshape(param_shape)
         return out
@@ -73,26 +79,30 @@ class Normalize(Function):
         return tuple(i for i, s in enumerate(padded) if s == 1)
 
     def backward_arrays(self, g):
-        """The same gradient on arrays, from the saved xhat and inv. When weight and bias are per
+        """The same gradient on arrays, from xhat rebuilt with the saved mean and inv. When weight and bias are per
         statistic (batch norm), with s = inv * weight and the sums of g and g * xhat over the
         statistic's m elements, gx = s * g - s * sum_g / m - xhat * s * sum_gx / m: about 6
         passes over x."""
         x, w, b = self.inputs
-        axes, xhat, inv, param_dims = self.axes, self.xhat, self.inv, self._param_dims(x.ndim)
+        axes, inv, param_dims = self.axes, self.inv, self._param_dims(x.ndim)
         want_x, want_w = x.requires_grad, w is not None and w.requires_grad
         want_b = b is not None and b.requires_grad
         per_statistic = param_dims == axes
         factored = want_x and per_statistic
-        sum_g = sum_array(g, param_dims, keepdims=True) if want_b or factored else None
-        sum_gx = (sum_array(xp.multiply(g, xhat), param_dims, keepdims=True)
+        kernels = kernels_for(g)
+        xhat = xp.subtract(x.array, self.mean, out=kernels.empty(g.shape, g.dtype))
+        xhat *= inv
+        sum_g = kernels.sum_array(g, param_dims, keepdims=True) if want_b or factored else None
+        sum_gx = (kernels.sum_array(xp.multiply(g, xhat, out=kernels.empty(g.shape, g.dtype)),
+                                    param_dims, keepdims=True)
                   if want_w or factored else None)
         gx = None
         if factored:
             count = xhat.size // inv.size
             s = inv if w is None else inv * w.array.reshape(inv.shape)
-            gx = xp.multiply(g, s)
+            gx = xp.multiply(g, s, out=kernels.empty(g.shape, g.dtype))
             gx -= s * sum_g / count
-            gx -= xp.multiply(xhat, s * sum_gx / count)
+            gx -= xp.multiply(xhat, s * sum_gx / count, out=kernels.empty(g.shape, g.dtype))
         elif want_x:
             gxhat = g if w is None else g * w.array.reshape(self.param_shape)
             gx = gxhat - gxhat.mean(axes, keepdims=True)

@@ -1,10 +1,6 @@
 """Pooling over NCHW arrays: max_pool2d, avg_pool2d, adaptive_avg_pool2d (and the 1-D forms).
 
-A loop runs over the kH * kW kernel offsets only; every pixel and sample is handled by
-whole-array NumPy operations. Average pooling reads windows as strided slices of the padded
-input, one per offset; max pooling as 1-D shifted views of the flattened buffer (faster: one
-long loop per offset), read at the window corners at the end.
-
+The array kernels come from the inputs' backend (``backends/cpu/pooling.py`` for NumPy).
 Max pooling remembers which offset won each window (the first on ties, as PyTorch); its gradient
 is a scatter to those positions (``MaxPoolScatter``) whose own gradient is the matching gather
 (``MaxPoolGather``). Average pooling is linear: ``AvgPool`` and its transpose ``AvgPoolT`` are
@@ -13,12 +9,12 @@ each other's gradients. Adaptive average pooling is composed of differentiable o
 from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..backend import array_module
+from ..backends import PoolGeometry, kernels_for
 from ..tensor import Tensor
 from .conv import _tuple
 from .linalg import matmul
 from .max_pool import MaxPool
-from .pool_geometry import PoolGeometry, _padded, _unpadded
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -31,22 +27,13 @@ __all__ = [
 
 
 # ----- average pooling --------------------------------------------------------------------------
-def _window_sum(buf, geo: PoolGeometry):
-    slices = geo.windows()
-    acc = buf[next(slices)].copy()
-    for sl in slices:
-        acc += buf[sl]
-    return acc
-
-
 class AvgPool(Function):
     """Sum over each window times ``scale`` (1 / divisor: a scalar or an (OH, OW) array)."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, geometry=None, scale=None):
         self.geo, self.scale = geometry, scale
-        out = _window_sum(_padded(x, geometry, 0), geometry)
-        out *= scale
-        return out
+        return kernels_for(x).avg_pool(x, geometry, scale)
 
     def backward(self, g):
         return AvgPoolT.apply(g, geometry=self.geo, scale=self.scale)
@@ -54,24 +41,17 @@ class AvgPool(Function):
 
 class AvgPoolT(Function):
     """The transpose of AvgPool: each scaled output gradient spread over its window."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, g, geometry=None, scale=None):
         self.geo, self.scale = geometry, scale
-        gs = g * scale
-        shape = g.shape[:-2] + geometry.buffer
-        buf = xp.empty(shape, dtype=g.dtype) if geometry.tiling else xp.zeros(shape, dtype=g.dtype)
-        for sl in geometry.windows():
-            if geometry.disjoint:
-                buf[sl] = gs
-            else:
-                buf[sl] += gs
-        return _unpadded(buf, geometry)
+        return kernels_for(g).avg_pool_spread(g, geometry, scale)
 
     def backward(self, gg):
         return AvgPool.apply(gg, geometry=self.geo, scale=self.scale)
 
 
-def _avg_scale(geo: PoolGeometry, count_include_pad, divisor_override, dtype):
+def _avg_scale(xp, geo: PoolGeometry, count_include_pad, divisor_override, dtype):
     """1 / divisor per output element, PyTorch's rule: windows are clipped to the padded input
     (count_include_pad) or to the input itself."""
     if divisor_override is not None:
@@ -173,7 +153,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     (2, 3, 4, 4)
     """
     geo = _pool_geometry("avg_pool2d", input, 2, kernel_size, stride, padding, 1, ceil_mode, False)
-    scale = _avg_scale(geo, count_include_pad, divisor_override, input.dtype)
+    scale = _avg_scale(array_module(input.array), geo, count_include_pad, divisor_override, input.dtype)
     return AvgPool.apply(input, geometry=geo, scale=scale)
 
 
@@ -181,11 +161,11 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
     """Mean over windows of length k: (N, C, L) -> (N, C, OL) (PyTorch's ``F.avg_pool1d``)."""
     geo = _pool_geometry("avg_pool1d", input, 1, kernel_size, stride, padding, 1, ceil_mode, False)
-    scale = _avg_scale(geo, count_include_pad, None, input.dtype)
+    scale = _avg_scale(array_module(input.array), geo, count_include_pad, None, input.dtype)
     return AvgPool.apply(input.unsqueeze(-2), geometry=geo, scale=scale).squeeze(-2)
 
 
-def _adaptive_matrix(size, out, dtype):
+def _adaptive_matrix(xp, size, out, dtype):
     """(out, size): row i averages input[floor(i * size / out) : ceil((i + 1) * size / out)]."""
     i = xp.arange(out)
     start, end = (i * size) // out, -((-(i + 1) * size) // out)
@@ -224,9 +204,9 @@ def adaptive_avg_pool2d(input, output_size):
         lead = input.shape[:-2]
         return input.reshape(*lead, oh, h // oh, ow, w // ow).mean((-3, -1))
     if oh != h:
-        input = matmul(_adaptive_matrix(h, oh, input.dtype), input)
+        input = matmul(_adaptive_matrix(array_module(input.array), h, oh, input.dtype), input)
     if ow != w:
-        input = matmul(input, _adaptive_matrix(w, ow, input.dtype).T)
+        input = matmul(input, _adaptive_matrix(array_module(input.array), w, ow, input.dtype).T)
     return input
 
 

@@ -1,39 +1,18 @@
 """Reductions over ``dim`` (int, tuple or None) with ``keepdim``: sum, mean, var, std, max, min,
-logsumexp, argmax, argmin; and sum_to, which the engine uses to undo broadcasting."""
+logsumexp, argmax, argmin."""
 from __future__ import annotations
 
 import builtins
 from collections import namedtuple
 
+from ..autograd.broadcast import Expand
 from ..autograd.function import Function
 from ..backend import xp
+from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim, normalize_dims
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
-
-
-# Longer row sums keep NumPy's pairwise summation (more accurate than a BLAS dot product).
-ROWS_BY_PRODUCT = 4096
-
-
-def sum_array(x, axes: tuple[int, ...], keepdims: bool = False):
-    """``xp.sum(x, axis=axes, keepdims=keepdims)`` for non-negative ``axes``, faster when they
-    include the leading axis and others: the samples of a C-contiguous array are first added
-    together whole (contiguous row adds), then the rest is reduced. NumPy's own reduction over
-    (0, 2, 3) walks the array in a strided order: a BatchNorm2d-sized (64, 64, 8, 8) sum took
-    112 us against 22, (64, 16, 32, 32) 175 against 108. A sum over every axis stays NumPy's
-    (pairwise over the whole array, the most accurate). A (rows, cols) float array summed over
-    up to ROWS_BY_PRODUCT rows is a product with a row of ones (BLAS gemv): NumPy sums a
-    column-major (128, 512) gradient column by column, 19 us against 4."""
-    if (axes == (0,) and x.ndim == 2 and x.shape[0] <= ROWS_BY_PRODUCT
-            and x.dtype in (xp.float32, xp.float64)):
-        out = xp.matmul(xp.ones(x.shape[0], dtype=x.dtype), x)
-        return out[None] if keepdims else out
-    if len(axes) < 2 or len(axes) == x.ndim or 0 not in axes or not x.flags.c_contiguous:
-        return xp.sum(x, axis=axes, keepdims=keepdims)
-    out = xp.sum(xp.sum(x, axis=0), axis=tuple(a - 1 for a in axes if a != 0), keepdims=keepdims)
-    return out[None] if keepdims else out
 
 
 def _kept_shape(shape, dims):
@@ -41,40 +20,16 @@ def _kept_shape(shape, dims):
 
 
 class Sum(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, x, dims=(), keepdim=False):
         self.in_shape, self.kept = x.shape, _kept_shape(x.shape, dims)
-        return sum_array(x, dims, keepdim)
+        return kernels_for(x).sum_array(x, dims, keepdim)
 
     def backward(self, g):
         from .shape import Reshape
 
         return Expand.apply(Reshape.apply(g, shape=self.kept), shape=self.in_shape)
-
-
-class SumTo(Function):
-    """Sum a broadcast array back to ``shape`` (leading dims and dims of size 1)."""
-
-    def forward(self, x, shape=()):
-        self.in_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                          if s == 1 and x.shape[i + lead] != 1)
-        out = sum_array(x, axes, keepdims=True) if axes else x
-        return out.reshape(shape)
-
-    def backward(self, g):
-        return g.expand(self.in_shape)
-
-
-class Expand(Function):
-    """Broadcast to a larger shape (a read-only view); its gradient is sum_to."""
-
-    def forward(self, x, shape=()):
-        self.in_shape = x.shape
-        return xp.broadcast_to(x, shape)
-
-    def backward(self, g):
-        return sum_to(g, self.in_shape)
 
 
 class Amax(Function):
@@ -92,11 +47,6 @@ class Amax(Function):
         share = mask / mask.sum(axis=tuple(i for i, k in enumerate(self.kept) if k == 1),
                                 keepdims=True)
         return g.reshape(self.kept).expand(x.shape) * share.astype(x.dtype)
-
-
-def sum_to(x, shape):
-    shape = tuple(shape)
-    return x if x.shape == shape else SumTo.apply(x, shape=shape)
 
 
 def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name

@@ -15,8 +15,10 @@ after the loop. Arrays kept for backward are indexed by processing step k, not t
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..backend import array_module
-from ..parallel import blas_threads_for
+from ..backends.cpu.threads import hold_blas_threads, release_blas_threads
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -25,6 +27,17 @@ def _sigmoid_of_tanh_(y):
     """In place: tanh(a / 2) -> sigmoid(a) = (1 + tanh(a / 2)) / 2 (never overflows)."""
     y *= 0.5
     y += 0.5
+
+
+@contextmanager
+def _small_products(xp, macs: int):
+    """The steps' products are small: BLAS held to one thread over the whole loop, where that
+    is faster (``backends.cpu.threads``; NumPy only), and given back after it."""
+    held = hold_blas_threads(macs) if xp.__name__ == "numpy" else None
+    try:
+        yield
+    finally:
+        release_blas_threads(held)
 
 
 def _schedule(T, reverse, batch_sizes, B):
@@ -64,45 +77,46 @@ class RecurrenceKernel:
             b_hh if b_ih is None else b_ih + b_hh)
         if b_input is not None:
             xws += b_input[:, None] * scale
-        blas_threads_for(B * P * GH)  # the steps' products are small: one BLAS thread
         if self.mode == "LSTM":
             self.TC = alloc((T, H, B), dtype=xw.dtype)  # tanh(c_t)
             tmp = xp.empty((H, B), dtype=xw.dtype)
         if self.mode == "GRU":
             self.GHN = alloc((T, H, B), dtype=xw.dtype)  # W_hn h + b_hn
             gh = xp.empty((GH, B), dtype=xw.dtype)
-        for k, t, n in _schedule(T, self.reverse, self.batch_sizes, B):
-            prev, new, g = S[k, :, :n], S[k + 1, :, :n], self.G[k, :, :n]
-            if n < B:
-                S[k + 1, :, n:] = S[k, :, n:]
-            if self.mode == "GRU":
-                xp.matmul(w_scaled, prev, out=gh[:, :n])
-                if b_scaled is not None:
-                    gh[:, :n] += b_scaled
-                self._gru_step(xp, xws[t, :, :n], prev, new, g, gh[:, :n], self.GHN[k, :, :n], H)
-                continue
-            xp.matmul(w_scaled, prev[:P], out=g)
-            g += xws[t, :, :n]
-            if self.mode == "RNN_RELU":
-                xp.maximum(g, 0, out=g)
-                new[...] = g
-                continue
-            xp.tanh(g, out=g)
-            if self.mode == "RNN_TANH":
-                new[...] = g
-                continue
-            _sigmoid_of_tanh_(g[:2 * H])
-            _sigmoid_of_tanh_(g[3 * H:])
-            c, tc, m = new[P:], self.TC[k, :, :n], tmp[:, :n]
-            xp.multiply(g[H:2 * H], prev[P:], out=c)  # c = f c_prev + i g
-            xp.multiply(g[:H], g[2 * H:3 * H], out=m)
-            c += m
-            xp.tanh(c, out=tc)
-            if w_hr is None:
-                xp.multiply(g[3 * H:], tc, out=new[:P])  # h = o tanh(c)
-            else:
-                xp.multiply(g[3 * H:], tc, out=m)
-                xp.matmul(w_hr, m, out=new[:P])
+        with _small_products(xp, B * P * GH):
+            for k, t, n in _schedule(T, self.reverse, self.batch_sizes, B):
+                prev, new, g = S[k, :, :n], S[k + 1, :, :n], self.G[k, :, :n]
+                if n < B:
+                    S[k + 1, :, n:] = S[k, :, n:]
+                if self.mode == "GRU":
+                    xp.matmul(w_scaled, prev, out=gh[:, :n])
+                    if b_scaled is not None:
+                        gh[:, :n] += b_scaled
+                    self._gru_step(xp, xws[t, :, :n], prev, new, g, gh[:, :n],
+                                   self.GHN[k, :, :n], H)
+                    continue
+                xp.matmul(w_scaled, prev[:P], out=g)
+                g += xws[t, :, :n]
+                if self.mode == "RNN_RELU":
+                    xp.maximum(g, 0, out=g)
+                    new[...] = g
+                    continue
+                xp.tanh(g, out=g)
+                if self.mode == "RNN_TANH":
+                    new[...] = g
+                    continue
+                _sigmoid_of_tanh_(g[:2 * H])
+                _sigmoid_of_tanh_(g[3 * H:])
+                c, tc, m = new[P:], self.TC[k, :, :n], tmp[:, :n]
+                xp.multiply(g[H:2 * H], prev[P:], out=c)  # c = f c_prev + i g
+                xp.multiply(g[:H], g[2 * H:3 * H], out=m)
+                c += m
+                xp.tanh(c, out=tc)
+                if w_hr is None:
+                    xp.multiply(g[3 * H:], tc, out=new[:P])  # h = o tanh(c)
+                else:
+                    xp.multiply(g[3 * H:], tc, out=m)
+                    xp.matmul(w_hr, m, out=new[:P])
         return S
 
     @staticmethod
@@ -136,23 +150,22 @@ class RecurrenceKernel:
         w_hh_t = xp.ascontiguousarray(w_hh.T)
         if self.mode == "LSTM":
             step = self._lstm_backward(xp, w_hr, DH, P, H, B)
-        blas_threads_for(B * P * GH)
-        for k, t, n in reversed(list(_schedule(T, self.reverse, self.batch_sizes, B))):
-            active, prev, d = carry[:, :n], S[k, :, :n], DXW[k, :, :n]
-            if self.mode == "LSTM":
-                step(active, prev, d, k, n)
-            elif self.mode == "GRU":
-                z_part = self._gru_backward(xp, active, prev, d, DGH[k, :, :n], k, n, H)
-            elif self.mode == "RNN_TANH":
-                h = S[k + 1, :, :n]
-                xp.multiply(active, 1 - h * h, out=d)
-            else:
-                xp.multiply(active, S[k + 1, :, :n] > 0, out=d)
-            xp.matmul(w_hh_t, DGH[k, :, :n], out=active[:P])
-            if self.mode == "GRU":
-                active += z_part
-            carry += dS[k]
-        blas_threads_for(T * B * GH * P)  # the weight gradients of all steps: large products
+        with _small_products(xp, B * P * GH):
+            for k, t, n in reversed(list(_schedule(T, self.reverse, self.batch_sizes, B))):
+                active, prev, d = carry[:, :n], S[k, :, :n], DXW[k, :, :n]
+                if self.mode == "LSTM":
+                    step(active, prev, d, k, n)
+                elif self.mode == "GRU":
+                    z_part = self._gru_backward(xp, active, prev, d, DGH[k, :, :n], k, n, H)
+                elif self.mode == "RNN_TANH":
+                    h = S[k + 1, :, :n]
+                    xp.multiply(active, 1 - h * h, out=d)
+                else:
+                    xp.multiply(active, S[k + 1, :, :n] > 0, out=d)
+                xp.matmul(w_hh_t, DGH[k, :, :n], out=active[:P])
+                if self.mode == "GRU":
+                    active += z_part
+                carry += dS[k]
         d_w_hh = xp.tensordot(DGH, S[:T, :P], axes=([0, 2], [0, 2])) if needs[3] else None
         d_b_ih = _sum_steps_and_columns(DXW) if b_ih is not None and needs[4] else None
         d_b_hh = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from ..autograd.function import Function, ShapeError
 from ..backend import xp
 from .dims import normalize_dim
-from .reduce import Expand
+from ..autograd.broadcast import Expand
 
 
 class Reshape(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, x, shape=()):
         self.in_shape = x.shape
         return x.reshape(shape)
@@ -18,6 +20,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, x, dims=()):
         self.dims = dims
         return x.transpose(dims)
@@ -27,6 +31,8 @@ class Permute(Function):
 
 
 class Cat(Function):
+    saves_inputs, saves_output = (), False  # backward reads no values
+
     def forward(self, *arrays, dim=0):
         self.dim, self.sizes = dim, [a.shape[dim] for a in arrays]
         return xp.concatenate(arrays, axis=dim)
@@ -42,6 +48,7 @@ class Cat(Function):
 
 class Pad(Function):
     """Constant padding; ``pad`` lists (before, after) pairs from the last dim backwards."""
+    saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, x, pad=(), value=0.0):
         widths = [(0, 0)] * x.ndim

@@ -4,9 +4,30 @@ from __future__ import annotations
 
 import math
 
-from .._blas import add_scaled_, scale_
-from ..backend import xp
-from .optimizer import Optimizer, ParamsT, _check_nonneg
+from ..backend import array_module
+from ..backends import kernels_for
+from .optimizer import Optimizer, ParamsT, _check_betas, _check_nonneg
+
+
+def update_moments(param, grad, state: dict, group: dict):
+    """The steps Adam, NAdam and RAdam share, in place: count the step, apply weight decay (L2
+    into the gradient, or ``decoupled_weight_decay`` on the weights), update the running
+    moments ``exp_avg`` and ``exp_avg_sq``. Returns ``(step, grad, exp_avg, exp_avg_sq)``."""
+    kernels = kernels_for(param)
+    lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+    step = state["step"] = state.get("step", 0) + 1
+    exp_avg = Optimizer._buffer(state, "exp_avg", param)
+    exp_avg_sq = Optimizer._buffer(state, "exp_avg_sq", param)
+    if weight_decay != 0:
+        if group["decoupled_weight_decay"]:
+            kernels.scale_(param, 1 - lr * weight_decay)
+        else:
+            grad = grad + weight_decay * param
+    kernels.scale_(exp_avg, beta1)
+    kernels.add_scaled_(exp_avg, grad, 1 - beta1)
+    kernels.scale_(exp_avg_sq, beta2)
+    exp_avg_sq += (1 - beta2) * grad * grad
+    return step, grad, exp_avg, exp_avg_sq
 
 
 class Adam(Optimizer):
@@ -24,29 +45,15 @@ class Adam(Optimizer):
                  maximize: bool = False, decoupled_weight_decay: bool = False):
         name = type(self).__name__
         _check_nonneg(name, lr=lr, eps=eps, weight_decay=weight_decay)
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
-                                 "(expected 0 <= beta < 1)")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+        super().__init__(params, dict(lr=lr, betas=_check_betas(name, betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param, grad, state, group):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
-        step = state["step"] = state.get("step", 0) + 1
-        exp_avg = self._buffer(state, "exp_avg", param)
-        exp_avg_sq = self._buffer(state, "exp_avg_sq", param)
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                scale_(param, 1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * param
-        scale_(exp_avg, beta1)
-        add_scaled_(exp_avg, grad, 1 - beta1)
-        scale_(exp_avg_sq, beta2)
-        exp_avg_sq += (1 - beta2) * grad * grad
+        xp = array_module(param)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        step, grad, exp_avg, exp_avg_sq = update_moments(param, grad, state, group)
         second = exp_avg_sq
         if group["amsgrad"]:
             second = self._buffer(state, "max_exp_avg_sq", param)

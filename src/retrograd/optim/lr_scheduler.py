@@ -37,6 +37,35 @@ def _per_group(name: str, optimizer: Optimizer, value) -> list:
     return [value] * len(optimizer.param_groups)
 
 
+def _cycles_beta1(name: str, optimizer: Optimizer) -> bool:
+    """Whether a momentum-cycling schedule sets Adam's beta1 (True) or ``momentum`` (False)."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError(f"{name}: {type(optimizer).__name__} has no momentum or betas to "
+                         "cycle; pass cycle_momentum=False")
+    return "betas" in optimizer.defaults
+
+
+def set_momentum(group: dict, value: float, use_beta1: bool) -> None:
+    """Set a param group's momentum, or the first of its ``betas``."""
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
+    else:
+        group["momentum"] = value
+
+
+def _check_composable(name: str, schedulers: list, optimizer: Optimizer) -> None:
+    """At least one scheduler, none needing a metric in ``step()``, all on ``optimizer``."""
+    if not schedulers:
+        raise ValueError(f"{name}: expected at least one scheduler")
+    for i, s in enumerate(schedulers):
+        if isinstance(s, ReduceLROnPlateau):
+            raise ValueError(f"{name}: scheduler {i} is a ReduceLROnPlateau, which needs a "
+                             "metric in step() and cannot be combined")
+        if getattr(s, "optimizer", None) is not optimizer:
+            raise ValueError(f"{name}: scheduler {i} ({type(s).__name__}) belongs to another "
+                             "optimizer")
+
+
 class LRScheduler:
     """Base class: sets ``group['initial_lr']``, keeps ``last_epoch`` (the number of ``step()``
     calls, 0 after construction) and writes ``get_lr()``'s values into the param groups."""
@@ -247,15 +276,7 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int],
                  last_epoch: int = -1):
-        if not schedulers:
-            raise ValueError("SequentialLR: expected at least one scheduler")
-        for i, s in enumerate(schedulers):
-            if isinstance(s, ReduceLROnPlateau):
-                raise ValueError(f"SequentialLR: scheduler {i} is a ReduceLROnPlateau, which needs "
-                                 "a metric in step() and cannot be sequenced")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"SequentialLR: scheduler {i} ({type(s).__name__}) belongs to "
-                                 "another optimizer")
+        _check_composable("SequentialLR", schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} milestones for "
                              f"{len(schedulers)} schedulers, got {len(milestones)}")
@@ -333,10 +354,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(f"OneCycleLR: {type(optimizer).__name__} has no momentum or "
-                                 "betas to cycle; pass cycle_momentum=False")
-            self.use_beta1 = "betas" in optimizer.defaults
+            self.use_beta1 = _cycles_beta1("OneCycleLR", optimizer)
             if last_epoch == -1:
                 for group, hi, lo in zip(groups, _per_group("max_momentum", optimizer, max_momentum),
                                          _per_group("base_momentum", optimizer, base_momentum)):
@@ -345,10 +363,7 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def _set_momentum(self, group: dict, value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
+        set_momentum(group, value, self.use_beta1)
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
@@ -375,6 +390,10 @@ class OneCycleLR(LRScheduler):
 
 
 from .plateau import ReduceLROnPlateau  # noqa: E402,F401  (kept here for torch's import path)
+from .cyclic import CosineAnnealingWarmRestarts, CyclicLR  # noqa: E402,F401
+from .chained import ChainedScheduler  # noqa: E402,F401
+from .polynomial import PolynomialLR  # noqa: E402,F401
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "LinearLR", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau"]
+           "CosineAnnealingLR", "LinearLR", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau",
+           "CosineAnnealingWarmRestarts", "CyclicLR", "ChainedScheduler", "PolynomialLR"]

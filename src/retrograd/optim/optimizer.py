@@ -31,6 +31,15 @@ def _check_nonneg(name: str, **values) -> None:
             raise ValueError(f"{name}: invalid {key}: {value} (expected >= 0)")
 
 
+def _check_betas(name: str, betas: tuple[float, float]) -> tuple[float, float]:
+    """``betas`` as a tuple, each in [0, 1) (PyTorch's check for Adam and its relatives)."""
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
+                             "(expected 0 <= beta < 1)")
+    return tuple(betas)
+
+
 class Optimizer:
     """Base class: ``Optimizer(params, defaults)``.
 
@@ -191,16 +200,23 @@ def _snapshot(value):
         return Tensor(value.array.copy())
     if isinstance(value, xp.ndarray):
         return value.copy()
+    if isinstance(value, list):  # LBFGS's history of flat vectors
+        return [_snapshot(v) for v in value]
     return value
+
+
+#: per-parameter state entries that are numbers, not arrays shaped like the parameter
+_SCALAR_STATE = {"step": int, "eta": float, "mu": float, "mu_product": float}
 
 
 def _restore(value, param: Tensor, key: str, name: str):
     """A saved state entry as this optimizer's own copy: arrays and Tensors become Tensors in the
-    parameter's dtype; scalars stay scalars (a 0-d 'step' becomes an int)."""
+    parameter's dtype; scalars stay scalars (a 0-d 'step' becomes an int, other 0-d values
+    floats)."""
     if isinstance(value, (Tensor, xp.ndarray, xp.generic)):
         arr = value.array if isinstance(value, Tensor) else xp.asarray(value)
-        if key == "step" and arr.ndim == 0:
-            return int(arr)
+        if arr.ndim == 0 and key in _SCALAR_STATE:  # PyTorch keeps these as 0-d tensors
+            return _SCALAR_STATE[key](arr)
         if arr.shape != param.array.shape:
             raise ValueError(f"{name}.load_state_dict: state {key!r} has shape {tuple(arr.shape)} "
                              f"but its parameter has shape {tuple(param.array.shape)}")

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay."""
 from __future__ import annotations
 
-from .._blas import add_scaled_, scale_
+from ..backends import kernels_for
 from ..tensor import Tensor
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
@@ -32,6 +32,7 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        kernels = kernels_for(param)
         lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
         if weight_decay != 0:
             grad = grad + weight_decay * param
@@ -42,7 +43,7 @@ class SGD(Optimizer):
                 buf = buf.array
             else:
                 buf = buf.array
-                scale_(buf, momentum)
-                add_scaled_(buf, grad, 1 - group["dampening"])
+                kernels.scale_(buf, momentum)
+                kernels.add_scaled_(buf, grad, 1 - group["dampening"])
             grad = grad + momentum * buf if group["nesterov"] else buf
-        add_scaled_(param, grad, -lr)
+        kernels.add_scaled_(param, grad, -lr)

@@ -62,14 +62,19 @@ class _BatchNorm(Module):
             raise ShapeError(f"{type(self).__name__}({self.num_features}): expected input with "
                              f"{self.num_features} channels in dim 1, got shape {tuple(input.shape)}")
 
-    def forward(self, input: Tensor) -> Tensor:
-        """Train mode: batch statistics (and running-stat updates); eval: running statistics."""
-        self._check_input_dim(input)
+    def _count_batch(self) -> float:
+        """Count a training batch; the factor its statistics get in the running ones."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.array += 1
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked.item())
+        return factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Train mode: batch statistics (and running-stat updates); eval: running statistics."""
+        self._check_input_dim(input)
+        factor = self._count_batch()
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if track else None,

@@ -3,9 +3,8 @@
 
 NumPy has no fused multiply-add: ``p -= lr * b`` writes a temporary ``lr * b`` and then reads it
 back, on one core. BLAS's axpy makes one pass without the temporary, and OpenBLAS splits a long
-one over its own threads, which are still spinning from the backward pass's matrix products.
-SGD with momentum on the 784-512-256-10 MLP (535k parameters, 2 threads, right after a GEMM):
-235 against 155 us a step.
+one over its own threads, which are still spinning from the backward pass's matrix products
+(benchmarks/README.md has the figures).
 
 The routines are found by name in the library that threadpoolctl reports NumPy's BLAS to be
 (OpenBLAS's names carry a prefix and suffix in NumPy's wheels: ``scipy_cblas_saxpy64_``) and
@@ -18,13 +17,13 @@ import ctypes
 
 import numpy as np
 
-from .parallel import BLAS_THREADS_MIN_MACS, _blas_controller, blas_threads_for
+from .threads import BLAS_THREADS_MIN_MACS, _blas_controller, hold_blas_threads, release_blas_threads
 
 __all__ = ["add_scaled_", "scale_"]
 
 # OpenBLAS runs axpy and scal on one thread up to this many elements, whatever its count.
 BLAS_SERIAL_MAX_SIZE = 10_000
-# Arrays this long or longer use all of BLAS's threads; shorter ones one, so that its workers
+# Arrays this long or longer use BLAS's threads as set; shorter ones one, so that its workers
 # do not spin on into the next step's split convolutions for a small gain.
 THREADED_MIN_SIZE = 1 << 17
 
@@ -37,8 +36,11 @@ def add_scaled_(y, x, alpha: float = 1.0) -> None:
     if fn is None:
         y += x if alpha == 1 else alpha * x
         return
-    _pick_threads(y)
-    fn(y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)
+    held = _hold_threads(y)
+    try:
+        fn(y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)
+    finally:
+        release_blas_threads(held)
 
 
 def scale_(x, alpha: float) -> None:
@@ -47,15 +49,19 @@ def scale_(x, alpha: float) -> None:
     if fn is None:
         x *= alpha
         return
-    _pick_threads(x)
-    fn(x.size, float(alpha), x.ctypes.data, 1)
+    held = _hold_threads(x)
+    try:
+        fn(x.size, float(alpha), x.ctypes.data, 1)
+    finally:
+        release_blas_threads(held)
 
 
-def _pick_threads(a) -> None:
-    """All BLAS threads for a long array, one for a middling one (a short one runs on one
-    anyway: the count is left as it is)."""
-    if a.size > BLAS_SERIAL_MAX_SIZE:
-        blas_threads_for(BLAS_THREADS_MIN_MACS if a.size >= THREADED_MIN_SIZE else 0)
+def _hold_threads(a) -> int | None:
+    """One BLAS thread for a middling array; a long one uses BLAS's threads as set, a short one
+    runs on one anyway. Returns what ``release_blas_threads`` restores."""
+    if BLAS_SERIAL_MAX_SIZE < a.size < THREADED_MIN_SIZE:
+        return hold_blas_threads(BLAS_THREADS_MIN_MACS - 1)
+    return None
 
 
 def _routine(name: str, y, x=None):

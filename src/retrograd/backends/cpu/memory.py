@@ -1,4 +1,6 @@
-"""Keep freed array memory mapped between training steps (Linux with glibc only).
+"""Keep freed array memory mapped between training steps (Linux with glibc only): an opt-in
+call, ``retrograd.tune_malloc()``. Importing retrograd never calls it; the ``retrograd``
+command calls it for its own process.
 
 A training step allocates and frees the same large arrays (activations, gradients) every
 step. glibc returns a freed block of at least its *mmap threshold* to the kernel and maps it
@@ -8,7 +10,8 @@ that threshold only after freeing a block larger than the current one, so whethe
 pays depends on the order of its allocations. Setting the threshold and the trim threshold
 explicitly (what ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` do) keeps blocks of up
 to 32 MiB on the heap and up to ``TRIM_BYTES`` of freed heap mapped for reuse; the cost is that
-the process's resident size stays near its peak.
+the process's resident size stays near its peak. It changes the C allocator of the whole
+process, which is why a library must not do it unasked.
 
 Set ``RETROGRAD_MALLOC_TUNING=0`` to leave the C allocator alone; variables of glibc's own
 (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``) win over this.

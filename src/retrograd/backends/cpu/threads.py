@@ -20,7 +20,8 @@ from typing import Callable, Sequence, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["blas_threads_for", "get_num_threads", "set_num_threads", "split_run"]
+__all__ = ["get_num_threads", "hold_blas_threads", "release_blas_threads", "set_num_threads",
+           "split_run"]
 
 
 def _default_threads() -> int:
@@ -48,7 +49,7 @@ def get_num_threads() -> int:
 def set_num_threads(n: int) -> None:
     """Use ``n`` threads per op (and ``n`` BLAS threads outside of split work), as PyTorch's
     ``torch.set_num_threads``."""
-    global _threads, _pool, _blas_now
+    global _threads, _pool
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
     with _lock:
@@ -59,33 +60,38 @@ def set_num_threads(n: int) -> None:
     blas = _blas_controller()
     if blas is not None:
         blas.set_num_threads(n)
-    _blas_now = n
 
 
-# Matrix products with fewer multiply-adds than this run on one BLAS thread: every op that calls
-# BLAS (matmul, Linear, convolutions) first calls ``blas_threads_for`` with its size. After each
-# call that used OpenBLAS's second thread, that thread spins on the second core for a while,
-# where it slows our own threads (``split_run``). LeNet-5's fully connected products (1.3M-6M,
-# batch 128) now run on one thread and its convolutions are split: against the previous commit,
-# a LeNet-5 step was 1.04x faster (14.46 against 15.18 ms; a prototype gave 1.08x), ResNet-8
-# 1.05x, the MLP (16M-51M, both threads) 0.95x and 1.02x in two runs. Separate processes in
-# alternating blocks, 2 threads.
+# Matrix products with fewer multiply-adds than this run on one BLAS thread: after a product that
+# used OpenBLAS's other threads, they spin on their cores for a while, where they slow the
+# threads of ``split_run`` (the benchmarks' README has the figures). Below OPENBLAS_SERIAL_MACS
+# OpenBLAS runs a GEMM on one thread by itself, so nothing needs changing there.
 BLAS_THREADS_MIN_MACS = 16_000_000
-_blas_now: int | None = None  # the BLAS thread count blas_threads_for last set
+OPENBLAS_SERIAL_MACS = 262_144
 
 
-def blas_threads_for(macs: int) -> None:
-    """Let the next BLAS call use all ``get_num_threads()`` threads if it does at least
-    BLAS_THREADS_MIN_MACS multiply-adds, else one (no-op inside ``split_run``, which holds one)."""
-    global _blas_now
+def hold_blas_threads(macs: int) -> int | None:
+    """Hold BLAS to one thread for a product of ``macs`` multiply-adds when that is faster.
+    Returns the count to give back to ``release_blas_threads`` after the product (None when
+    nothing was changed): the user's BLAS setting is restored, never left changed."""
+    if macs < OPENBLAS_SERIAL_MACS or macs >= BLAS_THREADS_MIN_MACS:
+        return None
     if getattr(_local, "inside", False):
-        return
-    want = _threads if macs >= BLAS_THREADS_MIN_MACS else 1
-    if want != _blas_now:
-        blas = _blas_controller()
-        if blas is not None:
-            blas.set_num_threads(want)
-        _blas_now = want
+        return None  # split_run already holds it
+    blas = _blas_controller()
+    if blas is None:
+        return None
+    before = blas.get_num_threads()
+    if before == 1:
+        return None
+    blas.set_num_threads(1)
+    return before
+
+
+def release_blas_threads(before: int | None) -> None:
+    """Give BLAS back the thread count ``hold_blas_threads`` found."""
+    if before is not None:
+        _blas_controller().set_num_threads(before)
 
 
 def _blas_controller():

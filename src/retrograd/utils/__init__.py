@@ -1,0 +1,4 @@
+"""``retrograd.utils``: PyTorch's ``torch.utils`` paths (``retrograd.utils.data``)."""
+from . import data
+
+__all__ = ["data"]
