@@ -192,7 +192,8 @@ def bptt_text(rec: BPTTRecord, digits: int = 6) -> str:
               f"  nn.RNN's fused backward gives {format_array(rec.fused_dW_hh, digits)} "
               f"(max difference {fmt(diff, 2)})", "", "Update (p <- p - lr * dL/dp):"]
     for n, p in rec.params.items():
-        lines.append(f"  {n}: {format_array(p, digits)} -> {format_array(rec.params_after[n], digits)}")
+        after = format_array(rec.params_after[n], digits)
+        lines.append(f"  {n}: {format_array(p, digits)} -> {after}")
     lines.append(f"loss before {fmt(rec.loss_before, digits)}, after {fmt(rec.loss_after, digits)}")
     return "\n".join(lines) + "\n"
 
@@ -211,7 +212,8 @@ def unrolled_graph(rec: BPTTRecord, fmt_: str = "mermaid", digits: int = 3) -> s
         prev = f"h{s.t - 1}"
         g.edges += [(f"x{s.t}", f"h{s.t}", True), (prev, f"h{s.t}", True)]
         g.edge_labels[(f"x{s.t}", f"h{s.t}")] = ["W_ih"]
-        g.edge_labels[(prev, f"h{s.t}")] = ["W_hh", f"norm of its term {fmt(np.linalg.norm(s.dW_hh), digits)}"]
+        norm = fmt(np.linalg.norm(s.dW_hh), digits)
+        g.edge_labels[(prev, f"h{s.t}")] = ["W_hh", f"norm of its term {norm}"]
     last = f"h{rec.steps[-1].t}"
     g.nodes.append(Node("out", ["output", v(rec.output), f"L = {fmt(rec.loss_before, digits)}"],
                         "output"))

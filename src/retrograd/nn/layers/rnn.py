@@ -31,7 +31,8 @@ class RNNBase(Module):
                  bidirectional: bool = False, proj_size: int = 0, device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
-        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+        if (not isinstance(dropout, (int, float)) or isinstance(dropout, bool)
+                or not 0 <= dropout <= 1):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
                              "probability of an element being zeroed")
         if dropout > 0 and num_layers == 1:
@@ -45,7 +46,8 @@ class RNNBase(Module):
             if value <= 0 and arg != "input_size":
                 raise ValueError(f"{arg} must be greater than zero")
         if proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         if proj_size and mode != "LSTM":
@@ -138,7 +140,8 @@ class RNNBase(Module):
         if self.mode == "LSTM":
             shapes.append((count, B, self.hidden_size))
         if hx is None:
-            return tuple(Tensor(xp.zeros(s, dtype=x.dtype)) for s in shapes) + (None,) * (2 - len(shapes))
+            zeros = tuple(Tensor(xp.zeros(s, dtype=x.dtype)) for s in shapes)
+            return zeros + (None,) * (2 - len(zeros))
         if self.mode == "LSTM" and (not isinstance(hx, tuple) or len(hx) != 2):
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
         states = tuple(hx) if self.mode == "LSTM" else (hx,)
@@ -210,7 +213,8 @@ class RNN(RNNBase):
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False, device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
         self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,

@@ -34,7 +34,8 @@ class PackedSequence(NamedTuple):
 
     def __repr__(self) -> str:
         return (f"PackedSequence(data={self.data!r}, batch_sizes={self.batch_sizes!r}, "
-                f"sorted_indices={self.sorted_indices!r}, unsorted_indices={self.unsorted_indices!r})")
+                f"sorted_indices={self.sorted_indices!r}, "
+                f"unsorted_indices={self.unsorted_indices!r})")
 
 
 def _lengths_array(lengths) -> np.ndarray:
@@ -55,7 +56,8 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
                  padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
     """Tensors (L_i, *) padded to the longest: (L, B, *), or (B, L, *) with ``batch_first``."""
     if padding_side not in ("left", "right"):
-        raise ValueError(f"pad_sequence: padding_side must be 'left' or 'right', got {padding_side!r}")
+        raise ValueError(f"pad_sequence: padding_side must be 'left' or 'right', got "
+                         f"{padding_side!r}")
     sequences = list(sequences)
     if not sequences:
         raise ValueError("pad_sequence: received an empty list of sequences")
