@@ -1,6 +1,6 @@
 """The recurrence of one RNN/LSTM/GRU layer and direction as one graph node.
 
-``recurrence(xw, h0, ...)`` runs all T steps on arrays (``rnn_kernels``) and returns the states
+``recurrence(x, w_ih, h0, ...)`` runs all T steps on arrays (``rnn_kernels``) and returns the states
 S (T+1, P[+H], B). Its first-order backward is backpropagation through time on arrays
 (``backward_arrays``: no node per gate per step). When the backward pass is itself recorded
 (``create_graph=True``), ``backward`` rebuilds the steps from differentiable ops
@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .rnn_cells import composed_recurrence
-from .rnn_kernels import GATES, RecurrenceKernel
+from .rnn_kernels import GATES, RecurrenceKernel, project, project_backward
 
 MODES = tuple(GATES)
 
@@ -29,21 +29,22 @@ class Alias(Function):
 
 
 class Recurrence(Function):
-    """States S (T+1, P[+H], B) (features down, sequences across) from input projections
-    xw (T, G*H, B) = W_ih x_t^T, initial states h0 (B, P) [c0 (B, H)], recurrent weight
-    w_hh (G*H, P) [biases b_ih, b_hh (G*H,), projection w_hr (P, H)]."""
+    """States S (T+1, P[+H], B) (features down, sequences across) from the input x (T, I, B)
+    (sequences across too), its weight w_ih (G*H, I), initial states h0 (B, P) [c0 (B, H)],
+    recurrent weight w_hh (G*H, P) [biases b_ih, b_hh (G*H,), projection w_hr (P, H)]."""
 
-    def forward(self, xw, h0, c0, w_hh, b_ih, b_hh, w_hr, mode="LSTM", reverse=False,
+    def forward(self, x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr, mode="LSTM", reverse=False,
                 batch_sizes=None):
         self.mode, self.reverse, self.batch_sizes = mode, reverse, batch_sizes
         self.kernel = RecurrenceKernel(mode, reverse, batch_sizes)
-        self.states = self.kernel.forward(xw, h0, c0, w_hh, b_ih, b_hh, w_hr)
+        self.states = self.kernel.forward(project(w_ih, x), h0, c0, w_hh, b_ih, b_hh, w_hr)
         return self.states
 
     def backward_arrays(self, g):
-        xw, h0, c0, w_hh, b_ih, b_hh, w_hr = (_arr(x) for x in self.inputs)
-        needs = [isinstance(x, Tensor) and x.requires_grad for x in self.inputs]
-        return self.kernel.backward(g, self.states, w_hh, b_ih, b_hh, w_hr, needs)
+        x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr = (_arr(v) for v in self.inputs)
+        needs = [isinstance(v, Tensor) and v.requires_grad for v in self.inputs]
+        d_xw, *rest = self.kernel.backward(g, self.states, w_hh, b_ih, b_hh, w_hr, needs[2:])
+        return (*project_backward(d_xw, w_ih, x, needs[0], needs[1]), *rest)
 
     def backward(self, g):
         """Differentiable: the steps rebuilt from the inputs and differentiated with the graph
@@ -78,11 +79,11 @@ def _arr(x):
     return x.array if isinstance(x, Tensor) else x
 
 
-def recurrence(xw, h0, c0=None, w_hh=None, b_ih=None, b_hh=None, w_hr=None, *,
+def recurrence(x, w_ih, h0, c0=None, w_hh=None, b_ih=None, b_hh=None, w_hr=None, *,
                mode: str = "LSTM", reverse: bool = False, batch_sizes=None):
-    """Run one layer and direction over a sequence; see ``Recurrence``. ``batch_sizes`` (T,)
-    ints for sequences sorted by decreasing length (packed), else None."""
+    """Run one layer and direction over a sequence x (T, I, B); see ``Recurrence``.
+    ``batch_sizes`` (T,) ints for sequences sorted by decreasing length (packed), else None."""
     if mode not in MODES:
         raise ValueError(f"recurrence: mode must be one of {MODES}, got {mode!r}")
-    return Recurrence.apply(xw, h0, c0, w_hh, b_ih, b_hh, w_hr, mode=mode, reverse=reverse,
+    return Recurrence.apply(x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr, mode=mode, reverse=reverse,
                             batch_sizes=batch_sizes)

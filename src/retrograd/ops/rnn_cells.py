@@ -7,7 +7,7 @@ they record can be differentiated again.
 from __future__ import annotations
 
 from .activation import relu, sigmoid, tanh
-from .linalg import linear
+from .linalg import linear, matmul
 from .shape import cat, stack
 
 
@@ -38,10 +38,11 @@ def gru_step(xw, h, w_hh, b_hh=None):
     return n + z * (h - n)
 
 
-def composed_recurrence(xw, h0, c0, w_hh, b_ih, b_hh, w_hr, mode: str, reverse: bool,
+def composed_recurrence(x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr, mode: str, reverse: bool,
                         batch_sizes):
-    """The states S (T+1, P[+H], B) of ``ops.rnn.recurrence`` from xw (T, G*H, B), built of
+    """The states S (T+1, P[+H], B) of ``ops.rnn.recurrence`` from x (T, I, B), built of
     differentiable steps."""
+    xw = matmul(w_ih, x)  # (T, G*H, B)
     T, B = xw.shape[0], xw.shape[2]
     P = h0.shape[-1]
     state = h0 if c0 is None else cat([h0, c0], -1)

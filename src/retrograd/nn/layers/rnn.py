@@ -1,8 +1,7 @@
 """Recurrent layers RNN (tanh or relu), LSTM and GRU with PyTorch's signature, parameter names,
 gate order and initialisation, so state dicts load both ways and equal weights give equal numbers.
 
-Per layer and direction: the input projections of all steps in one (batched) matrix product,
-then the recurrence as one graph node (``ops.rnn.recurrence``) that
+Per layer and direction, the recurrence is one graph node (``ops.rnn.recurrence``) that
 backpropagates through time on arrays. Accepts padded tensors and ``PackedSequence``.
 """
 from __future__ import annotations
@@ -12,7 +11,6 @@ import warnings
 
 from ... import backend
 from ...backend import xp
-from ...ops.linalg import matmul
 from ...ops.rnn import GATES, recurrence
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
@@ -171,9 +169,8 @@ class RNNBase(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
-                xw = matmul(w_ih, x)  # W_ih x_t^T of all steps, (T, G*H, B)
-                S = recurrence(xw, h0[index], None if c0 is None else c0[index], w_hh, b_ih,
-                               b_hh, w_hr, mode=self.mode, reverse=bool(direction),
+                S = recurrence(x, w_ih, h0[index], None if c0 is None else c0[index], w_hh,
+                               b_ih, b_hh, w_hr, mode=self.mode, reverse=bool(direction),
                                batch_sizes=batch_sizes)
                 # S (T+1, P[+H], B): states in processing order, features down the rows
                 outputs.append(S[:0:-1, :P] if direction else S[1:, :P])
