@@ -35,6 +35,13 @@ int64 = np.dtype("int64")
 int32 = np.dtype("int32")
 uint8 = np.dtype("uint8")
 bool_ = np.dtype("bool")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
+uint16 = np.dtype("uint16")
+uint32 = np.dtype("uint32")
+uint64 = np.dtype("uint64")
+complex64 = np.dtype("complex64")
+complex128 = np.dtype("complex128")
 
 _default_float = float32
 
@@ -45,6 +52,7 @@ def get_default_dtype() -> np.dtype:
 
 
 def set_default_dtype(dtype) -> None:
+    """Make ``dtype`` (float32 or float64) the dtype of new float tensors."""
     global _default_float
     dtype = np.dtype(dtype)
     if dtype.kind != "f":

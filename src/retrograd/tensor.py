@@ -70,7 +70,7 @@ class Tensor:
     is_leaf = property(lambda self: self.grad_fn is None)
     T = property(lambda self: self.permute(tuple(range(self.ndim - 1, -1, -1))))
     mT = property(lambda self: self.transpose(-1, -2))
-    device = property(lambda self: "cpu")
+    device = property(lambda self: _CPU)
 
     def dim(self) -> int:
         return self.array.ndim
@@ -88,7 +88,9 @@ class Tensor:
 
     def item(self):
         if self.array.size != 1:
-            raise ValueError(f"item(): only one-element tensors can be converted to a Python "
+            from .autograd.function import ShapeError  # RuntimeError as PyTorch, ValueError as before
+
+            raise ShapeError(f"item(): only one-element tensors can be converted to a Python "
                              f"number, got shape {tuple(self.shape)}")
         return self.array.item()
 
@@ -244,21 +246,44 @@ class Tensor:
         np.clip(self.array, min, max, out=self.array)
         return self
 
-    # ----- dtype conversion ----------------------------------------------------------------
-    def to(self, dtype=None, *args, **kwargs) -> "Tensor":
-        """Convert dtype (differentiably for float-to-float); devices other than 'cpu' are not
-        available yet."""
-        if isinstance(dtype, str) and dtype not in ("cpu",):
-            try:
-                np.dtype(dtype)
-            except TypeError:
-                raise ValueError(f"to(): unknown device {dtype!r}; only 'cpu' exists") from None
-        if dtype is None or dtype == "cpu":
-            return self
-        return _elementwise_cast(self, np.dtype(dtype))
+    # ----- dtype and device conversion -----------------------------------------------------
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``, keywords
+        ``dtype=``, ``device=``, ``copy=``: self when nothing changes (and ``copy`` is False).
+        Float-to-float casts are differentiable; only the CPU exists."""
+        from .device import parse_to
 
-    def type(self, dtype) -> "Tensor":
+        _, dtype, copy = parse_to(args, kwargs)
+        if dtype is None or dtype == self.array.dtype:
+            return self.clone() if copy else self
+        return _elementwise_cast(self, dtype)
+
+    def type(self, dtype=None):
+        """The dtype's name (no argument) or a cast (``type(rg.float64)``)."""
+        if dtype is None:
+            return f"retrograd.{_TYPE_NAMES.get(self.array.dtype.name, self.array.dtype.name)}"
         return self.to(dtype)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False) -> "Tensor":
+        from .device import check_device
+
+        check_device("cuda" if device is None else device, "cuda()")
+        return self
+
+    is_cuda = property(lambda self: False)
+    is_cpu = property(lambda self: True)
+
+    def is_floating_point(self) -> bool:
+        return self.array.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.array.dtype.kind == "c"
+
+    def element_size(self) -> int:
+        return self.array.dtype.itemsize
 
     def float(self) -> "Tensor":
         return self.to(backend.float32)
@@ -266,14 +291,33 @@ class Tensor:
     def double(self) -> "Tensor":
         return self.to(backend.float64)
 
+    def half(self) -> "Tensor":
+        return self.to(backend.float16)
+
     def long(self) -> "Tensor":
         return self.to(backend.int64)
 
     def int(self) -> "Tensor":
         return self.to(backend.int32)
 
+    def short(self) -> "Tensor":
+        return self.to(np.int16)
+
+    def char(self) -> "Tensor":
+        return self.to(np.int8)
+
+    def byte(self) -> "Tensor":
+        return self.to(backend.uint8)
+
     def bool(self) -> "Tensor":
         return self.to(backend.bool_)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats a 0-d tensor's value; other tensors take no format spec
+        (TypeError, as PyTorch) and print as ``str``."""
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
+        return object.__format__(self, spec)
 
     def contiguous(self) -> "Tensor":
         return self
@@ -284,7 +328,13 @@ class Tensor:
     # ----- comparisons (no gradient) -------------------------------------------------------
     def _cmp(self, other, fn):
         other = other.array if isinstance(other, Tensor) else other
-        return Tensor._from_op(fn(self.array, other), None)
+        try:
+            return Tensor._from_op(fn(self.array, other), None)
+        except ValueError:
+            from .autograd.function import ShapeError
+
+            raise ShapeError(f"{fn.__name__}: shapes {tuple(self.shape)} and "
+                             f"{tuple(getattr(other, 'shape', ()))} do not broadcast") from None
 
     __eq__ = lambda self, o: self._cmp(o, np.equal)  # noqa: E731
     __ne__ = lambda self, o: self._cmp(o, np.not_equal)  # noqa: E731
@@ -292,15 +342,6 @@ class Tensor:
     __le__ = lambda self, o: self._cmp(o, np.less_equal)  # noqa: E731
     __gt__ = lambda self, o: self._cmp(o, np.greater)  # noqa: E731
     __ge__ = lambda self, o: self._cmp(o, np.greater_equal)  # noqa: E731
-
-    def __invert__(self):
-        return Tensor._from_op(~self.array, None)
-
-    def __and__(self, other):
-        return self._cmp(other, np.logical_and)
-
-    def __or__(self, other):
-        return self._cmp(other, np.logical_or)
 
     def eq(self, other):
         return self == other
@@ -316,3 +357,10 @@ def _elementwise_cast(t: Tensor, dtype) -> Tensor:
     from .ops.cast import cast
 
     return cast(t, dtype)
+
+
+from .device import CPU as _CPU  # noqa: E402  (Tensor.device)
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}

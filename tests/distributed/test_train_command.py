@@ -41,5 +41,5 @@ def test_usage_error_in_every_rank_aborts_with_one_line(mpi_run, tmp_path):
     result = mpi_run(2, "", "train", "--epochs", "0", "--out", str(tmp_path), check=False,
                      python_args=TRAIN)
     assert result.returncode != 0
-    assert "--epochs and --batch-size must be at least 1" in result.stderr
+    assert "argument --epochs: must be at least 1, got 0" in result.stderr
     assert "Traceback" not in result.stderr

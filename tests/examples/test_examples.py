@@ -53,6 +53,7 @@ def test_every_example_is_covered():
     scripts = {p.name for p in EXAMPLES.glob("*.py")}
     covered = {"backprop_by_hand.py", "linear_regression.py", "gradient_descent_family.py",
                "activations.py", "mnist_models.py", "regularization.py", "fit_xor.py",
+               "export_onnx.py",
                "adding_problem.py", "char_lm.py"}
     covered |= {"data_parallel.py"}  # runs under mpiexec in tests/distributed/test_ddp.py
     assert scripts <= covered, f"examples without a smoke test: {sorted(scripts - covered)}"
@@ -149,3 +150,13 @@ def test_char_lm(tmp_path):
     assert "200 characters, vocabulary of 5" in out
     sample = out.split("sampled at temperature 0.5:")[1].strip()
     assert len(sample) == 41 and set(sample) <= set("abcd ")
+
+
+def test_export_onnx(tmp_path):
+    import pytest
+
+    pytest.importorskip("onnxruntime", reason="the example runs onnxruntime (the onnx extra)")
+    out = run_example("export_onnx.py", tmp_path, "--out", str(tmp_path))
+    for batch in (2, 7):
+        assert number(rf"lenet5\s+batch {batch}: max \|onnxruntime - retrograd\| = (\S+)", out) < 1e-4
+    assert (tmp_path / "lenet5.onnx").is_file()

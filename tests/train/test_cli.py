@@ -116,3 +116,27 @@ def test_corrupt_model_file_is_rejected(tmp_path):
     result = _run("evaluate", str(bad))
     assert result.returncode == 2 and str(bad) in result.stderr
     assert os.path.getsize(bad) == len(b"not a model at all")  # nothing was overwritten
+
+
+def test_resume_before_the_first_checkpoint_starts_fresh_and_clears_temp_files(
+        trained, tmp_path, monkeypatch, capsys):
+    """A job killed in its first epoch (no checkpoint yet, a half-written temp file left) and
+    resubmitted with --resume starts afresh, says so, and ends as the uninterrupted run."""
+    from retrograd.io import load
+    from retrograd.train import Trainer
+
+    def crash(self, loader, epoch, epochs):
+        raise KeyboardInterrupt
+
+    cut = tmp_path / "cut"
+    common = ["train", "--model", "mlp", "--epochs", "1", "--quiet", "--out", str(cut)]
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_train_epoch", crash)
+        assert main(common) == 130
+    stale = cut / ".checkpoint.safetensors.a1b2c3d4e5f6.tmp"
+    stale.write_bytes(b"half")
+    assert main(common + ["--resume", "--no-plots"]) == 0
+    assert "no checkpoint" in capsys.readouterr().err and not stale.exists()
+    whole, resumed = load(trained / "model.safetensors"), load(cut / "model.safetensors")
+    for key in whole:
+        np.testing.assert_array_equal(whole[key].array, resumed[key].array, err_msg=key)

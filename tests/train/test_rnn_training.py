@@ -6,7 +6,8 @@ import numpy as np
 
 import retrograd as rg
 from retrograd import nn, optim
-from retrograd.cli import _fill_model_defaults, build_parser
+from retrograd.cli import build_parser
+from retrograd.cli_train import _fill_model_defaults
 from retrograd.models.registry import build_model
 from retrograd.train import Trainer
 

@@ -7,6 +7,7 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck
 from .anomaly import detect_anomaly
+from . import functional
 
 
 def _as_list(x):

@@ -9,6 +9,7 @@ from ..tensor import Tensor
 from . import grad_mode
 from .broadcast import SumTo
 from .function import _anomaly
+from .quiet import quiet
 
 _FREED = ("Trying to backward through the graph a second time (or to use its saved values after "
           "they were freed). Pass retain_graph=True to the first backward() if you need to go "
@@ -85,7 +86,7 @@ def run_backward(roots: Sequence, grad_roots: Sequence, retain_graph: bool, crea
 
 
 def _run_backward(roots, grad_roots, retain_graph, create_graph, inputs, allow_unused):
-    with grad_mode.enable_grad() if create_graph else grad_mode.no_grad():
+    with grad_mode.enable_grad() if create_graph else grad_mode.no_grad(), quiet():
         wanted = None
         if inputs is not None:
             wanted = {}
@@ -211,7 +212,7 @@ def _as_tensors(arrays):
     """A backward_arrays result as a tuple of Tensors (or None)."""
     if not isinstance(arrays, tuple):
         arrays = (arrays,)
-    return tuple(None if a is None else Tensor(a) for a in arrays)
+    return tuple(None if a is None else Tensor._from_op(a, None) for a in arrays)
 
 
 def _own(g, seen):

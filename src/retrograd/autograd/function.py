@@ -13,10 +13,12 @@ import weakref
 from ..backend import array_module
 from ..tensor import Tensor
 from . import grad_mode
+from . import quiet as _quiet
 
 
-class ShapeError(ValueError):
-    """Operands whose shapes do not fit the op; the message names the op and the shapes."""
+class ShapeError(RuntimeError, ValueError):
+    """Operands whose shapes do not fit the op; the message names the op and the shapes.
+    A RuntimeError, as PyTorch raises, and a ValueError, as code written against NumPy catches."""
 
 
 class Function:
@@ -64,6 +66,7 @@ class Function:
     def apply(cls, *inputs, **kwargs):
         fn = cls()
         arrays = [x.array if type(x) is Tensor or isinstance(x, Tensor) else x for x in inputs]
+        token = _quiet.enter()  # overflow gives inf, as in PyTorch, without a NumPy warning
         try:
             out = fn.forward(*arrays, **kwargs)
         except ValueError as e:
@@ -71,6 +74,8 @@ class Function:
                 raise
             shapes = " and ".join(str(tuple(getattr(a, "shape", ()))) for a in arrays)
             raise ShapeError(f"{cls.__name__.lower()}: operands of shapes {shapes} do not fit: {e}") from None
+        finally:
+            _quiet.leave(token)
         if grad_mode._state.enabled:
             for x in inputs:
                 if isinstance(x, Tensor) and x.requires_grad:

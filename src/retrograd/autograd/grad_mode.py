@@ -21,10 +21,12 @@ _state = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Whether ops record the graph now (in this thread)."""
     return _state.enabled
 
 
 def is_inference_mode_enabled() -> bool:
+    """Whether an ``inference_mode`` block is active in this thread."""
     return _state.inference
 
 

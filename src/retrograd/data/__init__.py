@@ -16,6 +16,7 @@ from .worker import WorkerInfo, get_worker_info
 from .datasets import (CIFAR10, CIFAR100, MNIST, ChecksumError, DatasetNotFoundError,
                        FashionMNIST, IDXFormatError, MNISTSample, UnsafeFileError, load_dataset,
                        mnist_sample, read_idx)
+from .datasets import ImageFolder
 from .distributed import DistributedSampler
 from .datasets.sequence import ADDING_BASELINE_MSE, adding_problem, adding_problem_arrays
 
@@ -24,6 +25,7 @@ __all__ = [
     "DatasetNotFoundError", "FashionMNIST", "IDXFormatError", "MNIST", "MNISTSample", "Subset",
     "TensorDataset", "UnsafeFileError", "default_collate", "load_dataset", "mnist_sample",
     "random_split", "read_idx", "transforms",
+    "ImageFolder",
     "DistributedSampler",
     "BatchSampler", "ChainDataset", "IterableDataset", "RandomSampler", "Sampler",
     "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler", "WorkerInfo",

@@ -175,3 +175,7 @@ class RandomCrop(Transform):
         windows = sliding_window_view(batch, (h, w), axis=(2, 3))  # (N, C, H-h+1, W-w+1, h, w)
         out = windows[np.arange(n), :, top, left]  # advanced indices first: (N, C, h, w)
         return out[0] if single else out
+
+
+# Transforms for images as read from files (Pillow images, HWC arrays): torchvision's names.
+from .image_transforms import CenterCrop, ColorJitter, Resize, ToTensor  # noqa: E402,F401

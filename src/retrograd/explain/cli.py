@@ -32,13 +32,24 @@ def parse_values(text: str, what: str) -> np.ndarray:
     if text.endswith(".npy") or os.path.exists(text):
         if not os.path.exists(text):
             raise ValueError(f"{what}: file {text!r} not found")
-        return np.asarray(np.load(text, allow_pickle=False), dtype=np.float64)
+        try:
+            arr = np.asarray(np.load(text, allow_pickle=False), dtype=np.float64)
+        except (ValueError, TypeError, OSError, EOFError) as err:
+            raise ValueError(f"{what}: {text!r} is not a numeric .npy file ({err})") from None
+        if arr.size == 0 or not np.isfinite(arr).all():
+            raise ValueError(f"{what}: {text!r} must hold finite numbers")
+        return arr
     try:
         rows = [[float(v) for v in row.split(",") if v.strip()] for row in text.split(";")]
     except ValueError:
         raise ValueError(f"{what}: expected an .npy file or comma-separated numbers, got "
                          f"{text!r}") from None
-    arr = np.array(rows, dtype=np.float64)
+    try:
+        arr = np.array(rows, dtype=np.float64)
+    except ValueError:
+        raise ValueError(f"{what}: rows of different lengths in {text!r}") from None
+    if arr.size == 0 or not np.isfinite(arr).all():
+        raise ValueError(f"{what}: expected finite numbers, got {text!r}")
     return arr[0] if arr.shape[0] == 1 else arr
 
 
@@ -149,6 +160,8 @@ def run_explain(args: argparse.Namespace) -> int:
     try:
         if args.steps < 1:
             raise ValueError(f"--steps must be at least 1, got {args.steps}")
+        if not np.isfinite(args.lr) or args.lr <= 0:
+            raise ValueError(f"--lr must be a finite number above 0, got {args.lr}")
         if args.digits < 1:
             raise ValueError(f"--digits must be at least 1, got {args.digits}")
         if getattr(args, "model", "mlp") == "rnn":

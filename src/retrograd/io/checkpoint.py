@@ -191,6 +191,7 @@ def save_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
             raise TypeError(f"{_SAVE}: model state_dict key {key!r} is not a string")
         enc.tensors["model." + key] = model_sd[key]
     doc: dict[str, Any] = {"version": FORMAT_VERSION, "model_keys": list(model_sd)}
+    doc["optimizer_class"] = None if optimizer is None else type(optimizer).__name__
     doc["optimizer"] = None if optimizer is None else enc.encode(optimizer.state_dict(), "optim")
     doc["scheduler"] = (None if scheduler is None
                         else enc.encode(scheduler.state_dict(), "scheduler"))
@@ -212,16 +213,43 @@ def _read_doc(path: str) -> tuple[dict, dict[str, np.ndarray]]:
                          f"retrograd.io.load")
     try:
         doc = json.loads(metadata[META_KEY])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its "
                                f"'{META_KEY}' metadata is not valid JSON ({exc})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("model_keys"), list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("model_keys"), list) or not all(
+            isinstance(k, str) for k in doc["model_keys"]):
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its "
                                f"'{META_KEY}' metadata lacks the model key list")
     if doc.get("version") != FORMAT_VERSION:
         raise ValueError(f"{_LOAD}: '{path}' has checkpoint format version "
                          f"{doc.get('version')!r}; this retrograd reads version {FORMAT_VERSION}")
     return doc, arrays
+
+
+def _restore(path: str, doc: dict, arrays: dict, model: Any, optimizer: Any, scheduler: Any,
+             loader: Any, strict: bool) -> dict:
+    """Decode the document and load model, optimizer, scheduler and loader; the parts."""
+    parts = {k: _decode(doc.get(k), arrays, path)
+             for k in ("optimizer", "scheduler", "loader", "rng", "epoch", "extra")}
+    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler), ("loader", loader)):
+        if obj is not None and parts[name] is None:
+            raise ValueError(f"{_LOAD}: '{path}' holds no {name} state, but a {name} was given")
+    if not isinstance(parts["epoch"], (int, np.integer)) or parts["epoch"] < 0:
+        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: epoch "
+                               f"{parts['epoch']!r:.40} is not a non-negative int")
+    missing = [k for k in doc["model_keys"] if "model." + k not in arrays]
+    if missing:
+        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: model tensors "
+                               f"{missing[:5]} are missing")
+    model.load_state_dict(OrderedDict((k, Tensor(arrays["model." + k]))
+                                      for k in doc["model_keys"]), strict=strict)
+    if optimizer is not None:
+        optimizer.load_state_dict(parts["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(parts["scheduler"])
+    if loader is not None:
+        _restore_loader(loader, parts["loader"], path)
+    return parts
 
 
 def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler: Any = None,
@@ -239,25 +267,19 @@ def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
     if not callable(getattr(model, "load_state_dict", None)):
         raise TypeError(f"{_LOAD}: model must be a Module, got {type(model).__name__}")
     doc, arrays = _read_doc(path)
-    parts = {k: _decode(doc.get(k), arrays, path)
-             for k in ("optimizer", "scheduler", "loader", "rng", "epoch", "extra")}
-    for name, obj in (("optimizer", optimizer), ("scheduler", scheduler), ("loader", loader)):
-        if obj is not None and parts[name] is None:
-            raise ValueError(f"{_LOAD}: '{path}' holds no {name} state, but a {name} was given")
-    missing = [k for k in doc["model_keys"] if "model." + k not in arrays]
-    if missing:
-        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: model tensors "
-                               f"{missing[:5]} are missing")
-    model.load_state_dict(OrderedDict((k, Tensor(arrays["model." + k]))
-                                      for k in doc["model_keys"]), strict=strict)
-    if optimizer is not None:
-        optimizer.load_state_dict(parts["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(parts["scheduler"])
-    if loader is not None:
-        _restore_loader(loader, parts["loader"], path)
-    if restore_rng and parts["rng"] is not None:
-        backend.set_rng_state(parts["rng"])
+    saved_class = doc.get("optimizer_class")
+    if optimizer is not None and saved_class not in (None, type(optimizer).__name__):
+        raise ValueError(f"{_LOAD}: '{path}' holds the state of a {saved_class} optimizer; "
+                         f"refusing to load it into {type(optimizer).__name__}")
+    try:
+        parts = _restore(path, doc, arrays, model, optimizer, scheduler, loader, strict)
+        if restore_rng and parts["rng"] is not None:
+            backend.set_rng_state(parts["rng"])
+    except (TypeError, KeyError, AttributeError, IndexError, RecursionError,
+            OverflowError) as exc:  # a JSON document of the wrong shape
+        raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its state does "
+                               f"not have the expected structure ({type(exc).__name__}: "
+                               f"{str(exc):.200})") from None
     return {"epoch": parts["epoch"], "extra": parts["extra"], "optimizer": parts["optimizer"],
             "scheduler": parts["scheduler"], "loader": parts["loader"],
             "rng_state": parts["rng"]}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -108,6 +109,24 @@ def atomic_write(path: PathLike, data: bytes, who: str = "retrograd.io.save") ->
             pass
         raise
     _fsync_dir(folder)
+
+
+_TEMP_NAME = re.compile(r"^\..+\.[0-9a-f]{12}\.tmp$")
+
+
+def remove_stale_temp_files(folder: PathLike) -> list[str]:
+    """Remove the temporary files that writes killed mid-way (``kill -9``) left in ``folder``
+    (only names ``atomic_write`` makes: ``.<name>.<12 hex digits>.tmp``); returns their paths.
+    Call it when no other process is writing there, e.g. when a run starts."""
+    removed = []
+    for entry in os.scandir(folder):
+        if _TEMP_NAME.match(entry.name) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:
+                continue
+            removed.append(entry.path)
+    return removed
 
 
 def _as_array(value: Any, key: str, who: str) -> np.ndarray:
@@ -218,6 +237,8 @@ def parse_bytes(data: bytes, path: str, who: str = "retrograd.io.load"
                              f"{len(data) - 8} more bytes (truncated, or another format)")
     try:
         header = json.loads(data[8:8 + n].decode("utf-8"))
+    except RecursionError:
+        raise _corrupt(path, "its header nests too deeply to be a safetensors header") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise _corrupt(path, f"its header is not valid JSON ({exc})") from None
     if not isinstance(header, dict):
@@ -239,7 +260,7 @@ def parse_bytes(data: bytes, path: str, who: str = "retrograd.io.load"
     for name, arr in arrays.items():
         if not arr.flags.writeable:
             arrays[name] = arr.copy()
-    order = sorted(header, key=lambda k: tuple(header[k].get("data_offsets") or (0, 0)))
+    order = sorted(arrays, key=lambda k: tuple(header[k]["data_offsets"]))
     return arrays, metadata, order
 
 
@@ -249,9 +270,11 @@ def _ordered_names(path: str, arrays: Mapping, metadata: Mapping[str, str],
     if saved is not None:
         try:
             names = json.loads(saved)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _corrupt(path, f"its '{KEY_ORDER}' metadata is not valid JSON") from None
-        if isinstance(names, list) and sorted(names) == sorted(arrays):
+        if not isinstance(names, list) or not all(isinstance(k, str) for k in names):
+            raise _corrupt(path, f"its '{KEY_ORDER}' metadata is not a list of names")
+        if sorted(names) == sorted(arrays):
             return names
     return order
 

@@ -80,18 +80,22 @@ class CifarResNet(nn.Module):
 
 
 def resnet8(**kwargs) -> CifarResNet:
+    """CIFAR ResNet-8 (1 block per stage); keyword arguments go to CifarResNet."""
     return CifarResNet(8, **kwargs)
 
 
 def resnet20(**kwargs) -> CifarResNet:
+    """CIFAR ResNet-20 (3 blocks per stage); keyword arguments go to CifarResNet."""
     return CifarResNet(20, **kwargs)
 
 
 def resnet32(**kwargs) -> CifarResNet:
+    """CIFAR ResNet-32 (5 blocks per stage); keyword arguments go to CifarResNet."""
     return CifarResNet(32, **kwargs)
 
 
 def resnet56(**kwargs) -> CifarResNet:
+    """CIFAR ResNet-56 (9 blocks per stage); keyword arguments go to CifarResNet."""
     return CifarResNet(56, **kwargs)
 
 

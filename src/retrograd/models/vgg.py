@@ -43,10 +43,12 @@ class VGG(nn.Module):
 
 
 def vgg11(**kwargs) -> VGG:
+    """VGG-11 (8 conv layers, configuration A); keyword arguments go to VGG."""
     return VGG("vgg11", **kwargs)
 
 
 def vgg16(**kwargs) -> VGG:
+    """VGG-16 (13 conv layers, configuration D); keyword arguments go to VGG."""
     return VGG("vgg16", **kwargs)
 
 

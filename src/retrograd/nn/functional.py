@@ -20,24 +20,51 @@ from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, 
                         huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,
                         max_pool1d, max_pool2d)
-from ..ops import shape as _shape
+from ..ops import padding as _padding
+# issue 14 part B: more activations, resampling, distances, norms, attention, 3-d conv/pool
+from ..ops.hard_activation import hardsigmoid, hardswish, hardtanh, relu6, threshold
+from ..ops.composite_activation import (celu, glu, hardshrink, logsigmoid, mish, prelu, selu,
+                                        softshrink, softsign, tanhshrink)
+from ..ops.resample import interpolate
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance
+from ..ops.group_norm import group_norm, instance_norm
+from ..ops.attention import scaled_dot_product_attention
+from ..ops.fold import fold, unfold
+from ..ops.conv3d import conv3d, conv_transpose3d
+from ..ops.conv_transpose import conv_transpose1d
+from ..ops.pool3d import avg_pool3d, max_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
+from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from ..ops.rms_norm import rms_norm
+from ..ops.feature_dropout import alpha_dropout, dropout1d, dropout3d
+from ..ops.adaptive_pool import (adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d,
+                                 adaptive_max_pool3d, lp_pool1d, lp_pool2d, lp_pool3d)
+from ..ops.distance import pdist
+from ..ops.resample import upsample, upsample_bilinear, upsample_nearest
+from ..ops.grid_sample import affine_grid, grid_sample
+from ..ops.bilinear import bilinear
+from ..ops.local_response_norm import local_response_norm
+from ..ops.composite_activation import gumbel_softmax
 from ..tensor import Tensor
 
 
 # ----- activations ------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), element-wise (``inplace`` is accepted; computed out of place)."""
     return _act.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
     return _act.leaky_relu(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1)."""
     return _act.elu(input, alpha)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (exact, or ``approximate='tanh'``)."""
     return _act.gelu(input, approximate)
 
 
@@ -47,14 +74,17 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), element-wise."""
     return _act.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent, element-wise."""
     return _act.tanh(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
     return _act.softplus(input, beta, threshold)
 
 
@@ -73,8 +103,15 @@ def softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
 
 
 def log_softmax(input: Tensor, dim: int | None = None, dtype=None) -> Tensor:
+    """log(softmax(x)) along ``dim`` (optionally cast to ``dtype`` first)."""
     x = input if dtype is None else input.to(dtype)
     return _act.log_softmax(x, _softmax_dim("log_softmax", x.ndim, dim))
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-input) along ``dim``."""
+    x = input if dtype is None else input.to(dtype)
+    return _act.softmax(-x, _softmax_dim("softmin", x.ndim, dim))
 
 
 # ----- dropout ----------------------------------------------------------------------------------
@@ -107,6 +144,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if t is not None and tuple(t.shape) != (c,):
             raise ShapeError(f"batch_norm: {name} of shape {tuple(t.shape)} does not fit input of "
                              f"shape {tuple(input.shape)} ({c} channels)")
+    if training and input.array.size == 0:  # an empty batch: an empty result, statistics kept
+        shape = (1, c) + (1,) * (input.ndim - 2)  # (as PyTorch; weight and bias get zero grads)
+        out = input * 0.0
+        out = out if weight is None else out + weight.reshape(shape) * 0.0
+        return out if bias is None else out + bias.reshape(shape) * 0.0
     if training:
         count = input.array.size // max(c, 1)
         if count <= 1:
@@ -142,8 +184,9 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
 
 
 def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Tensor:
-    """Constant padding; ``pad`` = (left, right) for the last dim, then the one before, ..."""
-    return _shape.pad(input, pad, mode, 0.0 if value is None else value)
+    """Pad or crop (negative sizes); ``pad`` = (left, right) for the last dim, then the one before,
+    ...; modes constant, reflect, replicate, circular (see ``retrograd.ops.padding``)."""
+    return _padding.pad(input, pad, mode, value)
 
 
 # ----- embedding and one-hot --------------------------------------------------------------------
@@ -158,15 +201,20 @@ def _indices(input, op: str):
 def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input`` (*) -> (*, dim).
-    Entries equal to ``padding_idx`` get no gradient. (max_norm, scale_grad_by_freq and sparse
+    Entries equal to ``padding_idx`` get no gradient. With ``max_norm``, the rows looked up are
+    first renormalised in place to norm <= max_norm (as PyTorch). (scale_grad_by_freq and sparse
     are not supported.)"""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
     idx = _indices(input, "embedding")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range: indices span [{idx.min()}, {idx.max()}] "
                          f"but weight has {n} rows (shape {tuple(weight.shape)})")
+    if max_norm is not None:
+        from ..ops.distance import embedding_renorm_
+
+        embedding_renorm_(weight, idx, max_norm, norm_type)
     out = weight[idx]
     if padding_idx is not None:
         padding_idx = padding_idx % n if padding_idx < 0 else padding_idx
@@ -181,11 +229,15 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
 def one_hot(tensor, num_classes: int = -1) -> Tensor:
     """Integer class indices (*) -> int64 one-hot (*, num_classes)."""
     idx = _indices(tensor, "one_hot")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError(f"one_hot: class values must be non-negative, got {idx.min()}")
     if num_classes < 0:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
-    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
-        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
-                         f"[{idx.min()}, {idx.max()}]")
+        if not idx.size:
+            raise RuntimeError("one_hot: cannot infer the number of classes from an empty tensor")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError(f"one_hot: class values must be smaller than num_classes "
+                           f"({num_classes}), got {idx.max()}")
     return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
@@ -201,4 +253,15 @@ __all__ = [
     # losses
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
     "kl_div", "l1_loss", "mse_loss", "nll_loss", "smooth_l1_loss",
+    # issue 14 part B
+    "hardtanh", "relu6", "hardsigmoid", "hardswish", "threshold", "selu", "celu", "mish",
+    "softsign", "logsigmoid", "softmin", "glu", "prelu", "hardshrink", "softshrink", "tanhshrink",
+    "interpolate", "normalize", "cosine_similarity", "pairwise_distance", "group_norm",
+    "instance_norm", "scaled_dot_product_attention", "unfold", "fold", "conv3d",
+    "conv_transpose1d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "max_unpool1d",
+    "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "rms_norm",
+    "channel_shuffle", "alpha_dropout", "dropout1d", "dropout3d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d",
+    "lp_pool3d", "pdist", "upsample", "upsample_bilinear", "upsample_nearest", "affine_grid",
+    "grid_sample", "bilinear", "local_response_norm", "gumbel_softmax",
 ]

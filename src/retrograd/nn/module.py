@@ -258,6 +258,16 @@ class Module:
     def half(self) -> "Module":
         return self.to(xp.float16)
 
+    def cpu(self) -> "Module":
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        """Raises: retrograd has no GPU backend yet (the error says so)."""
+        from ..device import check_device
+
+        check_device("cuda" if device is None else device, "cuda()")
+        return self
+
     # ----- state_dict ----------------------------------------------------------------------
     def _local_state(self) -> Iterator[tuple[str, Tensor]]:
         """This module's own (name, tensor) pairs that belong in its state_dict."""

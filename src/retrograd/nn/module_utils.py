@@ -56,12 +56,6 @@ def _as_array(value) -> np.ndarray:
 
 def _parse_to(args, kwargs):
     """The dtype asked for by ``to(...)`` (None for device-only calls); only 'cpu' exists."""
-    dtype, device = kwargs.get("dtype"), kwargs.get("device")
-    for a in args:
-        if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps"):
-            device = a
-        elif a is not None:
-            dtype = a.dtype if isinstance(a, Tensor) else a
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise RuntimeError(f"to(): device {device!r} is not available; only 'cpu' exists")
-    return None if dtype is None else np.dtype(dtype)
+    from ..device import parse_to
+
+    return parse_to(args, kwargs)[1]

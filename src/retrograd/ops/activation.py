@@ -8,6 +8,8 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..backends import kernels_for
 from .dims import normalize_dim
+from .float_only import require_float
+from .elementwise import as_floating
 from .special import erf
 
 
@@ -146,38 +148,59 @@ def _select(cond, a, b):
 
 
 def relu(x):
+    """max(x, 0), element-wise."""
     return ReLU.apply(x)
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
+    """x where x > 0, else negative_slope * x."""
     return LeakyReLU.apply(x, negative_slope=negative_slope)
 
 
 def elu(x, alpha: float = 1.0):
+    """x where x > 0, else alpha * (exp(x) - 1)."""
     return ELU.apply(x, alpha=alpha)
 
 
 def gelu(x, approximate: str = "none"):
+    """x * Phi(x), Phi the normal CDF; ``approximate='tanh'`` for the tanh form."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return GELU.apply(x, approximate=approximate)
 
 
 def sigmoid(x):
-    return Sigmoid.apply(x)
+    """1 / (1 + exp(-x)), stable for large |x|."""
+    return Sigmoid.apply(as_floating(x))
 
 
 def tanh(x):
-    return Tanh.apply(x)
+    """Hyperbolic tangent, element-wise."""
+    return Tanh.apply(as_floating(x))
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
     return Softplus.apply(x, beta=beta, threshold=threshold)
 
 
 def softmax(x, dim: int = -1):
+    """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max: no overflow)."""
+    require_float(x, "softmax", NotImplementedError)
+    if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
+        normalize_dim(dim, 0, "softmax")
+        return softmax(x.reshape(1), 0).reshape(())
+    if x.array.size == 0:  # nothing to normalise (an empty dim has no maximum)
+        return x * 1
     return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(x, dim: int = -1):
+    """log(softmax(x)) along ``dim``, computed stably."""
+    require_float(x, "log_softmax", NotImplementedError)
+    if x.ndim == 0:
+        normalize_dim(dim, 0, "log_softmax")
+        return log_softmax(x.reshape(1), 0).reshape(())
+    if x.array.size == 0:
+        return x * 1
     return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))

@@ -12,6 +12,7 @@ Three ops, each the others' gradient, so derivatives of any order exist:
 from __future__ import annotations
 
 from ..autograd.function import Function, ShapeError
+from ..backend import array_module
 from ..tensor import Tensor
 from ..backends import ConvGeometry, kernels_for
 
@@ -57,6 +58,10 @@ class ConvGradWeight(Function):
 
     def forward(self, x, g, geometry=None):
         self.geo = geometry
+        if x.shape[0] == 0:  # an empty batch: no sample contributes (as in PyTorch)
+            geo = geometry
+            shape = (geo.o, geo.c // geo.groups, geo.kh, geo.kw)
+            return array_module(x).zeros(shape, dtype=x.dtype)
         return kernels_for(x).conv_grad_weight(x, g, geometry)
 
     def backward(self, gw):

@@ -21,7 +21,27 @@ def normalize_dims(dim, ndim: int, op: str = "op") -> tuple[int, ...]:
         return tuple(range(ndim))
     if isinstance(dim, int):
         dim = (dim,)
+    if ndim == 0:  # a 0-d tensor takes dim 0 or -1 (as PyTorch) and has nothing to reduce
+        for d in dim:
+            normalize_dim(d, 0, op)
+        return ()
     dims = tuple(sorted({normalize_dim(d, ndim, op) for d in dim}))
     if len(dims) != len(dim):
         raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
     return dims
+
+
+def numpy_aliases(fn):
+    """Accept NumPy's ``axis=`` and ``keepdims=`` for ``dim=`` and ``keepdim=``, as PyTorch does."""
+    import functools
+
+    @functools.wraps(fn)
+    def with_aliases(*args, **kwargs):
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return with_aliases

@@ -7,6 +7,22 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..backends import kernels_for
 from ..tensor import Tensor
+from .promote import promote, result_type
+
+
+def _arrays(inputs):
+    """A binary op's two inputs as arrays (constants as they are)."""
+    a, b = inputs
+    return (a.array if isinstance(a, Tensor) else a), (b.array if isinstance(b, Tensor) else b)
+
+
+def as_floating(x):
+    """Integer and bool tensors as the default float (PyTorch's rule for exp, sin, sqrt ...)."""
+    if x.array.dtype.kind in "biu":
+        from ..backend import get_default_dtype
+
+        return Tensor(x.array.astype(get_default_dtype()))
+    return x
 
 
 def _tensor_grad(fn, i) -> bool:
@@ -37,6 +53,8 @@ class Sub(Function):
     def backward(self, g):
         return g, (-g if _tensor_grad(self, 1) else None)
 
+    backward_arrays = backward  # the same on arrays (no graph nodes without create_graph)
+
 
 class Mul(Function):
     def forward(self, a, b):
@@ -44,6 +62,10 @@ class Mul(Function):
 
     def backward(self, g):
         a, b = self.inputs
+        return (g * b if _tensor_grad(self, 0) else None), (g * a if _tensor_grad(self, 1) else None)
+
+    def backward_arrays(self, g):
+        a, b = _arrays(self.inputs)
         return (g * b if _tensor_grad(self, 0) else None), (g * a if _tensor_grad(self, 1) else None)
 
 
@@ -57,21 +79,66 @@ class Div(Function):
         gb = -g * a / (b * b) if _tensor_grad(self, 1) else None
         return ga, gb
 
+    def backward_arrays(self, g):
+        a, b = _arrays(self.inputs)
+        ga = g / b if _tensor_grad(self, 0) else None
+        gb = -g * a / (b * b) if _tensor_grad(self, 1) else None
+        return ga, gb
+
 
 class Pow(Function):
     """a ** b; a and b may each be a Tensor or a constant."""
 
     def forward(self, a, b):
-        return a ** b
+        try:
+            return a ** b
+        except ValueError as err:  # NumPy's wording and type differ from PyTorch's
+            if "negative integer powers" in str(err):
+                raise RuntimeError("Integers to negative integer powers are not allowed.") \
+                    from None
+            raise
 
     def backward(self, g):
+        """As PyTorch at 0: d/da a**0 = 0 and d/db 0**b = 0 for b >= 0 (not 0 * inf = nan)."""
         a, b = self.inputs
-        ga = g * b * a ** (b - 1) if _tensor_grad(self, 0) else None
-        gb = None
+        ga = gb = None
+        if _tensor_grad(self, 0):
+            if not isinstance(b, Tensor):
+                ga = g * 0.0 if b == 0 else g * b * a ** (b - 1) if b >= 1 else _at_zero_too(g, a, b)
+            else:
+                with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, silently
+                    ga = where(b.array == 0, 0.0, g * b * a ** (b - 1))
         if _tensor_grad(self, 1):
             base = a if isinstance(a, Tensor) else Tensor(xp.asarray(a, dtype=b.dtype))
-            gb = g * self.output() * log(base)
+            at_zero = (_data(base) == 0) & (b.array >= 0)
+            if at_zero.any():
+                gb = where(at_zero, 0.0, g * self.output() * log(where(at_zero, 1.0, base)))
+            else:
+                gb = g * self.output() * log(base)
         return ga, gb
+
+    def backward_arrays(self, g):
+        """The same rule on arrays; a constant exponent >= 1 (x ** 2) is one product."""
+        a, b = _arrays(self.inputs)
+        ga = gb = None
+        if _tensor_grad(self, 0):
+            if type(b) in (int, float) and b >= 1:
+                ga = g * (b * a ** (b - 1)) if b != 1 else g
+            else:
+                with xp.errstate(divide="ignore", invalid="ignore"):
+                    ga = xp.where(xp.asarray(b) == 0, 0, g * b * a ** (b - 1)).astype(g.dtype, copy=False)
+        if _tensor_grad(self, 1):
+            at_zero = (xp.asarray(a) == 0) & (b >= 0)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                gb = g * self.output().array * xp.log(xp.where(at_zero, 1, a))
+            gb = xp.where(at_zero, 0, gb).astype(g.dtype, copy=False)
+        return ga, gb
+
+
+def _at_zero_too(g, a, b):
+    """g * b * a ** (b - 1) for an exponent below 1, where a = 0 gives inf (as PyTorch) silently."""
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return g * b * a ** (b - 1)
 
 
 class Neg(Function):
@@ -190,71 +257,115 @@ class Where(Function):
         return None, ga, gb
 
 
-def add(a, b):
+def add(a, b, *, alpha=1):
+    """a + alpha * b."""
+    if alpha != 1:
+        b = b * alpha
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Add.apply(a, b)
 
 
-def sub(a, b):
+def sub(a, b, *, alpha=1):
+    """a - alpha * b."""
+    if alpha != 1:
+        b = b * alpha
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Sub.apply(a, b)
 
 
 def mul(a, b):
+    """a * b, broadcasting."""
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Mul.apply(a, b)
 
 
-def div(a, b):
-    return Div.apply(a, b)
+def div(a, b, *, rounding_mode: str | None = None):
+    """a / b; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (no gradient then)."""
+    if rounding_mode is not None:
+        from .math_binary import rounded_div
+
+        return rounded_div(a, b, rounding_mode)
+    return Div.apply(*promote(a, b, floating=True))
 
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
+    """a ** b, broadcasting."""
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Pow.apply(a, b)
 
 
 def neg(x):
+    """-x."""
     return Neg.apply(x)
 
 
 def exp(x):
-    return Exp.apply(x)
+    """e ** x, element-wise."""
+    return Exp.apply(as_floating(x))
 
 
 def log(x):
-    return Log.apply(x)
+    """Natural logarithm, element-wise."""
+    return Log.apply(as_floating(x))
 
 
 def sqrt(x):
-    return Sqrt.apply(x)
+    """Square root, element-wise."""
+    return Sqrt.apply(as_floating(x))
 
 
 def abs(x):  # noqa: A001 - PyTorch's name
+    """|x|, element-wise (gradient sign(x), 0 at 0)."""
     return Abs.apply(x)
 
 
 def sin(x):
-    return Sin.apply(x)
+    """sin(x), element-wise."""
+    return Sin.apply(as_floating(x))
 
 
 def cos(x):
-    return Cos.apply(x)
+    """cos(x), element-wise."""
+    return Cos.apply(as_floating(x))
 
 
 def maximum(a, b):
+    """The larger of a and b, element-wise, broadcasting."""
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
+    """The smaller of a and b, element-wise, broadcasting."""
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
     return Minimum.apply(a, b)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """x limited to [min, max] (either may be None), element-wise."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     return Clamp.apply(x, min=min, max=max)
 
 
-def where(condition, a, b):
-    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
+def where(condition, a=None, b=None):
+    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together; ``a``
+    and ``b`` may be numbers). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
     cond = condition.array if isinstance(condition, Tensor) else xp.asarray(condition)
+    if a is None and b is None:
+        from .select import nonzero
+
+        return nonzero(Tensor(cond), as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: give both input and other, or neither (where(condition) is nonzero)")
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
-    return Where.apply(cond, a, b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(xp.asarray(a, dtype=result_type(a, b)))
+    return Where.apply(cond, *promote(a, b))

@@ -58,8 +58,38 @@ def _convert_key(key, shape):
     return tuple(out) if isinstance(key, tuple) or len(out) != 1 else out[0]
 
 
+def _is_int(k) -> bool:
+    return isinstance(k, (int, xp.integer)) and not isinstance(k, (bool, xp.bool_))
+
+
+def _split_int_indices(key):
+    """PyTorch applies integer indices before advanced ones: x[0, :, idx] on (3, 4, 5) is
+    (4, 2), where NumPy (which treats the 0 as advanced too) gives (2, 4). Returns the integer
+    part (ints, other dims kept whole) and the rest, or None when no such mix occurs."""
+    items = key if isinstance(key, tuple) else (key,)
+    if not any(_is_int(k) for k in items) or not any(isinstance(k, xp.ndarray) and k.ndim > 0 for k in items):
+        return None
+    first, rest = [], []
+    for k in items:
+        if _is_int(k):
+            first.append(k)
+        elif k is None:
+            rest.append(k)
+        elif k is Ellipsis:
+            first.append(k)
+            rest.append(k)
+        else:
+            width = k.ndim if isinstance(k, xp.ndarray) and k.dtype == bool else 1
+            first.extend([slice(None)] * width)
+            rest.append(k)
+    return tuple(first), tuple(rest)
+
+
 def getitem(x, key):
     key = _convert_key(key, x.shape)
+    split = _split_int_indices(key)
+    if split is not None:
+        return getitem(getitem(x, split[0]), split[1])
     try:
         return GetItem.apply(x, key=key)
     except IndexError as e:
@@ -86,14 +116,23 @@ def gather(x, dim: int, index):
     d = normalize_dim(dim, x.ndim, "gather")
     idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
     if idx.ndim != x.ndim:
-        raise IndexError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
+        raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
                          f"(shapes {tuple(idx.shape)} and {tuple(x.shape)})")
     if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise IndexError(f"gather: index out of range for dim {d} of size {x.shape[d]}")
+        raise RuntimeError(f"gather: index out of range for dim {d} of size {x.shape[d]} (as "
+                           "PyTorch, a RuntimeError)")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather: index must be an integer tensor, got {idx.dtype}")
+    if any(i != d and s > x.shape[i] for i, s in enumerate(idx.shape)):
+        raise RuntimeError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
+                           f"{tuple(x.shape)} outside dim {d}")
+    if any(i != d and s < x.shape[i] for i, s in enumerate(idx.shape)):  # PyTorch allows smaller
+        x = getitem(x, tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape)))
     return Gather.apply(x, dim=d, index=idx)
 
 
 def index_select(x, dim: int, index):
+    """The entries at the 1-D integer ``index`` along ``dim`` (that dim becomes len(index))."""
     d = normalize_dim(dim, x.ndim, "index_select")
     idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
     if idx.ndim != 1:

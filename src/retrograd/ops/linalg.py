@@ -77,10 +77,22 @@ class Linear(Function):
         return gx, gw, gb
 
 
+def _same_dtype(op: str, a, b, c=None) -> None:
+    """Matrix products do not promote (as PyTorch): a float32 Linear given float64 or int64
+    input raises instead of silently computing in float64."""
+    dtype = a.array.dtype
+    if b.array.dtype != dtype or (c is not None and c.array.dtype != dtype):
+        dtypes = ", ".join(str(t.dtype) for t in (a, b, c) if t is not None)
+        raise RuntimeError(f"{op}: expected all operands to have one dtype, got {dtypes} (cast "
+                           "with .to(dtype) first)")
+
+
 def matmul(a, b):
+    """Matrix product a @ b: 1-D operands are vectors, batch dims broadcast (PyTorch's rules)."""
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {tuple(a.shape)} "
                          f"and {tuple(b.shape)}")
+    _same_dtype("matmul", a, b)
     ka = a.shape[-1]
     kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if ka != kb:
@@ -103,6 +115,7 @@ def linear(x, weight, bias=None):
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
                          f"{tuple(weight.shape)}")
+    _same_dtype("linear", x, weight, bias)
     if bias is None:
         return Linear.apply(x, weight)
     return Linear.apply(x, weight, bias)

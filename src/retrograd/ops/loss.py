@@ -133,9 +133,12 @@ class SoftmaxCrossEntropy(Function):
         self.probs = e / s  # reused by backward_arrays
         self.scale = scale
         shifted -= xp.log(s)  # log-probabilities
+        terms = q * shifted
+        if not xp.isfinite(shifted).all():  # a -inf logit a target does not pick: 0 * -inf is 0
+            terms = xp.where(q != 0, terms, 0)
         if scale is None:
-            return -xp.sum(q * shifted, axis=1)
-        return xp.asarray(-xp.sum(q * shifted) * scale)
+            return -xp.sum(terms, axis=1)
+        return xp.asarray(-xp.sum(terms) * scale)
 
     def backward(self, g):
         z, q = self.inputs
@@ -321,7 +324,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, 
     target = _like(target, input, name)
     _same_shape(name, input, target)
     x = input.array
-    if ((x < 0) | (x > 1)).any():
+    if not ((x >= 0) & (x <= 1)).all():  # NaN fails both tests, as in PyTorch
         raise ValueError(f"{name}: all elements of input should be between 0 and 1 (got values in "
                          f"[{x.min()}, {x.max()}]); use binary_cross_entropy_with_logits for logits")
     loss = BinaryCrossEntropy.apply(input, target if target.requires_grad else target.array)

@@ -10,7 +10,8 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..backends import kernels_for
 from ..tensor import Tensor
-from .dims import normalize_dim, normalize_dims
+from .dims import normalize_dim, normalize_dims, numpy_aliases
+from .float_only import require_float
 
 MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
@@ -36,7 +37,7 @@ class Amax(Function):
     """Max over dims; the gradient is shared evenly among tied maxima."""
 
     def forward(self, x, dims=(), keepdim=False, smallest=False):
-        self.kept = _kept_shape(x.shape, dims)
+        self.kept, self.smallest = _kept_shape(x.shape, dims), smallest
         reduce = xp.min if smallest else xp.max
         return reduce(x, axis=dims, keepdims=keepdim)
 
@@ -49,11 +50,25 @@ class Amax(Function):
         return g.reshape(self.kept).expand(x.shape) * share.astype(x.dtype)
 
 
-def sum(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001
+    """Sum over ``dim`` (all by default; ``axis``/``keepdims`` are NumPy's aliases); bool and
+    integer tensors sum to int64, as PyTorch."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.array.dtype.kind in "biu" and x.array.dtype != xp.int64:
+        x = x.to(xp.int64)
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim=False):
+def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Mean over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
+    if dtype is not None:
+        x = x.to(dtype)
+    require_float(x, "mean")
     dims = normalize_dims(dim, x.ndim, "mean")
     count = 1
     for d in dims:
@@ -61,8 +76,10 @@ def mean(x, dim=None, keepdim=False):
     return Sum.apply(x, dims=dims, keepdim=keepdim) / count
 
 
+@numpy_aliases
 def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
+    require_float(x, "var")
     dims = normalize_dims(dim, x.ndim, "var")
     count = 1
     for d in dims:
@@ -72,20 +89,30 @@ def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
     return sum(centred * centred, dims, keepdim) / builtins.max(count - corr, 0)
 
 
+@numpy_aliases
 def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (Bessel-corrected unless ``unbiased=False``)."""
+    require_float(x, "std")
     return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
+@numpy_aliases
 def amax(x, dim=None, keepdim=False):
+    """Maximum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
 
 
+@numpy_aliases
 def amin(x, dim=None, keepdim=False):
+    """Minimum over ``dim`` (int or tuple); ties share the gradient evenly."""
     return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
 
 
 def _max_min(x, dim, keepdim, smallest):
     op = "min" if smallest else "max"
+    if dim is not None and x.ndim == 0:  # (the value, index 0), as PyTorch
+        normalize_dim(dim, 0, op)
+        return MaxMin(x * 1, Tensor(xp.zeros((), dtype=xp.int64)))
     if dim is None:
         return Amax.apply(x, dims=tuple(range(x.ndim)), keepdim=False, smallest=smallest)
     d = normalize_dim(dim, x.ndim, op)
@@ -94,33 +121,49 @@ def _max_min(x, dim, keepdim, smallest):
     return MaxMin(values, Tensor(idx.astype(xp.int64)))
 
 
+@numpy_aliases
 def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
-    """Largest element, or (values, indices) along ``dim``."""
+    """Largest element, or (values, indices) along ``dim``; ``max(a, b)`` is maximum."""
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(x, dim)
     return _max_min(x, dim, keepdim, smallest=False)
 
 
+@numpy_aliases
 def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """Minimum of all elements, or (values, indices) along ``dim`` (PyTorch's min)."""
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(x, dim)
     return _max_min(x, dim, keepdim, smallest=True)
 
 
+@numpy_aliases
 def argmax(x, dim=None, keepdim=False):
+    """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
     return Tensor(xp.argmax(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
+@numpy_aliases
 def argmin(x, dim=None, keepdim=False):
+    """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")
     return Tensor(xp.argmin(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
+@numpy_aliases
 def logsumexp(x, dim=None, keepdim=False):
     """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
-    m = xp.max(x.array, axis=dims, keepdims=True)
+    m = xp.max(x.array, axis=dims, keepdims=True, initial=-xp.inf)  # an empty sum is 0: -inf
     m = xp.where(xp.isfinite(m), m, 0)
     out = ((x - m).exp().sum(dims, keepdim=True)).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))

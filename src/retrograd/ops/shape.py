@@ -62,6 +62,7 @@ class Pad(Function):
 
 
 def reshape(x, *shape):
+    """The same elements in ``shape`` (one dim may be -1, inferred)."""
     shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
     if shape == x.shape:
         return x
@@ -77,16 +78,21 @@ def reshape(x, *shape):
 
 
 def permute(x, *dims):
+    """Reorder the dims: ``permute(x, (0, 2, 1))`` maps (A, B, C) to (A, C, B)."""
     dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     if len(dims) != x.ndim:
         raise ShapeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(x.shape)}")
     dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
     if sorted(dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
+        raise ShapeError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
     return Permute.apply(x, dims=dims)
 
 
 def transpose(x, dim0: int, dim1: int):
+    """Swap dims ``dim0`` and ``dim1``."""
+    if x.ndim == 0:  # dims 0 and -1 of a 0-d tensor: nothing to swap (as PyTorch)
+        normalize_dim(dim0, 0, "transpose"), normalize_dim(dim1, 0, "transpose")
+        return x
     order = list(range(x.ndim))
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     order[d0], order[d1] = order[d1], order[d0]
@@ -94,6 +100,7 @@ def transpose(x, dim0: int, dim1: int):
 
 
 def squeeze(x, dim=None):
+    """Drop dims of size 1 (all of them, or those in ``dim``)."""
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
     dims = (dim,) if isinstance(dim, int) else dim
@@ -102,11 +109,13 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim: int):
+    """Insert a dim of size 1 at ``dim``: (A, B) -> (A, 1, B) for dim=1."""
     d = normalize_dim(dim, x.ndim + 1, "unsqueeze", x.ndim)
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
+    """Merge dims ``start_dim``..``end_dim``: (N, C, H, W) -> (N, C*H*W) for start_dim=1."""
     if x.ndim == 0:
         return reshape(x, (1,))
     s = normalize_dim(start_dim, x.ndim, "flatten")
@@ -133,9 +142,12 @@ def expand(x, *shape):
 
 
 def cat(tensors, dim: int = 0):
+    """Join tensors along an existing dim ``dim``; they must agree in every other dim."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
+    if any(t.ndim == 0 for t in tensors):
+        raise ShapeError("cat: zero-dimensional tensors cannot be concatenated (use stack)")
     d = normalize_dim(dim, tensors[0].ndim, "cat")
     first = tensors[0].shape
     for t in tensors[1:]:
@@ -145,6 +157,7 @@ def cat(tensors, dim: int = 0):
 
 
 def stack(tensors, dim: int = 0):
+    """Join same-shaped tensors along a new dim: k of (A, B) -> (k, A, B) for dim=0."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: expected a non-empty sequence of tensors")
@@ -164,7 +177,7 @@ def split(x, split_size_or_sections, dim: int = 0):
         size = split_size_or_sections
         if size <= 0:
             raise ValueError(f"split: split_size must be positive, got {size}")
-        sizes = [min(size, n - i) for i in range(0, n, size)]
+        sizes = [min(size, n - i) for i in range(0, n, size)] or [0]  # an empty dim: one piece
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -177,7 +190,10 @@ def split(x, split_size_or_sections, dim: int = 0):
 
 
 def chunk(x, chunks: int, dim: int = 0):
+    """Split into ``chunks`` pieces of ceil(size / chunks) along ``dim`` (the last smaller)."""
     d = normalize_dim(dim, x.ndim, "chunk")
+    if x.shape[d] == 0:  # PyTorch gives ``chunks`` empty pieces
+        return split(x, [0] * chunks, d)
     size = -(-x.shape[d] // chunks)
     return split(x, max(size, 1), d)
 

@@ -36,3 +36,20 @@ def erf(x):
             frac = b + (k / 2.0) / frac
         out[big] = 1.0 - xp.exp(-b * b) / (math.sqrt(math.pi) * frac)
     return (xp.sign(work) * out).astype(x.dtype if x.dtype.kind == "f" else xp.float64)
+
+
+def erfc(x):
+    """1 - erf(x), without the cancellation of that difference for large x: erfc's continued
+    fraction for |x| >= 2.5 (to ~1e-15 relative, float64), 1 - erf(x) below."""
+    x = xp.asarray(x)
+    work = x.astype(xp.float64)
+    out = 1.0 - erf(work)
+    big = xp.abs(work) >= 2.5
+    if big.any():
+        b = xp.abs(work[big])
+        frac = b.copy()
+        for k in range(60, 0, -1):
+            frac = b + (k / 2.0) / frac
+        tail = xp.exp(-b * b) / (math.sqrt(math.pi) * frac)
+        out[big] = xp.where(work[big] > 0, tail, 2.0 - tail)
+    return out.astype(x.dtype if x.dtype.kind == "f" else xp.float64)

@@ -11,6 +11,7 @@ from itertools import chain
 from typing import Any, Callable, Iterable
 
 from ..autograd.grad_mode import enable_grad
+from ..autograd.quiet import quiet
 from ..backend import xp
 from ..tensor import Tensor
 
@@ -118,18 +119,19 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = p.grad.array
-                if grad.shape != p.array.shape:
-                    raise ValueError(f"{type(self).__name__}.step: gradient of shape "
-                                     f"{tuple(grad.shape)} for a parameter of shape "
-                                     f"{tuple(p.array.shape)}")
-                if group.get("maximize", False):
-                    grad = -grad
-                self._update(p.array, grad, self.state[p], group)
+        with quiet():  # an overflowing update gives inf, as in PyTorch, without a warning
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    grad = p.grad.array
+                    if grad.shape != p.array.shape:
+                        raise ValueError(f"{type(self).__name__}.step: gradient of shape "
+                                         f"{tuple(grad.shape)} for a parameter of shape "
+                                         f"{tuple(p.array.shape)}")
+                    if group.get("maximize", False):
+                        grad = -grad
+                    self._update(p.array, grad, self.state[p], group)
         return loss
 
     def _update(self, param, grad, state: dict, group: dict) -> None:  # pragma: no cover

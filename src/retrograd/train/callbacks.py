@@ -11,6 +11,8 @@ from typing import Any
 
 
 class Callback:
+    """Base class: override the hooks you need; each gets the Trainer (and the epoch's logs)."""
+
     def on_train_begin(self, trainer, logs: dict | None = None) -> None: ...
 
     def on_epoch_begin(self, trainer, epoch: int, logs: dict | None = None) -> None: ...

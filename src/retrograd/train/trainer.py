@@ -5,7 +5,6 @@ zero_grad -> forward -> loss -> backward -> optimizer.step -> metrics.update.
 """
 from __future__ import annotations
 
-import sys
 import time
 from typing import Callable, Iterable, Sequence
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..nn.utils.clip_grad import clip_grad_norm_
+from ..progress import format_seconds, interactive, progress_bar
 from ..tensor import Tensor
 from .callbacks import Callback, LRSchedulerCallback
 from .history import History
@@ -57,6 +57,8 @@ class Trainer:
         self.train_loader = None
         self.checkpoint_extra: dict = {}  # anything else to keep in checkpoints (JSON-able)
         self.clip_grad_norm = clip_grad_norm  # rescale gradients to at most this total norm
+        self._fit_started: float | None = None  # for the ETA of the epoch lines
+        self._fit_first_epoch = 0
 
     # ----- training -------------------------------------------------------------------------
     def fit(self, train, epochs: int = 1, validation=None, initial_epoch: int | None = None,
@@ -67,6 +69,7 @@ class Trainer:
         val_loader = _as_loader(validation, self.batch_size, False)
         start = self.epoch if initial_epoch is None else initial_epoch
         self.stop_training = False
+        self._fit_started, self._fit_first_epoch = time.perf_counter(), start
         self._call("on_train_begin")
         for epoch in range(start, epochs):
             self._call("on_epoch_begin", epoch)
@@ -168,13 +171,20 @@ class Trainer:
         """Restore model, optimizer, scheduler, RNG and history; returns the epoch to resume at."""
         from ..io import load_checkpoint
 
+        from ..io import CorruptFileError
+
         state = load_checkpoint(path, self.model, self.optimizer, self.scheduler,
                                 loader=loader if loader is not None else self.train_loader)
         extra = state.get("extra") or {}
-        self.history = History()
-        self.history.history = {k: list(v) for k, v in extra.get("history", {}).items()}
-        self.history.epochs = list(extra.get("history_epochs", []))
-        self.checkpoint_extra = dict(extra.get("user") or {})
+        history = History()
+        try:
+            history.history = {k: list(v) for k, v in extra.get("history", {}).items()}
+            history.epochs = list(extra.get("history_epochs", []))
+            user = dict(extra.get("user") or {})
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise CorruptFileError(f"'{path}' is not a checkpoint written by Trainer: its "
+                                   f"history is malformed ({exc})") from None
+        self.history, self.checkpoint_extra = history, user
         self.epoch = int(state.get("epoch", 0))
         return self.epoch
 
@@ -184,16 +194,21 @@ class Trainer:
             getattr(cb, hook)(self, *args)
 
     def _progress(self, loader, desc: str):
-        if self.verbose < 1 or not sys.stderr.isatty():
+        """A tqdm bar (terminal or notebook, via tqdm.auto); the bare loader in a log file."""
+        if self.verbose < 1 or not interactive():
             return loader
-        from tqdm.auto import tqdm
-
-        return tqdm(loader, desc=desc, leave=False, unit="batch", dynamic_ncols=True)
+        return progress_bar(loader, desc=desc, leave=False, unit="batch", dynamic_ncols=True)
 
     def _print_epoch(self, epoch: int, epochs: int, logs: dict) -> None:
+        """One line per epoch: loss, metrics, learning rate, samples/s, elapsed time and ETA."""
         shown = "  ".join(f"{k} {v:.4f}" if isinstance(v, float) and k != "samples_per_s"
                           else f"{k} {v:.0f}" if k == "samples_per_s" else f"{k} {v}"
                           for k, v in logs.items() if np.isscalar(v))
+        if self._fit_started is not None:
+            elapsed = time.perf_counter() - self._fit_started
+            done = epoch + 1 - self._fit_first_epoch
+            eta = elapsed / max(done, 1) * (epochs - epoch - 1)
+            shown += f"  elapsed {format_seconds(elapsed)}  eta {format_seconds(eta)}"
         print(f"epoch {epoch + 1}/{epochs}  {shown}", flush=True)
 
 

@@ -1,4 +1,5 @@
-"""``retrograd.utils``: PyTorch's ``torch.utils`` paths (``retrograd.utils.data``)."""
+"""Utilities with PyTorch's paths: ``retrograd.utils.data`` (as ``torch.utils.data``) and
+``retrograd.utils.tensorboard`` (imported on use: it needs the tensorboard extra)."""
 from . import data
 
 __all__ = ["data"]

@@ -6,6 +6,7 @@ from .download import (ChecksumError, DatasetNotFoundError, data_home, dataset_f
 from .idx import IDXFormatError, idx_bytes, read_idx, write_idx
 from .mnist import MNIST, FashionMNIST, ImageArrayDataset, MNISTSample, mnist_sample
 from .registry import DATASET_NAMES, load_dataset
+from .image_folder import ImageFolder, image_folder_arrays, is_image_folder
 from .safe_pickle import UnsafeFileError, safe_load
 
 __all__ = [
@@ -13,4 +14,5 @@ __all__ = [
     "FashionMNIST", "IDXFormatError", "ImageArrayDataset", "MNIST", "MNISTSample",
     "UnsafeFileError", "data_home", "dataset_folder", "download_file", "idx_bytes",
     "load_dataset", "mnist_sample", "read_idx", "safe_load", "sha256_file", "write_idx",
+    "ImageFolder", "image_folder_arrays", "is_image_folder",
 ]

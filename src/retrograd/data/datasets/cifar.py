@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,11 @@ class CIFAR10(ImageArrayDataset):
                 raise ValueError(f"{where}: expected a dict with a {self.names_key!r} list")
             self.classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
 
+    @property
+    def resources(self) -> dict[str, str]:
+        """The official archive's name -> SHA-256 (checked by ``load_dataset``)."""
+        return {self.archive: self.archive_sha256}
+
     def _where(self, member: str) -> str:
         return str(getattr(self, "_source", self.root) / member)
 
@@ -97,6 +103,7 @@ class CIFAR10(ImageArrayDataset):
             ensure_files(type(self).__name__, self.root, {self.archive: self.archive_sha256},
                          self.mirrors, download=True)
         self._source = archive
+        self.source_files = [archive]
         found: dict[str, bytes] = {}
         try:
             with tarfile.open(archive, "r:gz") as tar:
@@ -104,7 +111,7 @@ class CIFAR10(ImageArrayDataset):
                     base = member.name.rsplit("/", 1)[-1]
                     if base in names and member.isfile() and member.size <= _MAX_MEMBER_BYTES:
                         found[base] = tar.extractfile(member).read()
-        except (tarfile.TarError, EOFError, OSError) as err:
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
             raise ValueError(f"{archive}: corrupt or truncated archive ({err})") from err
         missing = [n for n in names[:-1] if n not in found]
         if missing:

@@ -48,13 +48,19 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 def _fetch(url: str, dest: Path, sha256: str | None, timeout: float) -> None:
     """Stream ``url`` into a temp file next to ``dest``, verify, then rename into place."""
+    from ...progress import interactive, progress_bar
+
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
         digest = hashlib.sha256()
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            for chunk in iter(lambda: resp.read(_CHUNK), b""):
-                digest.update(chunk)
-                out.write(chunk)
+            total = int(getattr(resp, "headers", {}).get("Content-Length") or 0) or None
+            with progress_bar(total=total, desc=dest.name, unit="B", unit_scale=True,
+                              unit_divisor=1024, leave=False, disable=not interactive()) as bar:
+                for chunk in iter(lambda: resp.read(_CHUNK), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    bar.update(len(chunk))
         if sha256 is not None and digest.hexdigest() != sha256.lower():
             raise ChecksumError(f"{url}: SHA-256 mismatch, expected {sha256}, got "
                                 f"{digest.hexdigest()} (the file was discarded)")

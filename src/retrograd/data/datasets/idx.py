@@ -6,6 +6,7 @@ dimension, then the big-endian payload. Every field is checked; errors name the 
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -19,6 +20,7 @@ IDX_DTYPES: dict[int, np.dtype] = {
 }
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 22
+MAX_DIMS = 32
 
 
 class IDXFormatError(ValueError):
@@ -54,9 +56,15 @@ def _parse(stream: BinaryIO, name: str) -> np.ndarray:
     if len(raw_dims) < 4 * ndim:
         raise IDXFormatError(f"{name}: truncated IDX header ({ndim} dimensions declared, "
                              f"{len(raw_dims)} of {4 * ndim} size bytes present)")
+    if ndim > MAX_DIMS:
+        raise IDXFormatError(f"{name}: IDX header declares {ndim} dimensions (at most "
+                             f"{MAX_DIMS} are supported)")
     dims = struct.unpack(f">{ndim}I", raw_dims)
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    if math.prod(max(d, 1) for d in dims) * dtype.itemsize >= 1 << 62:
+        raise IDXFormatError(f"{name}: IDX header declares shape {dims}, too large for any "
+                             "array (corrupt header)")
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow
     payload = _read_exact(stream, expected)
     if len(payload) < expected:
         raise IDXFormatError(f"{name}: truncated IDX file: shape {dims} of {dtype.name} needs "

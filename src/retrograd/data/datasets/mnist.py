@@ -119,6 +119,7 @@ class MNIST(ImageArrayDataset):
             ensure_files(type(self).__name__, self.root, {n: self.resources.get(n) for n in names},
                          self.mirrors, download=True)
             paths = [self.root / n for n in names]
+        self.source_files = list(paths)
         images, labels = (read_idx(p) for p in paths)
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{type(self).__name__}: {paths[0]} and {paths[1]} do not match: "

@@ -10,6 +10,7 @@ from ...tensor import Tensor
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from .dtype_check import check_input_dtype
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
@@ -101,6 +102,7 @@ class _ConvNd(Module):
             dims = "L" if self._nd == 1 else "H, W"
             raise ShapeError(f"{self!r}: expected input (N, {self.in_channels}, {dims}) with "
                              f"{self.in_channels} channels, got shape {tuple(input.shape)}")
+        check_input_dtype(self, input, self.weight)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_channels(input)
@@ -191,9 +193,11 @@ class ConvTranspose2d(_ConvNd):
                          bias, padding_mode, output_padding, dtype=dtype)
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
-        if output_size is not None:
-            raise NotImplementedError("ConvTranspose2d: output_size is not supported; set "
-                                      "output_padding instead")
+        """``output_size`` (H, W) picks the output_padding that gives it (PyTorch's rule)."""
+        from ...ops.conv_transpose import output_padding_for
+
         self._check_channels(input)
+        extra = self.output_padding if output_size is None else output_padding_for(
+            input.shape, output_size, 2, self.stride, self.padding, self.kernel_size, self.dilation)
         return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                self.output_padding, self.groups, self.dilation)
+                                extra, self.groups, self.dilation)

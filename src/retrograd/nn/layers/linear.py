@@ -9,6 +9,7 @@ from ...tensor import Tensor
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+from .dtype_check import check_input_dtype
 
 
 class Identity(Module):
@@ -51,6 +52,7 @@ class Linear(Module):
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise ShapeError(f"{self!r}: expected input of shape (*, {self.in_features}), got "
                              f"{tuple(input.shape)}")
+        check_input_dtype(self, input, self.weight)
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

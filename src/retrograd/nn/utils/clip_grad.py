@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
+from ...autograd.quiet import quiet
 from ...backend import xp
 from ...tensor import Tensor
 
@@ -38,22 +39,24 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     norm_type = float(norm_type)
     if not grads:
         return Tensor(xp.zeros((), dtype=xp.float32))
-    if norm_type == math.inf:
-        norms = [xp.max(xp.abs(g.array)) if g.array.size else xp.zeros((), g.dtype) for g in grads]
-        total = xp.max(xp.stack(norms))
-    else:
-        norms = [xp.sum(xp.abs(g.array) ** norm_type) for g in grads]
-        total = xp.sum(xp.stack(norms)) ** (1.0 / norm_type)
-    total = xp.asarray(total, dtype=grads[0].dtype)
-    if error_if_nonfinite and not xp.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients "
-                           "is non-finite, so it cannot be clipped; pass error_if_nonfinite=False "
-                           "to clip anyway")
-    coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
-    if coef < 1.0 or not math.isfinite(coef):
-        for g in grads:
-            data = _writable(g)
-            data *= coef
+    with quiet():  # inf or huge gradients give an inf norm and NaN, as in PyTorch, silently
+        if norm_type == math.inf:
+            norms = [xp.max(xp.abs(g.array)) if g.array.size else xp.zeros((), g.dtype)
+                     for g in grads]
+            total = xp.max(xp.stack(norms))
+        else:
+            norms = [xp.sum(xp.abs(g.array) ** norm_type) for g in grads]
+            total = xp.sum(xp.stack(norms)) ** (1.0 / norm_type)
+        total = xp.asarray(total, dtype=grads[0].dtype)
+        if error_if_nonfinite and not xp.isfinite(total):
+            raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
+                               "gradients is non-finite, so it cannot be clipped; pass "
+                               "error_if_nonfinite=False to clip anyway")
+        coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
+        if coef < 1.0 or not math.isfinite(coef):
+            for g in grads:
+                data = _writable(g)
+                data *= coef
     return Tensor(total)
 
 

@@ -1,20 +1,17 @@
-"""Every differentiable op against float64 central differences, first and second order.
-
-Each case: a name, a function of the input tensors, and the inputs' shapes (plus an optional
-transform that keeps inputs in the op's domain)."""
+"""Op table, gradients only: the core ops' first and second derivatives against float64
+central differences (retrograd-only expressions: the PyTorch comparisons of the same ops are
+in test_table_core.py)."""
 import numpy as np
 import pytest
+from optable import Case, check_gradients
 
 import retrograd as rg
-from retrograd.autograd import gradcheck, gradgradcheck
 
-RTOL, ATOL = 1e-6, 1e-7
+positive = "positive"
+distinct = "distinct"
+away_from_zero = "away"
 
-positive = lambda a: np.abs(a) + 0.5  # noqa: E731
-distinct = lambda a: a + np.arange(a.size).reshape(a.shape) * 0.37  # no ties for max/min  # noqa: E731
-away_from_zero = lambda a: np.sign(a) * (np.abs(a) + 0.3)  # noqa: E731
-
-CASES = [
+OLD_CASES = [
     # arithmetic, with broadcasting and Python scalars
     ("add", lambda a, b: a + b, [(3, 4), (4,)], None),
     ("add_scalar", lambda a: 2.5 + a, [(3, 4)], None),
@@ -101,50 +98,11 @@ CASES = [
     ("log_softmax", lambda a: a.log_softmax(-1), [(3, 4)], None),
     ("cast", lambda a: a.float().double() * 1.0, [(2, 2)], lambda a: np.round(a, 2)),
 ]
-# second derivatives vanish or do not exist for these (piecewise linear, or indexing only)
-NO_GRADGRAD = set()
+
+CASES = [Case(name, (lambda f: lambda m, *xs: f(*xs))(fn), [shapes], domain=domain, gradgrad=True)
+         for name, fn, shapes, domain in OLD_CASES if name != "cast"]
 
 
-def _inputs(shapes, transform, seed=0):
-    rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(s) for s in shapes]
-    if transform is not None:
-        arrays = [transform(a) for a in arrays]
-    return [rg.tensor(a, dtype=rg.float64, requires_grad=True) for a in arrays]
-
-
-@pytest.mark.parametrize("name,fn,shapes,transform", CASES, ids=[c[0] for c in CASES])
-def test_gradient_matches_finite_differences(name, fn, shapes, transform):
-    if name == "cast":
-        pytest.skip("float32 round trip loses precision; cast checked in test_cast_gradient")
-    assert gradcheck(fn, _inputs(shapes, transform), rtol=RTOL, atol=ATOL)
-
-
-@pytest.mark.parametrize("name,fn,shapes,transform", CASES, ids=[c[0] for c in CASES])
-def test_second_derivative_matches_finite_differences(name, fn, shapes, transform):
-    if name == "cast":
-        pytest.skip("see test_cast_gradient")
-    assert gradgradcheck(fn, _inputs(shapes, transform, seed=1), rtol=1e-5, atol=1e-6)
-
-
-def test_cast_gradient():
-    x = rg.tensor([1.5, -2.0], dtype=rg.float64, requires_grad=True)
-    y = x.float()
-    assert y.dtype == rg.float32
-    (y * rg.tensor([3.0, 4.0])).sum().backward()
-    assert x.grad.dtype == rg.float64
-    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 4.0])
-
-
-def test_gradcheck_catches_a_wrong_gradient():
-    class BadSquare(rg.autograd.Function):
-        def forward(self, x):
-            return x * x
-
-        def backward(self, g):
-            return g * 3 * self.inputs[0]  # should be 2x
-
-    x = _inputs([(3,)], None)[0]
-    with pytest.raises(rg.autograd.gradcheck.__globals__["GradcheckError"]):
-        gradcheck(BadSquare.apply, [x])
-    assert not gradcheck(BadSquare.apply, [x], raise_exception=False)
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_first_and_second_derivatives_match_finite_differences(case):
+    check_gradients(case)

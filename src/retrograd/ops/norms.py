@@ -1,0 +1,104 @@
+"""Norms: ``linalg.vector_norm``, ``linalg.matrix_norm``, ``linalg.norm`` and ``torch.norm``.
+The 2-norm has its own rule so that its gradient at 0 is 0, as PyTorch (not 0/0)."""
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..autograd.function import Function
+from ..backend import array_module
+from ..tensor import Tensor
+from .dims import normalize_dims
+from .elementwise import where
+
+
+def _kept(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class EuclideanNorm(Function):
+    def forward(self, x, dims=(), keepdim=False):
+        self.dims, self.keepdim = dims, keepdim
+        xp = array_module(x)
+        return xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+
+    def backward(self, g):
+        x = self.inputs[0]
+        kept = _kept(x.shape, self.dims)
+        out, g = self.output().reshape(kept), g.reshape(kept)
+        xp = array_module(g.array)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return x * where(out.array == 0, 0.0, g / out)
+
+
+def _floating(x: Tensor, dtype, op: str) -> Tensor:
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.array.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: expected a floating point input, got {x.array.dtype} (as PyTorch)")
+    return x
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """(sum |x|^ord)^(1/ord) over ``dim`` (all dims by default); ord inf/-inf: max/min |x|,
+    ord 0: the count of non-zeros."""
+    x = _floating(x, dtype, "linalg.vector_norm")
+    dims = normalize_dims(dim, x.ndim, "vector_norm")
+    if ord == 2:
+        return EuclideanNorm.apply(x, dims=dims, keepdim=keepdim)
+    if ord == math.inf:
+        return x.abs().amax(dims, keepdim)
+    if ord == -math.inf:
+        return x.abs().amin(dims, keepdim)
+    if ord == 0:
+        return Tensor((x.array != 0).sum(axis=dims, keepdims=keepdim).astype(x.array.dtype))
+    if ord == 1:
+        return x.abs().sum(dims, keepdim)
+    return (x.abs() ** ord).sum(dims, keepdim) ** (1.0 / ord)
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: N803,A002
+    """Frobenius norm, or the max/min absolute column (ord 1/-1) or row (inf/-inf) sum, of the
+    matrices in the two dims ``dim``."""
+    A = _floating(A, dtype, "linalg.matrix_norm")
+    rows, cols = normalize_dims(dim[0], A.ndim, "matrix_norm")[0], normalize_dims(dim[1], A.ndim, "matrix_norm")[0]
+    if ord == "fro":
+        return EuclideanNorm.apply(A, dims=tuple(sorted((rows, cols))), keepdim=keepdim)
+    if ord in (1, -1, math.inf, -math.inf):
+        summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
+        sums = A.abs().sum(summed, keepdim=True)
+        out = sums.amax(other, keepdim=True) if ord > 0 else sums.amin(other, keepdim=True)
+        return out if keepdim else out.squeeze((rows, cols))
+    raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} (singular values) is not supported; "
+                              "use 'fro', 1, -1, inf or -inf")
+
+
+def norm(input: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """``linalg.norm``: the 2-norm of all elements by default; a vector norm over one dim (or a
+    1-D input), a matrix norm over two dims (or a 2-D input) when ``ord`` is given."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if ord is None:
+        if dim is not None and len(dim) == 2:
+            return matrix_norm(input, "fro", dim, keepdim, dtype=dtype)
+        return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+    if dim is None:
+        if input.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: with ord={ord!r} the input must be 1-D or 2-D, or dim "
+                               f"given; got shape {tuple(input.shape)}")
+        dim = tuple(range(input.ndim))
+    if len(dim) == 2:
+        return matrix_norm(input, ord, dim, keepdim, dtype=dtype)
+    return vector_norm(input, ord, dim, keepdim, dtype=dtype)
+
+
+def tensor_norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
+    """``torch.norm``: p 'fro' (or 2) is the 2-norm over ``dim`` (all dims by default); a number
+    p is a vector p-norm over ``dim``; 'nuc' is not supported."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("norm: p='nuc' (nuclear norm) is not supported")
+    if input.array.dtype.kind in "biu" and dtype is None:
+        dtype = backend.get_default_dtype()
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
