@@ -34,17 +34,18 @@ def _add_train(sub):
                    "lives in DATA_ROOT/<name> (default: $RETROGRAD_HOME, else ~/.cache/retrograd)")
     p.add_argument("--image-size", type=positive_int, default=None,
                    help="resize images to this size (image folders: default 28 if grayscale, 32 if RGB)")
-    p.add_argument("--epochs", type=positive_int, default=None, help="default 8 (lstm/gru/rnn: 12)")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="default: 8 (lstm/gru/rnn: 12)")
     p.add_argument("--batch-size", type=positive_int, default=64)
     p.add_argument("--optimizer", default=None, type=str.lower,
                    choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"],
-                   help="default sgd (lstm/gru/rnn: adam)")
+                   help="default: sgd (lstm/gru/rnn: adam)")
     p.add_argument("--lr", type=positive_float, default=None, help="default 0.05 for sgd, 0.001 otherwise")
     p.add_argument("--momentum", type=nonnegative_float, default=0.9)
     p.add_argument("--weight-decay", type=nonnegative_float, default=None,
-                   help="default 5e-4 (lstm/gru/rnn: 0)")
+                   help="default: 0.0005 (lstm/gru/rnn: 0)")
     p.add_argument("--schedule", default=None, type=str.lower,
-                   choices=["none", "step", "cosine", "onecycle"], help="default onecycle")
+                   choices=["none", "step", "cosine", "onecycle"], help="default: onecycle")
     p.add_argument("--clip-grad-norm", type=positive_float, default=None,
                    help="rescale gradients to this total norm (default: none; lstm/gru/rnn: 1)")
     p.add_argument("--seed", type=seed, default=0)

@@ -76,7 +76,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--graph", choices=["mermaid", "dot"], default=None,
                         help="also print the layer graph with errors and updates")
     parser.add_argument("--model", choices=["mlp", "rnn"], default="mlp",
-                        help="mlp: the feed-forward network (default); rnn: backpropagation "
+                        help="mlp: the feed-forward network (default: mlp); rnn: backpropagation "
                              "through time in a tanh RNN of 2 units over a sequence (--input: "
                              "one number per step, or rows by ';'), a Linear layer on its last "
                              "state; --graph draws the unrolled network")
