@@ -1,11 +1,12 @@
 """Training throughput beside PyTorch CPU (same thread count, same run), float32:
 forward + cross-entropy + backward + SGD-momentum step.
 
-    python benchmarks/bench_train.py [mlp lenet5 resnet8 resnet20] [--repeats 7] [--threads 2]
+    python benchmarks/bench_train.py [mlp lenet5 resnet8 resnet20 lstm] [--repeats 7] [--threads 2]
 
 Models: MLP 784-512-256-10 ReLU (batch 128), LeNet-5 on 1x28x28 (batch 128), ResNet-8 on
 3x32x32 (three stages of one basic block, widths 16/32/64, BatchNorm; batch 64), ResNet-20
-(three blocks per stage; batch 128).
+(three blocks per stage; batch 128), LSTM on 28 steps of 28 inputs (hidden 128, the last step's
+output into Linear(128, 10); batch 64).
 Each (framework, model) runs in its own subprocess so that peak memory is its own: 'peak MB'
 is the growth of the process's maximum resident set over its size after building the model.
 The two processes take turns: one timed block of ours, then one of PyTorch's, for --repeats
@@ -22,7 +23,7 @@ import sys
 import time
 
 CASES = {"mlp": ((1, 28, 28), 128), "lenet5": ((1, 28, 28), 128), "resnet8": ((3, 32, 32), 64),
-         "resnet20": ((3, 32, 32), 128)}
+         "resnet20": ((3, 32, 32), 128), "lstm": ((28, 28), 64)}
 
 
 def _rss_mb() -> float:
@@ -47,11 +48,28 @@ def _train_step(lib, model, shape, batch):
     return step
 
 
+def _lstm_classifier(lib):
+    """LSTM(28, 128) over a batch-first (N, 28, 28) input, its last output into Linear(128, 10);
+    ``lib`` is retrograd or torch."""
+
+    class LSTMClassifier(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = lib.nn.LSTM(28, 128, batch_first=True)
+            self.head = lib.nn.Linear(128, 10)
+
+        def forward(self, x):
+            return self.head(self.lstm(x)[0][:, -1])
+    return LSTMClassifier()
+
+
 def _retrograd_step(name, shape, batch):
     import retrograd as rg
     from retrograd.models.registry import build_model
 
     rg.manual_seed(0)
+    if name == "lstm":
+        return _train_step(rg, _lstm_classifier(rg), shape, batch)
     model = (build_model("mlp", 10, 1, 28, hidden=(512, 256)) if name == "mlp" else
              build_model(name, 10, shape[0], shape[1]))
     return _train_step(rg, model, shape, batch)
@@ -65,6 +83,8 @@ def _torch_step(name, shape, batch):
     if name == "mlp":
         model = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256),
                               nn.ReLU(), nn.Linear(256, 10))
+    elif name == "lstm":
+        model = _lstm_classifier(torch)
     elif name == "lenet5":
         model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),

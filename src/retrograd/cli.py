@@ -25,7 +25,8 @@ DESCRIPTION = ("retrograd: train, evaluate, export and explain neural networks w
 def _add_train(sub):
     p = sub.add_parser("train", help="train a model (default: LeNet-5 on the built-in MNIST sample)")
     p.add_argument("--model", default="lenet5", help="mlp, lenet5, resnet8, resnet20, resnet32, "
-                   "resnet56, resnet18, vgg_small, vgg11, vgg16 (any case; - and _ optional)")
+                   "resnet56, resnet18, vgg_small, vgg11, vgg16, lstm, gru, rnn (any case; - and _ "
+                   "optional; lstm/gru/rnn read images row by row)")
     p.add_argument("--dataset", default="mnist-sample", help="mnist-sample (built in), mnist, "
                    "fashion-mnist, cifar10, cifar100, a folder of the official files, or an image "
                    "folder (one subfolder of PNG/JPEG images per class, optionally under train/ and test/)")
@@ -33,15 +34,20 @@ def _add_train(sub):
                    "lives in DATA_ROOT/<name> (default: $RETROGRAD_HOME, else ~/.cache/retrograd)")
     p.add_argument("--image-size", type=positive_int, default=None,
                    help="resize images to this size (image folders: default 28 if grayscale, 32 if RGB)")
-    p.add_argument("--epochs", type=positive_int, default=8)
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help="default: 8 (lstm/gru/rnn: 12)")
     p.add_argument("--batch-size", type=positive_int, default=64)
-    p.add_argument("--optimizer", default="sgd", type=str.lower,
-                   choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"])
+    p.add_argument("--optimizer", default=None, type=str.lower,
+                   choices=["sgd", "adam", "adamw", "rmsprop", "adagrad"],
+                   help="default: sgd (lstm/gru/rnn: adam)")
     p.add_argument("--lr", type=positive_float, default=None, help="default 0.05 for sgd, 0.001 otherwise")
     p.add_argument("--momentum", type=nonnegative_float, default=0.9)
-    p.add_argument("--weight-decay", type=nonnegative_float, default=5e-4)
-    p.add_argument("--schedule", default="onecycle", type=str.lower,
-                   choices=["none", "step", "cosine", "onecycle"])
+    p.add_argument("--weight-decay", type=nonnegative_float, default=None,
+                   help="default: 0.0005 (lstm/gru/rnn: 0)")
+    p.add_argument("--schedule", default=None, type=str.lower,
+                   choices=["none", "step", "cosine", "onecycle"], help="default: onecycle")
+    p.add_argument("--clip-grad-norm", type=positive_float, default=None,
+                   help="rescale gradients to this total norm (default: none; lstm/gru/rnn: 1)")
     p.add_argument("--seed", type=seed, default=0)
     p.add_argument("--out", default="runs/{model}-{dataset}", help="output folder")
     p.add_argument("--resume", nargs="?", const="auto", default=None,

@@ -58,6 +58,21 @@ def _make_schedule(args, optimizer, steps_per_epoch):
     return S.OneCycleLR(optimizer, max_lr=lr, epochs=args.epochs, steps_per_epoch=steps_per_epoch), True
 
 
+_TRAIN_DEFAULTS = {"epochs": 8, "optimizer": "sgd", "lr": None, "weight_decay": 5e-4,
+                   "schedule": "onecycle", "clip_grad_norm": None}
+
+
+def _fill_model_defaults(args) -> None:
+    """Options left unset take the model's own defaults (models.registry.TRAIN_DEFAULTS), then
+    the command's."""
+    from .models.registry import train_defaults
+
+    defaults = {**_TRAIN_DEFAULTS, **train_defaults(args.model)}
+    for key, value in defaults.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, value)
+
+
 def run_train(args) -> int:
     from .train.launch import current_job
 
@@ -76,6 +91,7 @@ def _train(args, job) -> int:
     from .train.model_file import save_model_file
     from .train.run_folder import prepare_run_folder
 
+    _fill_model_defaults(args)
     _canonical_names(args)
     dataset = _dataset_id(args.dataset)
     _check_model_name(args.model)
@@ -109,7 +125,8 @@ def _train(args, job) -> int:
     board = _tensorboard(args, out) if job.is_writer else []
     trainer = job.trainer(job.wrap(model), optimizer, nn.CrossEntropyLoss(), seed=args.seed,
                           metrics=["accuracy"], scheduler=scheduler, schedule_per_batch=per_batch,
-                          verbose=0 if args.quiet else 1, callbacks=[ModelCheckpoint(checkpoint)]
+                          verbose=0 if args.quiet else 1, clip_grad_norm=args.clip_grad_norm,
+                          callbacks=[ModelCheckpoint(checkpoint)]
                           + [CSVLogger(os.path.join(out, "history.csv"), append=bool(resume_from))
                              ] * job.is_writer + board)
     trainer.train_loader = train_loader

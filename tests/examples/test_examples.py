@@ -55,7 +55,8 @@ def test_every_example_is_covered():
     scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
     covered = {"backprop_by_hand.py", "linear_regression.py", "gradient_descent_family.py",
                "activations.py", "mnist_models.py", "regularization.py", "fit_xor.py",
-               "export_onnx.py"}
+               "export_onnx.py",
+               "adding_problem.py", "char_lm.py"}
     covered |= {"data_parallel.py"}  # runs under mpiexec in tests/distributed/test_ddp.py
     assert scripts <= covered, f"examples without a smoke test: {sorted(scripts - covered)}"
 
@@ -149,6 +150,24 @@ def test_regularization(tmp_path):
         assert 0.7 < val_acc < train_acc
     assert "dropout vs plain, validation accuracy:" in out
     check_png(png, out)
+
+
+def test_adding_problem(tmp_path):
+    out = run_example("adding_problem.py", tmp_path)
+    assert "always answering 1 scores MSE 0.167" in out
+    ratio = {kind: number(rf"{kind}\s+at initialisation:.*\(ratio (\S+)\)", out)
+             for kind in ("lstm", "rnn")}
+    assert 0 < ratio["rnn"] < 1e-3 * ratio["lstm"]  # through the tanh RNN the gradient fades
+    assert re.search(r"step\s+20\s+test MSE\s+lstm \d\.\d+\s+rnn \d\.\d+", out)
+
+
+def test_char_lm(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("abcabcabd " * 20, encoding="utf-8")
+    out = run_example("char_lm.py", tmp_path, "--text", str(text), "--temperature", "0.5")
+    assert "200 characters, vocabulary of 5" in out
+    sample = out.split("sampled at temperature 0.5:")[1].strip()
+    assert len(sample) == 41 and set(sample) <= set("abcd ")
 
 
 def test_export_onnx(tmp_path):

@@ -18,6 +18,7 @@ from .datasets import (CIFAR10, CIFAR100, MNIST, ChecksumError, DatasetNotFoundE
                        mnist_sample, read_idx)
 from .datasets import ImageFolder
 from .distributed import DistributedSampler
+from .datasets.sequence import ADDING_BASELINE_MSE, adding_problem, adding_problem_arrays
 
 __all__ = [
     "CIFAR10", "CIFAR100", "ChecksumError", "ConcatDataset", "DataLoader", "Dataset",
@@ -29,4 +30,5 @@ __all__ = [
     "BatchSampler", "ChainDataset", "IterableDataset", "RandomSampler", "Sampler",
     "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler", "WorkerInfo",
     "default_convert", "get_worker_info",
+    "ADDING_BASELINE_MSE", "adding_problem", "adding_problem_arrays",
 ]

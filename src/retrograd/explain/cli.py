@@ -58,8 +58,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--loss", choices=sorted(W.LOSSES), default="mse",
                         help="mse: L = 1/2*sum((y - y_hat)^2); cross-entropy: softmax on the "
                              "output, one-hot or probability target (default: mse)")
-    parser.add_argument("--activation", choices=sorted(W.ACTIVATIONS), default="sigmoid",
-                        help="activation after each layer (default: sigmoid)")
+    parser.add_argument("--activation", choices=sorted(W.ACTIVATIONS), default=None,
+                        help="activation after each layer (default: sigmoid; with --model rnn "
+                             "tanh or relu, default tanh)")
     parser.add_argument("--output-activation", choices=sorted(W.ACTIVATIONS) + ["none"],
                         default=None, help="activation after the last layer (default: the same "
                                            "as --activation for mse, none for cross-entropy)")
@@ -74,6 +75,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
                         "cross-entropy a single integer is a class index")
     parser.add_argument("--graph", choices=["mermaid", "dot"], default=None,
                         help="also print the layer graph with errors and updates")
+    parser.add_argument("--model", choices=["mlp", "rnn"], default="mlp",
+                        help="mlp: the feed-forward network (default: mlp); rnn: backpropagation "
+                             "through time in a tanh RNN of 2 units over a sequence (--input: "
+                             "one number per step, or rows by ';'), a Linear layer on its last "
+                             "state; --graph draws the unrolled network")
     return parser
 
 
@@ -158,12 +164,32 @@ def run_explain(args: argparse.Namespace) -> int:
             raise ValueError(f"--lr must be a finite number above 0, got {args.lr}")
         if args.digits < 1:
             raise ValueError(f"--digits must be at least 1, got {args.digits}")
+        if getattr(args, "model", "mlp") == "rnn":
+            return _run_rnn(args)
+        args.activation = args.activation or "sigmoid"
         model, x, y = build(args)
         records = W.run_example(model, x, y, args.loss, args.lr, args.steps)
     except (ValueError, FileNotFoundError, OSError) as e:
         print(f"retrograd explain: error: {e}", file=sys.stderr)
         return 2
     sys.stdout.write(render(records, args, model))
+    return 0
+
+
+def _run_rnn(args) -> int:
+    """``--model rnn``: one (or more) steps of backpropagation through time, printed."""
+    from . import bptt_example
+
+    if args.activation not in (None, "tanh", "relu"):
+        raise ValueError(f"--activation {args.activation} is not available with --model rnn "
+                         "(tanh or relu)")
+    if args.loss != "mse" or args.model_path is not None:
+        raise ValueError("--model rnn takes --input, --target, --activation, --lr, --steps, "
+                         "--format, --digits and --graph (its loss is 1/2 (y - y_hat)^2)")
+    x = parse_values(args.input, "--input") if args.input is not None else None
+    y = parse_values(args.target, "--target") if args.target is not None else None
+    _, records = bptt_example.run(x, y, args.activation or "tanh", args.lr, args.steps)
+    sys.stdout.write(bptt_example.render(records, args.format, args.digits, args.graph))
     return 0
 
 

@@ -133,13 +133,18 @@ def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimi
     """Run one training step (zero_grad, forward, backward, step) and record every number.
 
     ``model`` is a network of layers in sequence (e.g. ``nn.Sequential`` of Linear/Conv2d and
-    activation, pooling, flatten modules); ``x``/``y`` are a batch (Tensors or arrays);
+    activation, pooling, flatten modules), or a model around one nn.RNN, whose step is recorded
+    through time (``bptt.record_bptt``, a ``BPTTRecord``); ``x``/``y`` are a batch (Tensors or arrays);
     ``loss_fn(output, y)`` returns a scalar Tensor. The model's parameters are updated, exactly as
     a training step would; ``loss_after`` comes from a new forward pass under ``no_grad``.
     """
     first = next(iter(model.parameters()), None)
     if first is None:
         raise ValueError("record_step: the model has no parameters")
+    if _holds_rnn(model):  # backpropagation through time, step by step
+        from .bptt import record_bptt
+
+        return record_bptt(model, x, y, loss_fn, optimizer)
     x, y = _as_tensor(x, first), _as_tensor(y, first)
     calls: list[tuple[str, Any, Any, Any]] = []  # (name, module, input, output) in forward order
 
@@ -175,6 +180,12 @@ def record_step(model, x, y, loss_fn: Callable[[Tensor, Tensor], Tensor], optimi
     return StepRecord(layers, np.array(x.array, copy=True), np.array(y.array, copy=True),
                       np.array(output.array, copy=True), float(loss.item()), loss_after,
                       type(optimizer).__name__, group.get("lr"))
+
+
+def _holds_rnn(model) -> bool:
+    from ..nn.layers.rnn import RNN
+
+    return any(isinstance(m, RNN) for m in model.modules())
 
 
 def _layers_from_calls(calls, output: Tensor, before: dict[int, np.ndarray]) -> list[LayerRecord]:

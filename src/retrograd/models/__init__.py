@@ -8,7 +8,8 @@ from .registry import build_model
 from .resnet import (BasicBlock, CifarResNet, ResNet, resnet8, resnet18, resnet20, resnet32,
                      resnet56)
 from .vgg import VGG, vgg11, vgg16, vgg_small
+from .rnn import RowRNN
 
 __all__ = ["MLP", "LeNet5", "BasicBlock", "CifarResNet", "ResNet", "resnet8", "resnet18",
            "resnet20", "resnet32", "resnet56", "VGG", "vgg11", "vgg16", "vgg_small",
-           "build_model"]
+           "build_model", "RowRNN"]

@@ -39,11 +39,31 @@ def _vgg(cfg):
     return build
 
 
+def _row_rnn(kind):
+    def build(num_classes, in_channels, image_size, **kw):
+        from .rnn import RowRNN
+
+        return RowRNN(kind, in_channels * image_size, num_classes, **kw)
+    return build
+
+
 MODELS = {
     "mlp": _mlp, "lenet5": _lenet5, "resnet8": _cifar_resnet(8), "resnet20": _cifar_resnet(20),
     "resnet32": _cifar_resnet(32), "resnet56": _cifar_resnet(56), "resnet18": _resnet18,
     "vgg_small": _vgg("vgg_small"), "vgg11": _vgg("vgg11"), "vgg16": _vgg("vgg16"),
+    "lstm": _row_rnn("lstm"), "gru": _row_rnn("gru"), "rnn": _row_rnn("rnn"),
 }
+
+
+# Training settings that suit a model better than the command's defaults (`retrograd train`).
+TRAIN_DEFAULTS = {kind: {"epochs": 12, "optimizer": "adam", "lr": 3e-3, "weight_decay": 0.0,
+                         "schedule": "onecycle", "clip_grad_norm": 1.0}
+                  for kind in ("lstm", "gru", "rnn")}
+
+
+def train_defaults(name: str) -> dict:
+    """The training settings model ``name`` is trained with unless told otherwise."""
+    return dict(TRAIN_DEFAULTS.get(name.lower().replace("-", ""), {}))
 
 
 def build_model(name: str, num_classes: int = 10, in_channels: int = 1, image_size: int = 28,

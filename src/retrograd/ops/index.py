@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import xp
+from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim
 
@@ -30,7 +31,8 @@ class ScatterAdd(Function):
 
     def forward(self, g, key=None, shape=()):
         self.key = key
-        out = xp.zeros(shape, dtype=g.dtype)
+        out = kernels_for(g).empty(shape, g.dtype)  # pooled: no fresh pages to fault in
+        out.fill(0)
         if _is_advanced(key):
             xp.add.at(out, key, g)
         else:

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..autograd import no_grad
+from ..nn.utils.clip_grad import clip_grad_norm_
 from ..progress import format_seconds, interactive, progress_bar
 from ..tensor import Tensor
 from .callbacks import Callback, LRSchedulerCallback
@@ -38,7 +39,8 @@ class Trainer:
 
     def __init__(self, model, optimizer, loss_fn: Callable, metrics: Sequence = ("accuracy",),
                  scheduler=None, callbacks: Iterable[Callback] = (), verbose: int = 1,
-                 schedule_per_batch: bool = False, batch_size: int = 64):
+                 schedule_per_batch: bool = False, batch_size: int = 64,
+                 clip_grad_norm: float | None = None):
         from ..metrics import get_metric
 
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
@@ -54,6 +56,7 @@ class Trainer:
         self.history = History()
         self.train_loader = None
         self.checkpoint_extra: dict = {}  # anything else to keep in checkpoints (JSON-able)
+        self.clip_grad_norm = clip_grad_norm  # rescale gradients to at most this total norm
         self._fit_started: float | None = None  # for the ETA of the epoch lines
         self._fit_first_epoch = 0
 
@@ -96,6 +99,8 @@ class Trainer:
             output = self.model(x)
             loss = self.loss_fn(output, y)
             loss.backward()
+            if self.clip_grad_norm:
+                clip_grad_norm_(self.model.parameters(), self.clip_grad_norm)
             self.optimizer.step()
 
             value = loss.item()

@@ -36,6 +36,8 @@ from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
 from .pool import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                    MaxPool2d)
 from .sync_batchnorm import SyncBatchNorm
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 
 __all__ = [
     "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "SiLU", "Softmax", "Softplus",
@@ -61,4 +63,5 @@ __all__ = [
     "ChannelShuffle", "AlphaDropout", "Dropout1d", "Dropout3d", "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "LPPool1d", "LPPool2d",
     "LPPool3d", "Softmax2d", "Bilinear", "LocalResponseNorm",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
 ]
