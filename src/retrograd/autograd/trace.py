@@ -15,12 +15,28 @@ from .grad_mode import enable_grad
 
 
 class Call:
-    """One recorded call of a layer: the module, its qualified name, its Tensor arguments, the
-    graph names of those arguments (set before the converter runs) and its output Tensor."""
+    """One recorded call of a layer: the module, its qualified name, its Tensor arguments
+    (positional then keyword, nested tuples flattened; ``given`` keeps them as called), the
+    graph names of those arguments (set before the converter runs) and its output Tensor
+    (``outputs``: every Tensor of a tuple output, as LSTM's (output, (h_n, c_n)), flattened)."""
 
-    def __init__(self, module, name: str, args: tuple, output: Tensor):
+    def __init__(self, module, name: str, args: tuple, output: Tensor,
+                 outputs: tuple = (), given: tuple = ((), {})):
         self.module, self.name, self.args, self.output = module, name, args, output
+        self.outputs = outputs or (output,)
+        self.given = given
         self.inputs: list[str] = []
+
+
+def _tensors(value) -> list[Tensor]:
+    """The Tensors in a nested tuple / list / dict, in order."""
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _tensors(v)]
+    return []
 
 
 def value_key(t: Tensor) -> int:
@@ -34,13 +50,15 @@ def trace(model, inputs: tuple, wanted: Callable) -> tuple[Any, dict[int, Call]]
     calls: dict[int, Call] = {}
 
     def record(name):
-        def hook(module, args, output):
-            if isinstance(output, Tensor) and all(output is not a for a in args):
-                calls[value_key(output)] = Call(module, name, tuple(a for a in args if isinstance(a, Tensor)),
-                                         output)
+        def hook(module, args, kwargs, output):
+            tensors, outputs = _tensors((args, kwargs)), _tensors(output)
+            if outputs and all(o is not a for o in outputs for a in tensors):
+                call = Call(module, name, tuple(tensors), outputs[0], tuple(outputs), (args, kwargs))
+                for o in outputs:
+                    calls[value_key(o)] = call
         return hook
 
-    handles = [m.register_forward_hook(record(name or type(m).__name__))
+    handles = [m.register_forward_hook(record(name or type(m).__name__), with_kwargs=True)
                for name, m in model.named_modules() if wanted(m)]
     try:
         with enable_grad():

@@ -6,7 +6,7 @@ arguments). Layers with a converter in ``layers.py`` (Conv2d, BatchNorm2d, ...) 
 forward hook and exported as one ONNX node each; the glue between them (residual additions,
 reshape, permute, cat, slicing, activations called as functions) is exported node by node from
 the autograd graph by the converters in ``ops.py``. ``register_module`` / ``register_op`` add
-converters for new layers or ops (LSTM and GRU plug in here).
+converters for new layers or ops (``recurrent.py``: RNN, LSTM and GRU).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ _OP_CONVERTERS: dict[type, Callable] = {}
 def register_module(*classes: type) -> Callable:
     """Decorator: ``fn(g, call) -> output name`` exports each call of a layer of ``classes``
     as ONNX nodes (``call.module``, ``call.inputs`` names, ``call.args`` Tensors, ``call.output``).
+    A layer returning several Tensors (``call.outputs``) returns a list of names, one each.
     """
     def decorate(fn):
         for cls in classes:
@@ -57,7 +58,12 @@ def _emit(g: GraphBuilder, t: Tensor, calls: dict[int, Call]) -> str:
     call = calls.get(value_key(t))
     if call is not None:
         call.inputs = [g.values[value_key(a)] for a in call.args]
-        return _module_converter(type(call.module))(g, call)
+        produced = _module_converter(type(call.module))(g, call)
+        if isinstance(produced, str):
+            return produced
+        for o, name in zip(call.outputs, produced):  # a tuple output: one name per Tensor
+            g.values[value_key(o)] = name
+        return g.values[value_key(t)]
     fn = t.grad_fn
     if fn is None:
         return g.tensor(t)
@@ -69,11 +75,18 @@ def _emit(g: GraphBuilder, t: Tensor, calls: dict[int, Call]) -> str:
     return convert(g, fn, operands, t)
 
 
+def _flat(outputs) -> list:
+    """Nested tuples of outputs (LSTM's (output, (h_n, c_n))) as one list, as PyTorch's."""
+    if isinstance(outputs, (tuple, list)):
+        return [o for item in outputs for o in _flat(item)]
+    return [outputs]
+
+
 def _value_info(name: str, t: Tensor, dynamic: dict[int, str] | None):
     import onnx.helper
 
-    if dynamic is None:  # shape unknown (depends on a dynamic input)
-        return onnx.helper.make_tensor_value_info(name, onnx_dtype(t.dtype), None)
+    if dynamic is None:  # sizes unknown (depend on a dynamic input); the rank is known
+        return onnx.helper.make_tensor_value_info(name, onnx_dtype(t.dtype), [None] * t.ndim)
     dims = [dynamic.get(i, s) for i, s in enumerate(t.shape)]
     return onnx.helper.make_tensor_value_info(name, onnx_dtype(t.dtype), dims)
 
@@ -139,7 +152,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
         import onnx
     except ImportError:
         raise ImportError("ONNX export needs the onnx package: pip install 'retrograd[onnx]'") from None
-    from . import layers, ops  # noqa: F401  (registers the converters)
+    from . import layers, ops, recurrent  # noqa: F401  (registers the converters)
 
     if not export_params:
         raise NotImplementedError("onnx export: export_params=False is not supported")
@@ -154,7 +167,7 @@ def export(model, args, f, export_params: bool = True, verbose: bool = False,
     finally:
         for m, mode in modes:
             m.training = mode
-    outputs = list(outputs) if isinstance(outputs, (tuple, list)) else [outputs]
+    outputs = _flat(outputs)
     if not all(isinstance(o, Tensor) for o in outputs):
         raise ExportError("onnx export: the model must return a Tensor or a tuple of Tensors")
 

@@ -61,7 +61,9 @@ class GraphBuilder:
         import onnx.numpy_helper
 
         name = self.fresh(name)
-        self.initializers.append(onnx.numpy_helper.from_array(np.ascontiguousarray(array), name))
+        array = np.asarray(array)  # ascontiguousarray alone would make a 0-d scalar 1-d
+        self.initializers.append(onnx.numpy_helper.from_array(
+            np.ascontiguousarray(array).reshape(array.shape), name))
         return name
 
     def constant(self, value, dtype, hint: str = "const") -> str:

@@ -1,8 +1,7 @@
 """ONNX converters for layers: each call of Conv1d/2d, ConvTranspose2d, AdaptiveAvgPool,
 BatchNorm, LayerNorm, Dropout and Embedding becomes the matching ONNX node (weights as initializers under
 their state_dict names). Layers without a converter here are exported op by op (``ops.py``).
-LSTM and GRU are not written yet: their converters belong here, registered with
-``@register_module(nn.LSTM)`` (ONNX has LSTM and GRU nodes)."""
+RNN, LSTM and GRU have theirs in ``recurrent.py`` (ONNX's RNN, LSTM and GRU nodes)."""
 from __future__ import annotations
 
 import numpy as np
