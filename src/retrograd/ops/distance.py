@@ -1,49 +1,16 @@
 """Norms and distances of nn.functional: normalize, cosine_similarity, pairwise_distance.
 
-They rest on ``VectorNorm``, a p-norm along dims whose gradient is PyTorch's: zero (not NaN)
-for an all-zero vector, split evenly among ties for p = inf.
+They rest on ``ops.norms.p_norm``, a p-norm along dims whose gradient is PyTorch's: zero (not
+NaN) for an all-zero vector, split evenly among ties for p = inf.
 """
 from __future__ import annotations
 
-import math
-
-from ..autograd.function import Function
 from ..backend import array_module
 from ..tensor import Tensor
 from .axis_index import take_along_dim
 from .dims import normalize_dims
-from .elementwise import clamp, where
-
-
-class VectorNorm(Function):
-    """(sum |x|^p)^(1/p) over ``dims`` (kept as size-1 dims); p may be inf."""
-
-    saves_inputs, saves_output = (0,), True
-
-    def forward(self, x, p=2.0, dims=()):
-        xp = array_module(x)
-        self.p, self.dims = p, dims
-        a = xp.abs(x)
-        if math.isinf(p):
-            return a.max(axis=dims, keepdims=True, initial=0).astype(x.dtype, copy=False)
-        if p == 2:
-            return xp.sqrt((a * a).sum(axis=dims, keepdims=True))
-        return ((a ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)).astype(x.dtype, copy=False)
-
-    def backward(self, g):
-        x, norm = self.inputs[0], self.output()
-        xp = array_module(x.array)
-        sign = xp.sign(x.array)
-        if math.isinf(self.p):  # the gradient goes to the largest |x|, shared among ties
-            top = (xp.abs(x.array) == norm.array) & (norm.array > 0)
-            share = top / xp.maximum(top.sum(axis=self.dims, keepdims=True), 1)
-            return g * (sign * share).astype(x.dtype)
-        safe = where(norm.array == 0, xp.ones((), dtype=x.dtype), norm)  # x = 0 there: grad 0
-        if self.p == 2:
-            return g * x / safe
-        if self.p == 1:
-            return g * sign.astype(x.dtype)
-        return g * sign * x.abs() ** (self.p - 1) / safe ** (self.p - 1)
+from .elementwise import clamp
+from .norms import p_norm
 
 
 def vector_norm(x: Tensor, p: float = 2.0, dim=None, keepdim: bool = False) -> Tensor:
@@ -51,8 +18,7 @@ def vector_norm(x: Tensor, p: float = 2.0, dim=None, keepdim: bool = False) -> T
     dims = tuple(range(x.ndim)) if dim is None else normalize_dims(dim, x.ndim, "norm")
     if p <= 0:
         raise ValueError(f"norm: p must be positive (or inf), got {p}")
-    out = VectorNorm.apply(x, p=float(p), dims=dims)
-    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))
+    return p_norm(x, float(p), dims, keepdim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:

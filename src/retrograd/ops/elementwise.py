@@ -277,8 +277,7 @@ def add(a, b, *, alpha=1):
     """a + alpha * b."""
     if alpha != 1:
         b = b * alpha
-    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    a, b = promote(a, b)
     return Add.apply(a, b)
 
 
@@ -286,15 +285,13 @@ def sub(a, b, *, alpha=1):
     """a - alpha * b."""
     if alpha != 1:
         b = b * alpha
-    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    a, b = promote(a, b)
     return Sub.apply(a, b)
 
 
 def mul(a, b):
     """a * b, broadcasting."""
-    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    a, b = promote(a, b)
     return Mul.apply(a, b)
 
 
@@ -309,8 +306,7 @@ def div(a, b, *, rounding_mode: str | None = None):
 
 def pow(a, b):  # noqa: A001 - PyTorch's name
     """a ** b, broadcasting."""
-    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    a, b = promote(a, b)
     return Pow.apply(a, b)
 
 
@@ -351,15 +347,13 @@ def cos(x):
 
 def maximum(a, b):
     """The larger of a and b, element-wise, broadcasting."""
-    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    a, b = promote(a, b)
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
     """The smaller of a and b, element-wise, broadcasting."""
-    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-        a, b = promote(a, b)  # the common case (two tensors of one dtype) skips the call
+    a, b = promote(a, b)
     return Minimum.apply(a, b)
 
 

@@ -1,5 +1,5 @@
 """Norms: ``linalg.vector_norm``, ``linalg.matrix_norm``, ``linalg.norm`` and ``torch.norm``.
-The 2-norm has its own rule so that its gradient at 0 is 0, as PyTorch (not 0/0)."""
+Positive p-norms share one rule (``VectorNorm``) whose gradient at 0 is 0, as PyTorch's (not 0/0)."""
 from __future__ import annotations
 
 import math
@@ -12,23 +12,41 @@ from .dims import normalize_dims
 from .elementwise import where
 
 
-def _kept(shape, dims):
-    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+class VectorNorm(Function):
+    """(sum |x|^p)^(1/p) over ``dims`` (kept as size-1 dims); p may be inf."""
 
+    saves_inputs, saves_output = (0,), True
 
-class EuclideanNorm(Function):
-    def forward(self, x, dims=(), keepdim=False):
-        self.dims, self.keepdim = dims, keepdim
+    def forward(self, x, p=2.0, dims=()):
         xp = array_module(x)
-        return xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        self.p, self.dims = p, dims
+        a = xp.abs(x)
+        if math.isinf(p):
+            return a.max(axis=dims, keepdims=True, initial=0).astype(x.dtype, copy=False)
+        if p == 2:
+            return xp.sqrt((a * a).sum(axis=dims, keepdims=True))
+        return ((a ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)).astype(x.dtype, copy=False)
 
     def backward(self, g):
-        x = self.inputs[0]
-        kept = _kept(x.shape, self.dims)
-        out, g = self.output().reshape(kept), g.reshape(kept)
-        xp = array_module(g.array)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return x * where(out.array == 0, 0.0, g / out)
+        x, norm = self.inputs[0], self.output()
+        xp = array_module(x.array)
+        sign = xp.sign(x.array)
+        if math.isinf(self.p):  # the gradient goes to the largest |x|, shared among ties
+            top = (xp.abs(x.array) == norm.array) & (norm.array > 0)
+            share = top / xp.maximum(top.sum(axis=self.dims, keepdims=True), 1)
+            return g * (sign * share).astype(x.dtype)
+        safe = where(norm.array == 0, xp.ones((), dtype=x.dtype), norm)  # x = 0 there: grad 0
+        if self.p == 2:
+            return g * x / safe
+        if self.p == 1:
+            return g * sign.astype(x.dtype)
+        return g * sign * x.abs() ** (self.p - 1) / safe ** (self.p - 1)
+
+
+def p_norm(x: Tensor, p: float, dims: tuple[int, ...], keepdim: bool) -> Tensor:
+    """(sum |x|^p)^(1/p) over ``dims`` for p > 0 (inf: max |x|), with PyTorch's gradient."""
+    out = VectorNorm.apply(x, p=p, dims=dims)
+    return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))
 
 
 def _floating(x: Tensor, dtype, op: str) -> Tensor:
@@ -44,16 +62,12 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     ord 0: the count of non-zeros."""
     x = _floating(x, dtype, "linalg.vector_norm")
     dims = normalize_dims(dim, x.ndim, "vector_norm")
-    if ord == 2:
-        return EuclideanNorm.apply(x, dims=dims, keepdim=keepdim)
-    if ord == math.inf:
-        return x.abs().amax(dims, keepdim)
+    if ord > 0:  # inf included
+        return p_norm(x, float(ord), dims, keepdim)
     if ord == -math.inf:
         return x.abs().amin(dims, keepdim)
     if ord == 0:
         return Tensor((x.array != 0).sum(axis=dims, keepdims=keepdim).astype(x.array.dtype))
-    if ord == 1:
-        return x.abs().sum(dims, keepdim)
     return (x.abs() ** ord).sum(dims, keepdim) ** (1.0 / ord)
 
 
@@ -63,7 +77,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     A = _floating(A, dtype, "linalg.matrix_norm")
     rows, cols = normalize_dims(dim[0], A.ndim, "matrix_norm")[0], normalize_dims(dim[1], A.ndim, "matrix_norm")[0]
     if ord == "fro":
-        return EuclideanNorm.apply(A, dims=tuple(sorted((rows, cols))), keepdim=keepdim)
+        return p_norm(A, 2.0, tuple(sorted((rows, cols))), keepdim)
     if ord in (1, -1, math.inf, -math.inf):
         summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
         sums = A.abs().sum(summed, keepdim=True)
