@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..backend import array_module
 from ..tensor import Tensor
+from .axis_index import index_add_along_dim
 from .dims import normalize_dim
 from .elementwise import where
 from .index import ScatterAdd, gather, getitem
@@ -180,8 +181,11 @@ def _index_key(input: Tensor, dim: int, index, op: str):  # noqa: A002
 def index_add(input: Tensor, dim: int, index, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
     """A copy of input with ``alpha * source`` slices added at ``index`` along ``dim``."""
     d, key = _index_key(input, dim, index, "index_add")
-    added = source if alpha == 1 else source * alpha
-    return input + ScatterAdd.apply(added.to(input.dtype), key=key, shape=input.shape)
+    added = (source if alpha == 1 else source * alpha).to(input.dtype)
+    if input.ndim == 0:
+        return input + ScatterAdd.apply(added, key=key, shape=input.shape)
+    size = input.shape[d]  # the sorted / one-hot scatter-add that the layers use, not add.at
+    return input + index_add_along_dim(added, d, key[-1] % size, size)
 
 
 def _touched(input: Tensor, key):  # noqa: A002
