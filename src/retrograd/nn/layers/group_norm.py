@@ -2,20 +2,16 @@
 (``ops/rms_norm.py``) and LocalResponseNorm (``ops/local_response_norm.py``)."""
 from __future__ import annotations
 
-from ... import backend
 from ...autograd.function import ShapeError
-from ...backend import xp
 from ...ops.group_norm import group_norm, instance_norm
 from ...ops.local_response_norm import local_response_norm
 from ...ops.rms_norm import rms_norm
 from ...tensor import Tensor
-from .. import init
 from ..module import Module
-from ..parameter import Parameter
-from .norm import _BatchNorm
+from .norm import _AffineNorm, _BatchNorm
 
 
-class GroupNorm(Module):
+class GroupNorm(_AffineNorm):
     """Normalise (N, C, *) over groups of C / num_groups channels per sample, then scale and shift
     per channel (weight ones, bias zeros, shape (C,)). Output has the input's shape.
 
@@ -30,22 +26,8 @@ class GroupNorm(Module):
         if num_groups < 1 or num_channels % num_groups:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
-        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = Parameter(xp.ones(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(xp.zeros(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._affine(num_channels, dtype, affine, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[1] != self.num_channels:
@@ -106,7 +88,7 @@ class InstanceNorm3d(_InstanceNorm):
     _dims = (4, 5)
 
 
-class RMSNorm(Module):
+class RMSNorm(_AffineNorm):
     """x / sqrt(mean(x^2) + eps) over the trailing dims ``normalized_shape``, times weight (ones,
     of that shape) when elementwise_affine. eps None: the input dtype's machine epsilon."""
 
@@ -115,15 +97,7 @@ class RMSNorm(Module):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(xp.ones(shape, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
+        self._affine(shape, dtype, elementwise_affine, None)
 
     def forward(self, input: Tensor) -> Tensor:
         return rms_norm(input, self.normalized_shape, self.weight, self.eps)

@@ -11,7 +11,32 @@ from ..module import Module
 from ..parameter import Parameter
 
 
-class _BatchNorm(Module):
+class _AffineNorm(Module):
+    """A normalisation layer's optional per-element scale ``weight`` (ones) and shift ``bias``
+    (zeros) of one shape; ``bias=None`` means the layer has no bias at all (RMSNorm)."""
+
+    def _affine(self, shape, dtype, weight: bool, bias: bool | None):
+        """Register weight and bias; returns the resolved dtype (the default float when None)."""
+        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
+        if weight:
+            self.weight = Parameter(xp.ones(shape, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        if bias is not None:
+            if weight and bias:
+                self.bias = Parameter(xp.zeros(shape, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        return dtype
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if getattr(self, "bias", None) is not None:
+            init.zeros_(self.bias)
+
+
+class _BatchNorm(_AffineNorm):
     """Shared by BatchNorm1d/2d/3d; subclasses set ``_dims`` (accepted input ranks) and
     ``_layout`` (for error messages)."""
 
@@ -22,17 +47,9 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device=None, dtype=None, *,
                  bias: bool = True):
         super().__init__()
-        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(xp.ones(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(xp.zeros(num_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        dtype = self._affine(num_features, dtype, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
@@ -49,10 +66,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        super().reset_parameters()
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim not in self._dims:
@@ -109,30 +123,16 @@ class BatchNorm3d(_BatchNorm):
     _dims, _layout = (5,), "5D (N, C, D, H, W)"
 
 
-class LayerNorm(Module):
+class LayerNorm(_AffineNorm):
     """Normalise over the trailing dims ``normalized_shape`` of input (*, *normalized_shape),
     then scale by weight and shift by bias (both of shape normalized_shape, ones and zeros)."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None):
         super().__init__()
-        dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(xp.ones(shape, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = Parameter(xp.zeros(shape, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        self._affine(shape, dtype, elementwise_affine, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         k = len(self.normalized_shape)
