@@ -10,10 +10,15 @@ from ..tensor import Tensor
 from .promote import promote, result_type
 
 
+def _data(x):
+    """A tensor's array; a constant as it is."""
+    return x.array if isinstance(x, Tensor) else x
+
+
 def _arrays(inputs):
     """A binary op's two inputs as arrays (constants as they are)."""
     a, b = inputs
-    return (a.array if isinstance(a, Tensor) else a), (b.array if isinstance(b, Tensor) else b)
+    return _data(a), _data(b)
 
 
 def as_floating(x):
@@ -215,10 +220,6 @@ class Cos(Function):
         return -g * sin(self.inputs[0])
 
 
-def _data(x):
-    return x.array if isinstance(x, Tensor) else x
-
-
 class Maximum(Function):
     """Element-wise max; at ties the gradient is split evenly, as in PyTorch."""
 
@@ -226,7 +227,7 @@ class Maximum(Function):
         return xp.maximum(a, b)
 
     def backward(self, g):
-        a, b = (_data(x) for x in self.inputs)
+        a, b = _arrays(self.inputs)
         share_a = (a > b) + 0.5 * (a == b)
         return g * share_a.astype(g.dtype), g * (1 - share_a).astype(g.dtype)
 
@@ -236,7 +237,7 @@ class Minimum(Function):
         return xp.minimum(a, b)
 
     def backward(self, g):
-        a, b = (_data(x) for x in self.inputs)
+        a, b = _arrays(self.inputs)
         share_a = (a < b) + 0.5 * (a == b)
         return g * share_a.astype(g.dtype), g * (1 - share_a).astype(g.dtype)
 
