@@ -11,16 +11,14 @@ Shapes (T steps, B sequences, H hidden units, P = proj_size or H, G gates: 1, 4 
 Inside, features run down the rows and sequences along the columns (gates^T = W_hh h^T), so that
 every gate and state is a contiguous block: NumPy runs one loop per op, not one per row (a
 product of two 64x128 gate slices of a (64, 512) array took 5.5 us, of contiguous ones 1.5 us).
-Each step costs one (G*H, P) x (P, B) product; the weight gradient of all steps is one product
-after the loop. Arrays kept for backward are indexed by processing step k, not time t.
+Each step costs one (G*H, P) x (P, B) product, which BLAS runs on its threads as set (holding
+it to one thread was slower: benchmarks/README.md); the weight gradient of all steps is one
+product after the loop. Arrays kept for backward are indexed by processing step k, not time t.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from ..backend import array_module
 from ..backends import kernels_for
-from ..backends.cpu.threads import hold_blas_threads, release_blas_threads
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
@@ -29,17 +27,6 @@ def _sigmoid_of_tanh_(y):
     """In place: tanh(a / 2) -> sigmoid(a) = (1 + tanh(a / 2)) / 2 (never overflows)."""
     y *= 0.5
     y += 0.5
-
-
-@contextmanager
-def _small_products(xp, macs: int):
-    """The steps' products are small: BLAS held to one thread over the whole loop, where that
-    is faster (``backends.cpu.threads``; NumPy only), and given back after it."""
-    held = hold_blas_threads(macs) if xp.__name__ == "numpy" else None
-    try:
-        yield
-    finally:
-        release_blas_threads(held)
 
 
 class _Buffers:
@@ -79,8 +66,7 @@ def project(w_ih, x):
     xp = array_module(x, w_ih)
     T, _, B = x.shape
     out = kernels_for(x).empty((T, w_ih.shape[0], B), x.dtype)
-    with _small_products(xp, w_ih.size * B):
-        return xp.matmul(w_ih, x, out=out)
+    return xp.matmul(w_ih, x, out=out)
 
 
 def project_backward(d_xw, w_ih, x, need_x: bool, need_w: bool):
@@ -89,8 +75,7 @@ def project_backward(d_xw, w_ih, x, need_x: bool, need_w: bool):
     buffers = _Buffers(d_xw, zeroed=False)
     d_x = None
     if need_x:
-        with _small_products(xp, w_ih.size * x.shape[2]):
-            d_x = xp.matmul(w_ih.T, d_xw, out=buffers.empty(x.shape))
+        d_x = xp.matmul(w_ih.T, d_xw, out=buffers.empty(x.shape))
     d_w = _contract_steps_and_columns(d_xw, x, xp, buffers) if need_w else None
     return d_x, d_w
 
@@ -138,40 +123,39 @@ class RecurrenceKernel:
         if self.mode == "GRU":
             self.GHN = buffers.alloc((T, H, B))  # W_hn h + b_hn
             gh = xp.empty((GH, B), dtype=xw.dtype)
-        with _small_products(xp, B * P * GH):
-            for k, t, n in _schedule(T, self.reverse, self.batch_sizes, B):
-                prev, new, g = S[k, :, :n], S[k + 1, :, :n], self.G[k, :, :n]
-                if n < B:
-                    S[k + 1, :, n:] = S[k, :, n:]
-                if self.mode == "GRU":
-                    xp.matmul(w_scaled, prev, out=gh[:, :n])
-                    if b_scaled is not None:
-                        gh[:, :n] += b_scaled
-                    self._gru_step(xp, xws[t, :, :n], prev, new, g, gh[:, :n],
-                                   self.GHN[k, :, :n], H)
-                    continue
-                xp.matmul(w_scaled, prev[:P], out=g)
-                g += xws[t, :, :n]
-                if self.mode == "RNN_RELU":
-                    xp.maximum(g, 0, out=g)
-                    new[...] = g
-                    continue
-                xp.tanh(g, out=g)
-                if self.mode == "RNN_TANH":
-                    new[...] = g
-                    continue
-                _sigmoid_of_tanh_(g[:2 * H])
-                _sigmoid_of_tanh_(g[3 * H:])
-                c, tc, m = new[P:], self.TC[k, :, :n], tmp[:, :n]
-                xp.multiply(g[H:2 * H], prev[P:], out=c)  # c = f c_prev + i g
-                xp.multiply(g[:H], g[2 * H:3 * H], out=m)
-                c += m
-                xp.tanh(c, out=tc)
-                if w_hr is None:
-                    xp.multiply(g[3 * H:], tc, out=new[:P])  # h = o tanh(c)
-                else:
-                    xp.multiply(g[3 * H:], tc, out=m)
-                    xp.matmul(w_hr, m, out=new[:P])
+        for k, t, n in _schedule(T, self.reverse, self.batch_sizes, B):
+            prev, new, g = S[k, :, :n], S[k + 1, :, :n], self.G[k, :, :n]
+            if n < B:
+                S[k + 1, :, n:] = S[k, :, n:]
+            if self.mode == "GRU":
+                xp.matmul(w_scaled, prev, out=gh[:, :n])
+                if b_scaled is not None:
+                    gh[:, :n] += b_scaled
+                self._gru_step(xp, xws[t, :, :n], prev, new, g, gh[:, :n],
+                               self.GHN[k, :, :n], H)
+                continue
+            xp.matmul(w_scaled, prev[:P], out=g)
+            g += xws[t, :, :n]
+            if self.mode == "RNN_RELU":
+                xp.maximum(g, 0, out=g)
+                new[...] = g
+                continue
+            xp.tanh(g, out=g)
+            if self.mode == "RNN_TANH":
+                new[...] = g
+                continue
+            _sigmoid_of_tanh_(g[:2 * H])
+            _sigmoid_of_tanh_(g[3 * H:])
+            c, tc, m = new[P:], self.TC[k, :, :n], tmp[:, :n]
+            xp.multiply(g[H:2 * H], prev[P:], out=c)  # c = f c_prev + i g
+            xp.multiply(g[:H], g[2 * H:3 * H], out=m)
+            c += m
+            xp.tanh(c, out=tc)
+            if w_hr is None:
+                xp.multiply(g[3 * H:], tc, out=new[:P])  # h = o tanh(c)
+            else:
+                xp.multiply(g[3 * H:], tc, out=m)
+                xp.matmul(w_hr, m, out=new[:P])
         return S
 
     @staticmethod
@@ -206,22 +190,21 @@ class RecurrenceKernel:
         w_hh_t = xp.ascontiguousarray(w_hh.T)
         if self.mode == "LSTM":
             step = self._lstm_backward(xp, w_hr, DH, P, H, B, buffers)
-        with _small_products(xp, B * P * GH):
-            for k, t, n in reversed(list(_schedule(T, self.reverse, self.batch_sizes, B))):
-                active, prev, d = carry[:, :n], S[k, :, :n], DXW[k, :, :n]
-                if self.mode == "LSTM":
-                    step(active, prev, d, k, n)
-                elif self.mode == "GRU":
-                    z_part = self._gru_backward(xp, active, prev, d, DGH[k, :, :n], k, n, H)
-                elif self.mode == "RNN_TANH":
-                    h = S[k + 1, :, :n]
-                    xp.multiply(active, 1 - h * h, out=d)
-                else:
-                    xp.multiply(active, S[k + 1, :, :n] > 0, out=d)
-                xp.matmul(w_hh_t, DGH[k, :, :n], out=active[:P])
-                if self.mode == "GRU":
-                    active += z_part
-                carry += dS[k]
+        for k, t, n in reversed(list(_schedule(T, self.reverse, self.batch_sizes, B))):
+            active, prev, d = carry[:, :n], S[k, :, :n], DXW[k, :, :n]
+            if self.mode == "LSTM":
+                step(active, prev, d, k, n)
+            elif self.mode == "GRU":
+                z_part = self._gru_backward(xp, active, prev, d, DGH[k, :, :n], k, n, H)
+            elif self.mode == "RNN_TANH":
+                h = S[k + 1, :, :n]
+                xp.multiply(active, 1 - h * h, out=d)
+            else:
+                xp.multiply(active, S[k + 1, :, :n] > 0, out=d)
+            xp.matmul(w_hh_t, DGH[k, :, :n], out=active[:P])
+            if self.mode == "GRU":
+                active += z_part
+            carry += dS[k]
         d_w_hh = _contract_steps_and_columns(DGH, S[:T, :P], xp, buffers) if needs[2] else None
         d_b_ih = _sum_steps_and_columns(DXW) if b_ih is not None and needs[3] else None
         d_b_hh = None
