@@ -119,3 +119,8 @@ from .ops.conv_transpose import conv_transpose1d  # noqa: E402
 from .ops.conv import conv_transpose2d  # noqa: E402
 from .ops.pool3d import max_pool3d  # noqa: E402
 from .ops.group_norm import group_norm, instance_norm  # noqa: E402
+
+# ----- random generators (torch.Generator, torch.random) ------------------------------------------
+from . import random  # noqa: E402
+from .random import (Generator, default_generator, get_rng_state, initial_seed, seed,  # noqa: E402
+                     set_rng_state)

@@ -74,22 +74,12 @@ def to_array(data, dtype=None) -> np.ndarray:
     return arr
 
 
-# ----- random numbers: one generator, seeded by manual_seed ------------------------------------
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> np.random.Generator:
-    """Seed retrograd's global random generator (initialisers, dropout, rand, shuffling)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-    return _rng
-
-
-def get_generator() -> np.random.Generator:
-    return _rng
+# ----- random numbers: retrograd.random's default generator, seeded by manual_seed --------------
+from .random import default_generator as _rng, get_generator, manual_seed  # noqa: E402,F401
 
 
 def get_rng_state() -> dict:
+    """The default generator's NumPy state (what checkpoints store)."""
     return _rng.bit_generator.state
 
 

@@ -1,17 +1,17 @@
 """Random tensors: rand, randn, randint, randperm, the ``*_like`` forms, bernoulli, multinomial,
-normal. All draw from retrograd's generator (``manual_seed``) unless ``generator=`` (a NumPy
-Generator) is given; sampling is vectorised (no loop over elements or rows)."""
+normal. All draw from retrograd's default generator (``manual_seed``) unless ``generator=`` (a
+``retrograd.Generator`` or NumPy Generator) is given; sampling is vectorised (no loop over elements or rows)."""
 from __future__ import annotations
 
 import numpy as np
 
 from . import backend
 from .creation import _float, _shape, finish
+from .random import generator_or_default
 from .tensor import Tensor
 
 
-def _rng(generator) -> np.random.Generator:
-    return backend.get_generator() if generator is None else generator
+_rng = generator_or_default
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:

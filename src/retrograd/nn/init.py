@@ -1,8 +1,9 @@
 """Weight initialisation with PyTorch's names, formulas and defaults (``torch.nn.init``).
 
 Every function fills its tensor in place (on ``.data``, without recording a graph), keeps the
-tensor's dtype, draws from ``retrograd.backend.get_generator()`` (so ``retrograd.manual_seed``
-makes it reproducible; pass ``generator=`` for a private NumPy Generator) and returns the tensor.
+tensor's dtype, draws from retrograd's default generator (so ``retrograd.manual_seed`` makes
+it reproducible; pass ``generator=``, a ``retrograd.Generator`` or NumPy Generator, for a private
+stream) and returns the tensor.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .. import backend
+from ..random import generator_or_default
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..tensor import Tensor
@@ -67,8 +68,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
     return tensor
 
 
-def _rng(generator):
-    return generator if generator is not None else backend.get_generator()
+_rng = generator_or_default
 
 
 def _empty(tensor: Tensor) -> bool:

@@ -2,7 +2,7 @@
 input's dtype (never upcast). The mask may broadcast (one value per channel for dropout2d)."""
 from __future__ import annotations
 
-from .. import backend
+from ..random import generator_or_default
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
@@ -25,7 +25,7 @@ def dropout_mask(shape: tuple[int, ...], p: float, dtype, generator=None):
     dtype = xp.dtype(dtype)
     if p >= 1:
         return xp.zeros(shape, dtype=dtype)
-    rng = generator if generator is not None else backend.get_generator()
+    rng = generator_or_default(generator)
     draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
     keep = rng.random(shape, dtype=draw_dtype) >= p
     return xp.multiply(keep, xp.asarray(1.0 / (1.0 - p), dtype=dtype), dtype=dtype)
