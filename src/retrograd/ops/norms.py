@@ -10,6 +10,7 @@ from ..backend import array_module
 from ..tensor import Tensor
 from .dims import normalize_dims
 from .elementwise import where
+from .svd import svdvals
 
 
 class VectorNorm(Function):
@@ -72,8 +73,9 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
 
 
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: N803,A002
-    """Frobenius norm, or the max/min absolute column (ord 1/-1) or row (inf/-inf) sum, of the
-    matrices in the two dims ``dim``."""
+    """Frobenius norm, the max/min absolute column (ord 1/-1) or row (inf/-inf) sum, the
+    largest/smallest singular value (2/-2) or their sum ('nuc') of the matrices in the two dims
+    ``dim``."""
     A = _floating(A, dtype, "linalg.matrix_norm")
     rows, cols = normalize_dims(dim[0], A.ndim, "matrix_norm")[0], normalize_dims(dim[1], A.ndim, "matrix_norm")[0]
     if ord == "fro":
@@ -83,8 +85,11 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         sums = A.abs().sum(summed, keepdim=True)
         out = sums.amax(other, keepdim=True) if ord > 0 else sums.amin(other, keepdim=True)
         return out if keepdim else out.squeeze((rows, cols))
-    raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} (singular values) is not supported; "
-                              "use 'fro', 1, -1, inf or -inf")
+    if ord in (2, -2, "nuc"):
+        values = svdvals(A.movedim((rows, cols), (-2, -1)))
+        out = values.sum(-1) if ord == "nuc" else values.amax(-1) if ord == 2 else values.amin(-1)
+        return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
 def norm(input: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
@@ -108,11 +113,13 @@ def norm(input: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None
 
 def tensor_norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
     """``torch.norm``: p 'fro' (or 2) is the 2-norm over ``dim`` (all dims by default); a number
-    p is a vector p-norm over ``dim``; 'nuc' is not supported."""
+    p is a vector p-norm over ``dim``; 'nuc' the nuclear norm of a matrix (or over two dims)."""
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        raise NotImplementedError("norm: p='nuc' (nuclear norm) is not supported")
+        if dim is None and input.ndim != 2:
+            raise RuntimeError(f"norm: p='nuc' needs a 2-D input or two dims, got shape {tuple(input.shape)}")
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if input.array.dtype.kind in "biu" and dtype is None:
         dtype = backend.get_default_dtype()
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
