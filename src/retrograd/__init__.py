@@ -124,3 +124,8 @@ from .ops.group_norm import group_norm, instance_norm  # noqa: E402
 from . import random  # noqa: E402
 from .random import (Generator, default_generator, get_rng_state, initial_seed, seed,  # noqa: E402
                      set_rng_state)
+
+# ----- PyTorch's TypeError for a non-Tensor input, checked in one place (keep this block last) ----
+from .tensor_args import guard as _guard  # noqa: E402
+
+_guard(globals())

@@ -16,3 +16,7 @@ def cross(input, other, *, dim: int = -1):  # noqa: A002 - PyTorch's names
 
 __all__ = ["cross", "det", "inv", "matmul", "matrix_norm", "norm", "slogdet", "solve", "svd", "svdvals",
            "vector_norm"]
+
+from .tensor_args import guard as _guard  # noqa: E402
+
+_guard(globals(), "linalg.")

@@ -123,7 +123,7 @@ default_generator.seed()  # the process's stream starts from a random seed, as P
 
 def manual_seed(seed: int) -> Generator:
     """Seed the default generator (initialisers, dropout, rand, shuffling); returns it."""
-    return default_generator.manual_seed(seed)
+    return default_generator.manual_seed(int(seed))  # int(): torch.manual_seed(2.0) works too
 
 
 def seed() -> int:

@@ -265,3 +265,7 @@ __all__ = [
     "lp_pool3d", "pdist", "upsample", "upsample_bilinear", "upsample_nearest", "affine_grid",
     "grid_sample", "bilinear", "local_response_norm", "gumbel_softmax",
 ]
+
+from ..tensor_args import guard as _guard  # noqa: E402  (PyTorch's TypeError for a non-Tensor input)
+
+_guard(globals(), "F.")
