@@ -72,8 +72,8 @@ class DataLoader:
     ``batch_size=None`` turns batching off; ``num_workers`` > 0 loads in that many processes
     (``prefetch_factor`` batches ahead each, default 2; ``persistent_workers`` keeps them between
     epochs; ``timeout`` seconds to wait for a batch, 0 for ever); ``pin_memory`` is accepted
-    and does nothing (CPU only). Differences: ``generator`` is a ``numpy.random.Generator`` or
-    an int seed; when None, the shuffling sampler makes its own from retrograd's global
+    and does nothing (CPU only). ``generator`` is a ``retrograd.Generator`` (or a NumPy one, or
+    an int seed); when None, the shuffling sampler makes its own from retrograd's global
     generator on first use. ``transform`` (retrograd's) is applied to the inputs of every batch
     (its first field, a NumPy array (B, ...)), e.g. a batched ``RandomCrop``.
     ``state_dict()``/``load_state_dict()`` resume the shuffled order mid-epoch.
