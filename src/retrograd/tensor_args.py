@@ -78,7 +78,8 @@ def _check_sequence(op: str, values) -> None:
         _refuse(op, "tensors", 0, values, "tuple of Tensors")
     for i, v in enumerate(values):
         if not isinstance(v, Tensor):
-            raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got {type(v).__name__}")
+            raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(v).__name__}")
 
 
 def _argument_checks(qualified: str, op: str, fn) -> list:
@@ -96,7 +97,8 @@ def _argument_checks(qualified: str, op: str, fn) -> list:
             checks.append(lambda args, kwargs: _check_sequence(
                 op, args[0] if len(args) == 1 and not isinstance(args[0], Tensor) else args))
         else:
-            checks.append(lambda args, kwargs: _check_sequence(op, args[0] if args else kwargs.get("tensors", [])))
+            checks.append(lambda args, kwargs: _check_sequence(
+                op, args[0] if args else kwargs.get("tensors", [])))
         return checks
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if (positional and positional[0].name not in NOT_TENSOR_FIRST and bare not in TAKES_NO_TENSOR_FIRST
