@@ -52,23 +52,27 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
                   device, requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+def rand_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
+              **_) -> Tensor:
     """Uniform samples on [0, 1) shaped like input (its dtype unless given)."""
-    return rand(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
+                requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
+def randn_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
+               **_) -> Tensor:
     """Standard normal samples shaped like input (its dtype unless given)."""
-    return randn(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
+                 requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None,  # noqa: A002
+def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None, device=None,  # noqa: A002
                  requires_grad: bool = False, **_) -> Tensor:
     """Integers in [low, high) shaped like input, in input's dtype (``randint_like(x, high)``)."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
-                   requires_grad=requires_grad)
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=device, requires_grad=requires_grad)
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator=None) -> Tensor:  # noqa: A002

@@ -22,6 +22,8 @@ def _draws(generator):
             rg.normal(0.0, 1.0, (3,), generator=generator),
             rg.empty(3).uniform_(generator=generator), rg.empty(3).normal_(generator=generator),
             rg.empty(3).exponential_(generator=generator), rg.empty(3).random_(0, 9, generator=generator),
+            rg.rand_like(probs, generator=generator), rg.randn_like(probs, generator=generator),
+            rg.randint_like(probs, 5, generator=generator),
             nn.init.normal_(rg.empty(2, 2), generator=generator),
             nn.init.kaiming_uniform_(rg.empty(2, 2), generator=generator),
             nn.init.orthogonal_(rg.empty(2, 2), generator=generator)]
