@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
-from .backend import xp
 from .device import check_device
 from .tensor import Tensor
 
@@ -23,6 +22,11 @@ def _shape(size, keyword=None) -> tuple:
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {shape}")
     return shape
+
+
+def _module(device):
+    """The array library that makes arrays on ``device`` (None: the CPU's, NumPy)."""
+    return backend.device_module(device)
 
 
 def _float(dtype) -> np.dtype:
@@ -68,11 +72,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:
     """A tensor of zeros of shape ``size`` (ints or one tuple), default float dtype."""
+    xp = _module(device)
     return finish(xp.zeros(_shape(size, options.get("size")), dtype=_float(dtype)), device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:
     """A tensor of ones of shape ``size`` (ints or one tuple), default float dtype."""
+    xp = _module(device)
     return finish(xp.ones(_shape(size, options.get("size")), dtype=_float(dtype)), device, requires_grad)
 
 
@@ -95,23 +101,26 @@ def _fill_dtype(fill_value, dtype) -> np.dtype:
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``size`` filled with ``fill_value`` (bool, int64 or the default float, from the value)."""
+    xp = _module(device)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     return finish(xp.full(_shape((size,)), value, dtype=_fill_dtype(fill_value, dtype)), device, requires_grad)
 
 
-def _like(input: Tensor, dtype):  # noqa: A002
-    return input.shape, (input.dtype if dtype is None else np.dtype(dtype))
+def _like(input: Tensor, dtype, device):  # noqa: A002
+    """Shape, dtype and array library of a ``*_like`` result: ``input``'s unless given."""
+    module = backend.array_module(input.array) if device is None else _module(device)
+    return input.shape, (input.dtype if dtype is None else np.dtype(dtype)), module
 
 
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Zeros with the shape (and, unless given, the dtype) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype, xp = _like(input, dtype, device)
     return finish(xp.zeros(shape, dtype=dtype), device, requires_grad)
 
 
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Ones with the shape (and, unless given, the dtype) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype, xp = _like(input, dtype, device)
     return finish(xp.ones(shape, dtype=dtype), device, requires_grad)
 
 
@@ -120,7 +129,7 @@ empty_like = zeros_like
 
 def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """``fill_value`` everywhere, with the shape (and, unless given, the dtype) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype, xp = _like(input, dtype, device)
     return finish(xp.full(shape, fill_value, dtype=dtype), device, requires_grad)
 
 
@@ -131,6 +140,7 @@ def _number(v):
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """start, start+step, ... below ``end``: int64 when all three are integers, else float32."""
+    xp = _module(device)
     start, end, step = _number(start), _number(end), _number(step)
     if end is None:
         start, end = 0, start
@@ -145,6 +155,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from start to end; integer dtypes truncate toward zero."""
+    xp = _module(device)
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     values = xp.linspace(_number(start), _number(end), steps, dtype=xp.float64)
@@ -157,10 +168,12 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """base ** linspace(start, end, steps)."""
+    xp = _module(device)
     exponents = xp.linspace(_number(start), _number(end), steps, dtype=xp.float64)
     return finish((base ** exponents).astype(_float(dtype)), device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The identity matrix (n, m) (m defaults to n): ones on the diagonal."""
+    xp = _module(device)
     return finish(xp.eye(n, m, dtype=_float(dtype)), device, requires_grad)

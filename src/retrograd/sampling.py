@@ -126,7 +126,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 # ----- in-place fills (w.data.normal_(0, 0.02), as initialisers in user code do) -------------------
 def _fill(t: Tensor, values, op: str) -> Tensor:
     t._check_inplace(op)
-    t.array[...] = values
+    t.array[...] = backend.array_module(t.array).asarray(values)  # drawn on the host
     return t
 
 
