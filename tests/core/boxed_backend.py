@@ -25,7 +25,8 @@ def unbox(value, allow_numpy: bool = False):
             raise MixedArrays(f"a plain numpy array {value.shape} {value.dtype} met a Boxed array")
         return value
     if isinstance(value, (list, tuple)):
-        return type(value)(unbox(v, allow_numpy) for v in value)
+        items = [unbox(v, allow_numpy) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, dict):
         return {k: unbox(v, allow_numpy) for k, v in value.items()}
     return value
@@ -61,6 +62,8 @@ class Boxed:
         return NotImplemented  # np.zeros_like(boxed), np.concatenate([...]) raise TypeError
 
     def __getattr__(self, name):
+        if name.startswith("__"):  # no __array_interface__ etc.: NumPy must not see the buffer
+            raise AttributeError(name)
         value = getattr(self.a, name)
         if callable(value):
             return lambda *args, **kwargs: box(value(*unbox(args), **unbox(kwargs)))

@@ -40,7 +40,7 @@ class LeakyReLU(Function):
         return xp.where(x > 0, x, x * negative_slope)
 
     def backward(self, g):
-        xp = array_module(g)
+        xp = array_module(g.array)
         x = self.inputs[0].array
         return g * xp.where(x > 0, 1.0, self.slope).astype(x.dtype)
 

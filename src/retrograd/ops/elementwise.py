@@ -273,7 +273,7 @@ class Where(Function):
         return array_module(cond, a, b).where(cond, a, b)
 
     def backward(self, g):
-        zero = array_module(g).zeros((), dtype=g.dtype)
+        zero = array_module(g.array).zeros((), dtype=g.dtype)
         ga = where(self.cond, g, zero) if _tensor_grad(self, 1) else None
         gb = where(self.cond, zero, g) if _tensor_grad(self, 2) else None
         return None, ga, gb
