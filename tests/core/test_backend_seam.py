@@ -1,5 +1,5 @@
 """The backend seam: every op takes its array module from its inputs. Ops, optimizers and
-initialisers run on ``Boxed`` arrays (tests/core/boxed_backend.py), a registered array type that
+initialisers run on ``Boxed`` arrays (tests/boxed_backend.py), a registered array type that
 refuses NumPy as a GPU array would; results and gradients must stay Boxed and equal NumPy's."""
 from __future__ import annotations
 

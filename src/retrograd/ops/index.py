@@ -53,7 +53,7 @@ def _convert_key(key, xp):
     for k in items:
         if isinstance(k, Tensor):
             k = k.array
-        if isinstance(k, list):
+        if isinstance(k, list) or isinstance(k, np.ndarray) and xp is not np:  # host indices
             k = xp.asarray(k)
         if is_array(k) and k.dtype.kind not in "iub":
             raise IndexError(f"index: tensors used as indices must be integer or bool, got {k.dtype}")
