@@ -97,12 +97,23 @@ class Boxed:
         return f"Boxed({self.a!r})"
 
 
+_OPERANDS = (Boxed, np.ndarray, np.generic, int, float, complex, bool)  # others: NotImplemented
+
+
 def _binary(fn):
-    return lambda self, other: box(fn(self.a, unbox(other)))
+    def method(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented  # e.g. a Tensor, whose reflected operator takes over
+        return box(fn(self.a, unbox(other)))
+    return method
 
 
 def _reflected(fn):
-    return lambda self, other: box(fn(unbox(other), self.a))
+    def method(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
+        return box(fn(unbox(other), self.a))
+    return method
 
 
 def _inplace(fn):
