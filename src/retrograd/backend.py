@@ -2,12 +2,14 @@
 
 Ops never hold a module-wide array library: ``array_module(*arrays)`` answers the NumPy-like
 module of their inputs (NumPy unless a backend registered the arrays' type), and factory
-functions with no input arrays (zeros, arange, randn) ask ``device_module(device)``, the CPU's
-being NumPy, as PyTorch's factories go by ``device=``.
+functions with no input arrays (zeros, arange, layer constructors) ask ``device_module(device)``,
+the CPU's being NumPy, as PyTorch's factories go by ``device=``.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from .device import check_device
 
 
 def array_module(*arrays):
@@ -31,8 +33,6 @@ def device_module(device=None):
     """The array library that makes new arrays on ``device`` (a device, its name, or None for
     the CPU): NumPy for the CPU. Factory functions (zeros, arange, layer constructors) use it;
     ops take their inputs' module from ``array_module`` instead."""
-    from .device import check_device
-
     return _modules_by_device[check_device(device, "tensor constructor").type]
 
 
