@@ -46,9 +46,11 @@ def _check_boxed_like_numpy(fn, shapes, rtol=1e-5):
     want, want_xs = _run(fn, shapes, box=False)
     got, got_xs = _run(fn, shapes, box=True)
     assert type(got.array) is Boxed, f"output is {type(got.array).__name__}, not Boxed"
+    assert got.dtype == want.dtype
     np.testing.assert_allclose(_plain(got.array), want.array, rtol=rtol, atol=1e-6)
     for x, w in zip(got_xs, want_xs):
         assert type(x.grad.array) is Boxed, f"gradient is {type(x.grad.array).__name__}, not Boxed"
+        assert x.grad.dtype == w.grad.dtype
         np.testing.assert_allclose(_plain(x.grad.array), w.grad.array, rtol=rtol, atol=1e-6)
 
 
@@ -60,6 +62,7 @@ def _on(x, data):
 OPS = {
     # element-wise, with broadcasting and constants
     "arithmetic": (lambda a, b: (a * b + 2.0) / (b * b + 1.0) - a ** 2, [(3, 4), (4,)]),
+    "raw_array_operand": (lambda a: a * (a.detach().array.astype("float64") + 1), [(3, 4)]),  # float64
     "exp_log_sqrt": (lambda a: (a.exp() + 1.0).log().sqrt() + a.abs() + a.sin() * a.cos(), [(3, 4)]),
     "pow_tensor": (lambda a, b: a.abs() ** b, [(2, 3), (2, 3)]),
     "max_min_clamp_where": (lambda a, b: rg.maximum(a, b) + rg.minimum(a, b).clamp(-0.5, 0.5)
