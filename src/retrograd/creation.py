@@ -40,9 +40,12 @@ def finish(array, device=None, requires_grad: bool = False) -> Tensor:
 
 
 def _data_dtype(data):
-    """PyTorch's dtype for Python data: bools stay bool, ints int64, floats the default float."""
+    """PyTorch's dtype for Python data: bools stay bool, ints int64, floats the default float
+    (arrays keep theirs)."""
+    if backend.is_array(data):
+        return None
     arr = np.asarray(data)
-    if arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
+    if arr.dtype.kind in "iu":
         return backend.int64
     return None
 
@@ -58,7 +61,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     """``data`` as a tensor, sharing memory with a tensor or NumPy array of the same dtype."""
     if isinstance(data, Tensor):
         return data if dtype is None or np.dtype(dtype) == data.dtype else data.to(dtype)
-    if isinstance(data, np.ndarray):
+    if backend.is_array(data):
         return finish(data if dtype is None else data.astype(dtype, copy=False), device)
     return tensor(data, dtype=dtype, device=device)
 

@@ -163,7 +163,8 @@ def test_factories_follow_the_device_and_likes_follow_their_input(boxed):
     x = rg.Tensor(Boxed(np.ones((2, 3), np.float32)))
     assert type(rg.zeros(2, 3).array) is np.ndarray and device_module("cpu") is np
     for like in (rg.zeros_like(x), rg.ones_like(x), rg.full_like(x, 2.0), rg.rand_like(x),
-                 x.new_zeros(2, 3), x.new_full((2, 3), 1.5), x.new_tensor([[1.0, 2, 3]] * 2)):
+                 x.new_zeros(2, 3), x.new_full((2, 3), 1.5), x.new_tensor([[1.0, 2, 3]] * 2),
+                 rg.tensor(x), rg.as_tensor(x.array), rg.as_tensor(x.array, dtype=rg.float64)):
         assert type(like.array) is Boxed and like.shape == (2, 3)
     assert type(rg.zeros_like(x, device="cpu").array) is np.ndarray
     with pytest.raises(RuntimeError, match="no cuda backend"):
