@@ -52,14 +52,23 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
                   device, requires_grad)
 
 
+def _like(input: Tensor, sample: Tensor, device) -> Tensor:  # noqa: A002
+    """``sample`` (drawn on the host) moved to ``input``'s array module unless ``device`` is given."""
+    if device is None:
+        sample.array = backend.array_module(input.array).asarray(sample.array)
+    return sample
+
+
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Uniform samples on [0, 1) shaped like input (its dtype unless given)."""
-    return rand(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return _like(input, rand(input.shape, dtype=dtype or input.dtype, device=device,
+                             requires_grad=requires_grad), device)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Standard normal samples shaped like input (its dtype unless given)."""
-    return randn(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return _like(input, randn(input.shape, dtype=dtype or input.dtype, device=device,
+                              requires_grad=requires_grad), device)
 
 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None,  # noqa: A002
@@ -67,8 +76,8 @@ def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None,  #
     """Integers in [low, high) shaped like input, in input's dtype (``randint_like(x, high)``)."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
-                   requires_grad=requires_grad)
+    return _like(input, randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
+                                requires_grad=requires_grad), device)
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator=None) -> Tensor:  # noqa: A002
@@ -126,7 +135,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 # ----- in-place fills (w.data.normal_(0, 0.02), as initialisers in user code do) -------------------
 def _fill(t: Tensor, values, op: str) -> Tensor:
     t._check_inplace(op)
-    t.array[...] = values
+    t.array[...] = backend.array_module(t.array).asarray(values)  # drawn on the host
     return t
 
 
