@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
-from .backend import xp
 from .device import check_device
 from .tensor import Tensor
 
@@ -25,6 +24,11 @@ def _shape(size, keyword=None) -> tuple:
     return shape
 
 
+def _module(device):
+    """The array library that makes arrays on ``device`` (None: the CPU's, NumPy)."""
+    return backend.device_module(device)
+
+
 def _float(dtype) -> np.dtype:
     return backend.get_default_dtype() if dtype is None else np.dtype(dtype)
 
@@ -36,9 +40,12 @@ def finish(array, device=None, requires_grad: bool = False) -> Tensor:
 
 
 def _data_dtype(data):
-    """PyTorch's dtype for Python data: bools stay bool, ints int64, floats the default float."""
+    """PyTorch's dtype for Python data: bools stay bool, ints int64, floats the default float
+    (arrays keep theirs)."""
+    if backend.is_array(data):
+        return None
     arr = np.asarray(data)
-    if arr.dtype.kind in "iu" and not isinstance(data, np.ndarray):
+    if arr.dtype.kind in "iu":
         return backend.int64
     return None
 
@@ -54,7 +61,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     """``data`` as a tensor, sharing memory with a tensor or NumPy array of the same dtype."""
     if isinstance(data, Tensor):
         return data if dtype is None or np.dtype(dtype) == data.dtype else data.to(dtype)
-    if isinstance(data, np.ndarray):
+    if backend.is_array(data):
         return finish(data if dtype is None else data.astype(dtype, copy=False), device)
     return tensor(data, dtype=dtype, device=device)
 
@@ -68,11 +75,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:
     """A tensor of zeros of shape ``size`` (ints or one tuple), default float dtype."""
+    xp = _module(device)
     return finish(xp.zeros(_shape(size, options.get("size")), dtype=_float(dtype)), device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, **options) -> Tensor:
     """A tensor of ones of shape ``size`` (ints or one tuple), default float dtype."""
+    xp = _module(device)
     return finish(xp.ones(_shape(size, options.get("size")), dtype=_float(dtype)), device, requires_grad)
 
 
@@ -95,23 +104,26 @@ def _fill_dtype(fill_value, dtype) -> np.dtype:
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``size`` filled with ``fill_value`` (bool, int64 or the default float, from the value)."""
+    xp = _module(device)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     return finish(xp.full(_shape((size,)), value, dtype=_fill_dtype(fill_value, dtype)), device, requires_grad)
 
 
-def _like(input: Tensor, dtype):  # noqa: A002
-    return input.shape, (input.dtype if dtype is None else np.dtype(dtype))
+def _like(input: Tensor, dtype, device):  # noqa: A002
+    """Shape, dtype and array library of a ``*_like`` result: ``input``'s unless given."""
+    module = backend.array_module(input.array) if device is None else _module(device)
+    return input.shape, (input.dtype if dtype is None else np.dtype(dtype)), module
 
 
 def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Zeros with the shape (and, unless given, the dtype) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype, xp = _like(input, dtype, device)
     return finish(xp.zeros(shape, dtype=dtype), device, requires_grad)
 
 
 def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """Ones with the shape (and, unless given, the dtype) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype, xp = _like(input, dtype, device)
     return finish(xp.ones(shape, dtype=dtype), device, requires_grad)
 
 
@@ -120,7 +132,7 @@ empty_like = zeros_like
 
 def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False, **_) -> Tensor:  # noqa: A002
     """``fill_value`` everywhere, with the shape (and, unless given, the dtype) of ``input``."""
-    shape, dtype = _like(input, dtype)
+    shape, dtype, xp = _like(input, dtype, device)
     return finish(xp.full(shape, fill_value, dtype=dtype), device, requires_grad)
 
 
@@ -131,6 +143,7 @@ def _number(v):
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """start, start+step, ... below ``end``: int64 when all three are integers, else float32."""
+    xp = _module(device)
     start, end, step = _number(start), _number(end), _number(step)
     if end is None:
         start, end = 0, start
@@ -145,6 +158,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from start to end; integer dtypes truncate toward zero."""
+    xp = _module(device)
     if steps < 0:
         raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     values = xp.linspace(_number(start), _number(end), steps, dtype=xp.float64)
@@ -157,10 +171,12 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
     """base ** linspace(start, end, steps)."""
+    xp = _module(device)
     exponents = xp.linspace(_number(start), _number(end), steps, dtype=xp.float64)
     return finish((base ** exponents).astype(_float(dtype)), device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The identity matrix (n, m) (m defaults to n): ones on the diagonal."""
+    xp = _module(device)
     return finish(xp.eye(n, m, dtype=_float(dtype)), device, requires_grad)

@@ -52,18 +52,25 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
                   device, requires_grad)
 
 
+def _like(input: Tensor, sample: Tensor, device) -> Tensor:  # noqa: A002
+    """``sample`` (drawn on the host) moved to ``input``'s array module unless ``device`` is given."""
+    if device is None:
+        sample.array = backend.array_module(input.array).asarray(sample.array)
+    return sample
+
+
 def rand_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
               **_) -> Tensor:
     """Uniform samples on [0, 1) shaped like input (its dtype unless given)."""
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                requires_grad=requires_grad)
+    return _like(input, rand(input.shape, generator=generator, dtype=dtype or input.dtype,
+                             device=device, requires_grad=requires_grad), device)
 
 
 def randn_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False,  # noqa: A002
                **_) -> Tensor:
     """Standard normal samples shaped like input (its dtype unless given)."""
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
-                 requires_grad=requires_grad)
+    return _like(input, randn(input.shape, generator=generator, dtype=dtype or input.dtype,
+                              device=device, requires_grad=requires_grad), device)
 
 
 def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None, device=None,  # noqa: A002
@@ -71,8 +78,9 @@ def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None,
     """Integers in [low, high) shaped like input, in input's dtype (``randint_like(x, high)``)."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
-                   device=device, requires_grad=requires_grad)
+    sample = randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                     device=device, requires_grad=requires_grad)
+    return _like(input, sample, device)
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator=None) -> Tensor:  # noqa: A002
@@ -130,7 +138,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 # ----- in-place fills (w.data.normal_(0, 0.02), as initialisers in user code do) -------------------
 def _fill(t: Tensor, values, op: str) -> Tensor:
     t._check_inplace(op)
-    t.array[...] = values
+    t.array[...] = backend.array_module(t.array).asarray(values)  # drawn on the host
     return t
 
 

@@ -7,7 +7,6 @@ from typing import Any, Callable
 import numpy as np
 
 from . import backend
-from .backend import xp
 
 
 class _HookHandle:
@@ -47,7 +46,7 @@ class Tensor:
     @classmethod
     def _from_op(cls, array, grad_fn) -> "Tensor":
         t = object.__new__(cls)
-        t.array = array if type(array) is np.ndarray else xp.asarray(array)
+        t.array = array if type(array) is np.ndarray else backend.as_array(array)
         t.grad, t.grad_fn, t._hooks, t._retains_grad = None, grad_fn, [], False
         t._post_accumulate_hooks = None
         t.requires_grad = grad_fn is not None
@@ -243,7 +242,7 @@ class Tensor:
 
     def clamp_(self, min=None, max=None) -> "Tensor":  # noqa: A002
         self._check_inplace("clamp_")
-        np.clip(self.array, min, max, out=self.array)
+        backend.array_module(self.array).clip(self.array, min, max, out=self.array)
         return self
 
     # ----- dtype and device conversion -----------------------------------------------------
@@ -326,8 +325,9 @@ class Tensor:
         return self + 0 if self.requires_grad else Tensor(self.array.copy())
 
     # ----- comparisons (no gradient) -------------------------------------------------------
-    def _cmp(self, other, fn):
+    def _cmp(self, other, name: str):
         other = other.array if isinstance(other, Tensor) else other
+        fn = getattr(backend.array_module(self.array, other), name)
         try:
             return Tensor._from_op(fn(self.array, other), None)
         except ValueError:
@@ -336,12 +336,12 @@ class Tensor:
             raise ShapeError(f"{fn.__name__}: shapes {tuple(self.shape)} and "
                              f"{tuple(getattr(other, 'shape', ()))} do not broadcast") from None
 
-    __eq__ = lambda self, o: self._cmp(o, np.equal)  # noqa: E731
-    __ne__ = lambda self, o: self._cmp(o, np.not_equal)  # noqa: E731
-    __lt__ = lambda self, o: self._cmp(o, np.less)  # noqa: E731
-    __le__ = lambda self, o: self._cmp(o, np.less_equal)  # noqa: E731
-    __gt__ = lambda self, o: self._cmp(o, np.greater)  # noqa: E731
-    __ge__ = lambda self, o: self._cmp(o, np.greater_equal)  # noqa: E731
+    __eq__ = lambda self, o: self._cmp(o, "equal")  # noqa: E731
+    __ne__ = lambda self, o: self._cmp(o, "not_equal")  # noqa: E731
+    __lt__ = lambda self, o: self._cmp(o, "less")  # noqa: E731
+    __le__ = lambda self, o: self._cmp(o, "less_equal")  # noqa: E731
+    __gt__ = lambda self, o: self._cmp(o, "greater")  # noqa: E731
+    __ge__ = lambda self, o: self._cmp(o, "greater_equal")  # noqa: E731
 
     def eq(self, other):
         return self == other
@@ -350,7 +350,8 @@ class Tensor:
         return isinstance(other, Tensor) and self.shape == other.shape and bool((self.array == other.array).all())
 
     def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
-        return bool(np.allclose(self.array, other.array if isinstance(other, Tensor) else other, rtol, atol))
+        other = other.array if isinstance(other, Tensor) else other
+        return bool(backend.array_module(self.array, other).allclose(self.array, other, rtol, atol))
 
 
 def _elementwise_cast(t: Tensor, dtype) -> Tensor:

@@ -3,6 +3,7 @@ indexing and scatter, each a delegation to ``retrograd.ops``; in-place forms (``
 ``x %= 2``) write the out-of-place result back, refusing a dtype the tensor cannot hold."""
 from __future__ import annotations
 
+from . import backend
 from .ops import contract as C
 from .ops import counting as K
 from .ops import layout as L
@@ -124,10 +125,13 @@ for _name in ("exp", "log", "sqrt", "abs", "neg", "sin", "cos", "sigmoid", "tanh
 
 
 def _new(make):
-    """Tensor.new_zeros & co.: a new tensor of this one's dtype (unless given)."""
+    """Tensor.new_zeros & co.: a new tensor of this one's dtype and array module (unless given)."""
     def method(self, *args, dtype=None, device=None, requires_grad: bool = False, **kwargs):
-        return make(*args, dtype=self.dtype if dtype is None else dtype, device=device,
-                    requires_grad=requires_grad, **kwargs)
+        new = make(*args, dtype=self.dtype if dtype is None else dtype, device=device,
+                   requires_grad=requires_grad, **kwargs)
+        if device is None:
+            new.array = backend.array_module(self.array).asarray(new.array)
+        return new
 
     return method
 

@@ -132,6 +132,5 @@ def test_a_registered_backend_is_picked_by_its_arrays_type():
         assert backends.kernels_for(None, fake) is kernels and array_module(1.0, fake) == "fake-xp"
         assert backends.kernels_for(np.zeros(3)) is backends.cpu and array_module(np.zeros(3)) is np
     finally:
-        backends._by_array_type.pop(FakeArray)
-        from retrograd import backend
-        backend._modules_by_type.pop(FakeArray)
+        backends.unregister(FakeArray)
+    assert backends.kernels_for(fake) is backends.cpu and array_module(fake) is np

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import traceback
 
-import numpy as np
-
+from ..backend import array_module
 from .function import _anomaly
 
 
@@ -26,16 +25,19 @@ def _user_frame(stack):
 def _on_forward(fn, result):
     fn.anomaly_trace = _user_frame(traceback.extract_stack()[:-2])
     data = result.array
-    if data.dtype.kind == "f" and not np.isfinite(data).all():
-        bad = "NaN" if np.isnan(data).any() else "Inf"
+    if data.dtype.kind == "f" and not array_module(data).isfinite(data).all():
+        bad = "NaN" if array_module(data).isnan(data).any() else "Inf"
         raise AnomalyError(f"Function '{fn.name}' produced {bad} in its forward output "
                            f"(created at {fn.anomaly_trace})")
 
 
 def _on_backward(fn, grads):
     for i, g in enumerate(grads):
-        if g is not None and g.array.dtype.kind == "f" and not np.isfinite(g.array).all():
-            bad = "NaN" if np.isnan(g.array).any() else "Inf"
+        if g is None or g.array.dtype.kind != "f":
+            continue
+        xp = array_module(g.array)
+        if not xp.isfinite(g.array).all():
+            bad = "NaN" if xp.isnan(g.array).any() else "Inf"
             raise AnomalyError(f"Function '{fn.name}Backward' returned {bad} in its gradient for "
                                f"input {i} (the op was created at {fn.anomaly_trace})")
 

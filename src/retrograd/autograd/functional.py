@@ -7,8 +7,7 @@ output element (PyTorch's reverse mode without ``vectorize``); jvp uses the doub
 """
 from __future__ import annotations
 
-import numpy as np
-
+from ..backend import array_module
 from .grad_mode import enable_grad
 
 
@@ -65,7 +64,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vec
         for out in outs:
             rows = [[] for _ in xs]
             for j in range(out.numel()):
-                seed = np.zeros(out.numel(), dtype=out.dtype)
+                seed = array_module(out.array).zeros(out.numel(), dtype=out.dtype)
                 seed[j] = 1
                 grads = _grads([out], xs, [Tensor(seed.reshape(out.shape))], create_graph, strict)
                 for row, g in zip(rows, grads):
@@ -73,10 +72,12 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vec
             per_input = []
             for x, row in zip(xs, rows):
                 if row:
-                    block = stack(row) if create_graph else Tensor(np.stack([g.array for g in row]))
+                    block = stack(row) if create_graph else Tensor(
+                        array_module(x.array).stack([g.array for g in row]))
                     per_input.append(_finish(block.reshape(tuple(out.shape) + tuple(x.shape)), create_graph))
                 else:
-                    per_input.append(Tensor(np.zeros(tuple(out.shape) + tuple(x.shape), dtype=x.dtype)))
+                    per_input.append(Tensor(array_module(x.array).zeros(tuple(out.shape) + tuple(x.shape),
+                                                                        dtype=x.dtype)))
             blocks.append(tuple(per_input) if tuple_in else per_input[0])
     return tuple(blocks) if tuple_out else blocks[0]
 

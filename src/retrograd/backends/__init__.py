@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import register_array_module
+from ..backend import register_array_module, unregister_array_module
 from . import cpu
 from .geometry import ConvGeometry, PoolGeometry
 
-__all__ = ["REQUIRED", "ConvGeometry", "PoolGeometry", "kernels_for", "register"]
+__all__ = ["REQUIRED", "ConvGeometry", "PoolGeometry", "kernels_for", "register", "unregister"]
 
 REQUIRED = (
     "empty",                                                        # memory
@@ -24,7 +24,7 @@ REQUIRED = (
     "add_scaled_", "scale_",                                        # in-place optimizer updates
 )
 
-_by_array_type: dict = {np.ndarray: cpu}
+_by_array_type: dict = {}  # array type -> kernels; NumPy arrays (not listed) run on cpu
 
 
 def register(array_type: type, kernels, array_module) -> None:
@@ -33,13 +33,23 @@ def register(array_type: type, kernels, array_module) -> None:
     missing = [name for name in REQUIRED if not hasattr(kernels, name)]
     if missing:
         raise TypeError(f"backend {getattr(kernels, '__name__', kernels)!r} lacks {missing}")
+    if array_type is np.ndarray:
+        raise TypeError("register: numpy.ndarray is the CPU backend's and cannot be re-registered")
     _by_array_type[array_type] = kernels
     register_array_module(array_type, array_module)
 
 
+def unregister(array_type: type) -> None:
+    """Undo ``register``: arrays of ``array_type`` go to the CPU backend and NumPy again."""
+    _by_array_type.pop(array_type, None)
+    unregister_array_module(array_type)
+
+
 def kernels_for(*arrays):
-    """The backend whose kernels run on ``arrays`` (the first array's type decides; NumPy
-    arrays, scalars and None go to the CPU backend)."""
+    """The backend whose kernels run on ``arrays``: that of the first array of a registered type,
+    as ``backend.array_module`` picks its module; NumPy arrays, scalars and None go to cpu."""
+    if not _by_array_type:  # only NumPy in use
+        return cpu
     for a in arrays:
         kernels = _by_array_type.get(type(a))
         if kernels is not None:

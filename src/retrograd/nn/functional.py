@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import warnings as _warnings
 
+import numpy as np
+
 from ..autograd.function import ShapeError
 from ..autograd.grad_mode import no_grad
-from ..backend import xp
+from ..backend import array_module
 from ..ops import activation as _act
 from ..ops import dropout as _drop
 from ..ops import norm as _norm
@@ -166,6 +168,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when not training")
     shape = (1, c) + (1,) * (input.ndim - 2)
+    xp = array_module(input.array)
     inv = 1.0 / xp.sqrt(running_var.array + xp.asarray(eps, dtype=running_var.dtype))
     scale = inv if weight is None else weight * inv
     shift = -running_mean.array * scale
@@ -190,7 +193,8 @@ def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant", value: floa
 
 
 # ----- embedding and one-hot --------------------------------------------------------------------
-def _indices(input, op: str):
+def _indices(input, op: str, xp=np):
+    """Integer indices as an array (Python data as one of the array module ``xp``)."""
     idx = input.array if isinstance(input, Tensor) else xp.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected integer indices, got dtype {idx.dtype} (shape "
@@ -206,7 +210,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
     are not supported.)"""
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
-    idx = _indices(input, "embedding")
+    idx = _indices(input, "embedding", array_module(weight.array))
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError(f"embedding: index out of range: indices span [{idx.min()}, {idx.max()}] "
@@ -238,7 +242,7 @@ def one_hot(tensor, num_classes: int = -1) -> Tensor:
     if idx.size and idx.max() >= num_classes:
         raise RuntimeError(f"one_hot: class values must be smaller than num_classes "
                            f"({num_classes}), got {idx.max()}")
-    return Tensor((idx[..., None] == xp.arange(num_classes)).astype(xp.int64))
+    return Tensor((idx[..., None] == array_module(idx).arange(num_classes)).astype(np.int64))
 
 
 __all__ = [

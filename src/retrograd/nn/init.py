@@ -14,7 +14,7 @@ import numpy as np
 
 from ..random import generator_or_default
 from ..autograd.grad_mode import no_grad
-from ..backend import xp
+from ..backend import array_module
 from ..tensor import Tensor
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -60,11 +60,12 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    """Write ``values`` into ``tensor`` in place, cast to its dtype."""
+    """Write ``values`` (a number, or an array drawn on the host by retrograd's NumPy generator)
+    into ``tensor`` in place, cast to its dtype and moved to its array module."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor, got {type(tensor).__name__}")
     with no_grad():
-        tensor.array[...] = values
+        tensor.array[...] = array_module(tensor.array).asarray(values)
     return tensor
 
 
@@ -119,7 +120,7 @@ def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity (ones on the diagonal)."""
     if tensor.ndim != 2:
         raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
-    return _fill(tensor, xp.eye(*tensor.shape))
+    return _fill(tensor, array_module(tensor.array).eye(*tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:

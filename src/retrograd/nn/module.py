@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..backend import xp
+from ..backend import array_module
 from ..tensor import Tensor
 from .module_utils import RemovableHandle, _addindent, _as_array, _IncompatibleKeys, _parse_to
 from .parameter import Parameter
@@ -223,7 +223,7 @@ class Module:
             if p.grad is None:
                 continue
             if set_to_none or p.grad.requires_grad or not p.grad.array.flags.writeable:
-                p.grad = None if set_to_none else Tensor(xp.zeros_like(p.array))
+                p.grad = None if set_to_none else Tensor(array_module(p.array).zeros_like(p.array))
             else:
                 p.grad.array[...] = 0
 
@@ -250,13 +250,13 @@ class Module:
         return self
 
     def float(self) -> "Module":
-        return self.to(xp.float32)
+        return self.to(np.float32)
 
     def double(self) -> "Module":
-        return self.to(xp.float64)
+        return self.to(np.float64)
 
     def half(self) -> "Module":
-        return self.to(xp.float16)
+        return self.to(np.float16)
 
     def cpu(self) -> "Module":
         return self
@@ -301,7 +301,8 @@ class Module:
                               f"{tuple(t.shape)}.")
                 continue
             with no_grad():
-                np.copyto(t.array, value, casting="unsafe")
+                xp = array_module(t.array)
+                xp.copyto(t.array, xp.asarray(value), casting="unsafe")
 
     def load_state_dict(self, state_dict, strict: bool = True) -> _IncompatibleKeys:
         """Copy values (Tensors or NumPy arrays) into parameters and buffers in place.

@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..backend import xp
+from ..backend import is_array
 from ..tensor import Tensor
 
 
@@ -51,7 +51,7 @@ def _as_array(value) -> np.ndarray:
         return value.array
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # e.g. a torch.Tensor
         return value.detach().cpu().numpy()
-    return xp.asarray(value)
+    return value if is_array(value) else np.asarray(value)
 
 
 def _parse_to(args, kwargs):

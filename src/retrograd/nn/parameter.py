@@ -1,7 +1,7 @@
 """Parameter: a Tensor that a Module registers as learnable (requires_grad=True by default)."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import device_module
 from ..tensor import Tensor
 
 
@@ -19,7 +19,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
-            data = xp.empty((0,), dtype=xp.float32)
+            data = device_module().empty((0,), dtype="float32")
         super().__init__(data.array if isinstance(data, Tensor) else data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
-from ..backend import array_module, xp
+from ..backend import array_module
 from ..backends import kernels_for
 from .dims import normalize_dim
 from .float_only import require_float
@@ -19,12 +19,14 @@ class ReLU(Function):
     saves_inputs, saves_output = (), True
 
     def forward(self, x):
+        xp = array_module(x)
         return xp.maximum(x, 0, out=kernels_for(x).empty(x.shape, x.dtype))
 
     def backward(self, g):
         return g * (self.output().array > 0)
 
     def backward_arrays(self, g):
+        xp = array_module(g)
         out = self.output().array
         empty = kernels_for(g).empty
         return xp.multiply(g, xp.greater(out, 0, out=empty(out.shape, bool)),
@@ -33,16 +35,19 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     def forward(self, x, negative_slope=0.01):
+        xp = array_module(x)
         self.slope = negative_slope
         return xp.where(x > 0, x, x * negative_slope)
 
     def backward(self, g):
+        xp = array_module(g.array)
         x = self.inputs[0].array
         return g * xp.where(x > 0, 1.0, self.slope).astype(x.dtype)
 
 
 class ELU(Function):
     def forward(self, x, alpha=1.0):
+        xp = array_module(x)
         self.alpha = alpha
         return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
 
@@ -54,6 +59,7 @@ class ELU(Function):
 
 class Sigmoid(Function):
     def forward(self, x):
+        xp = array_module(x)
         e = xp.exp(-xp.abs(x))  # never overflows
         return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -68,6 +74,7 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     def forward(self, x):
+        xp = array_module(x)
         return xp.tanh(x)
 
     def backward(self, g):
@@ -87,6 +94,7 @@ class Softplus(Function):
     """log(1 + exp(beta x)) / beta; linear above ``threshold`` (PyTorch's definition)."""
 
     def forward(self, x, beta=1.0, threshold=20.0):
+        xp = array_module(x)
         self.beta, self.threshold = beta, threshold
         bx = beta * x
         soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / beta
@@ -101,6 +109,7 @@ class GELU(Function):
     """x * Phi(x), Phi the standard normal CDF (exact, via erf) or its tanh approximation."""
 
     def forward(self, x, approximate="none"):
+        xp = array_module(x)
         self.approximate = approximate
         if approximate == "tanh":
             return 0.5 * x * (1 + xp.tanh(_K * (x + 0.044715 * x ** 3)))
@@ -134,6 +143,7 @@ class _Phi(Function):
 
 class Softmax(Function):
     def forward(self, x, dim=-1):
+        xp = array_module(x)
         self.dim = dim
         e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
         return e / xp.sum(e, axis=dim, keepdims=True)
@@ -145,6 +155,7 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     def forward(self, x, dim=-1):
+        xp = array_module(x)
         self.dim = dim
         shifted = x - xp.max(x, axis=dim, keepdims=True)
         return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))

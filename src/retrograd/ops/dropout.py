@@ -2,9 +2,11 @@
 input's dtype (never upcast). The mask may broadcast (one value per channel for dropout2d)."""
 from __future__ import annotations
 
-from ..random import generator_or_default
+import numpy as np
+
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import array_module
+from ..random import generator_or_default
 from ..tensor import Tensor
 
 
@@ -20,20 +22,21 @@ class Dropout(Function):
         return g * self.mask
 
 
-def dropout_mask(shape: tuple[int, ...], p: float, dtype, generator=None):
-    """An array of ``shape``: 0 with probability p, else 1/(1-p), in ``dtype``."""
-    dtype = xp.dtype(dtype)
+def dropout_mask(shape: tuple[int, ...], p: float, dtype, generator=None, xp=np):
+    """An array of ``shape`` of the array module ``xp``: 0 with probability p, else 1/(1-p), in
+    ``dtype``. Drawn by retrograd's (NumPy) generator, so a seed gives the same mask anywhere."""
+    dtype = np.dtype(dtype)
     if p >= 1:
         return xp.zeros(shape, dtype=dtype)
     rng = generator_or_default(generator)
-    draw_dtype = dtype if dtype in (xp.float32, xp.float64) else xp.float32
-    keep = rng.random(shape, dtype=draw_dtype) >= p
+    draw_dtype = dtype if dtype in (np.float32, np.float64) else np.float32
+    keep = xp.asarray(rng.random(shape, dtype=draw_dtype) >= p)
     return xp.multiply(keep, xp.asarray(1.0 / (1.0 - p), dtype=dtype), dtype=dtype)
 
 
 def apply_mask(x: Tensor, mask) -> Tensor:
     """x * mask (mask: an array broadcasting to x), as a dropout node."""
-    if xp.broadcast_shapes(x.shape, mask.shape) != x.shape:
+    if np.broadcast_shapes(x.shape, mask.shape) != x.shape:
         raise ValueError(f"dropout: mask of shape {mask.shape} does not broadcast to input {x.shape}")
     return Dropout.apply(x, mask=mask)
 
@@ -49,7 +52,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
     _check_p(p, "dropout")
     if not training or p == 0:
         return x
-    return Dropout.apply(x, mask=dropout_mask(x.shape, p, x.dtype, generator))
+    return Dropout.apply(x, mask=dropout_mask(x.shape, p, x.dtype, generator, array_module(x.array)))
 
 
 def feature_dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None,
@@ -62,4 +65,4 @@ def feature_dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=
     if not training or p == 0:
         return x
     mask_shape = x.shape[:-2] + (1, 1) if x.ndim == 3 else x.shape[:2] + (1,) * (x.ndim - 2)
-    return Dropout.apply(x, mask=dropout_mask(mask_shape, p, x.dtype, generator))
+    return Dropout.apply(x, mask=dropout_mask(mask_shape, p, x.dtype, generator, array_module(x.array)))

@@ -4,7 +4,9 @@ undone by the engine, not here."""
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..backend import xp
+import numpy as np
+
+from ..backend import array_module
 from ..backends import kernels_for
 from ..tensor import Tensor
 from .promote import promote, result_type
@@ -49,7 +51,7 @@ class Add(Function):
     def forward(self, a, b):
         if (type(a) is type(b) and hasattr(a, "shape") and a.shape == b.shape
                 and a.dtype == b.dtype):
-            return xp.add(a, b, out=kernels_for(a).empty(a.shape, a.dtype))  # e.g. residuals
+            return array_module(a).add(a, b, out=kernels_for(a).empty(a.shape, a.dtype))  # e.g. residuals
         return a + b
 
     def backward(self, g):
@@ -121,10 +123,10 @@ class Pow(Function):
             if not isinstance(b, Tensor):
                 ga = g * 0.0 if b == 0 else g * b * a ** (b - 1) if b >= 1 else _at_zero_too(g, a, b)
             else:
-                with xp.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, silently
+                with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** negative is inf, silently
                     ga = where(b.array == 0, 0.0, g * b * a ** (b - 1))
         if _tensor_grad(self, 1):
-            base = a if isinstance(a, Tensor) else Tensor(xp.asarray(a, dtype=b.dtype))
+            base = a if isinstance(a, Tensor) else Tensor(array_module(b.array).asarray(a, dtype=b.dtype))
             at_zero = (_data(base) == 0) & (b.array >= 0)
             if at_zero.any():
                 gb = where(at_zero, 0.0, g * self.output() * log(where(at_zero, 1.0, base)))
@@ -140,11 +142,13 @@ class Pow(Function):
             if type(b) in (int, float) and b >= 1:
                 ga = g * (b * a ** (b - 1)) if b != 1 else g
             else:
-                with xp.errstate(divide="ignore", invalid="ignore"):
+                xp = array_module(g)
+                with np.errstate(divide="ignore", invalid="ignore"):
                     ga = xp.where(xp.asarray(b) == 0, 0, g * b * a ** (b - 1)).astype(g.dtype, copy=False)
         if _tensor_grad(self, 1):
+            xp = array_module(g)
             at_zero = (xp.asarray(a) == 0) & (b >= 0)
-            with xp.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore"):
                 gb = g * self.output().array * xp.log(xp.where(at_zero, 1, a))
             gb = xp.where(at_zero, 0, gb).astype(g.dtype, copy=False)
         return ga, gb
@@ -152,7 +156,7 @@ class Pow(Function):
 
 def _at_zero_too(g, a, b):
     """g * b * a ** (b - 1) for an exponent below 1, where a = 0 gives inf (as PyTorch) silently."""
-    with xp.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         return g * b * a ** (b - 1)
 
 
@@ -171,7 +175,7 @@ class Neg(Function):
 
 class Exp(Function):
     def forward(self, x):
-        return xp.exp(x)
+        return array_module(x).exp(x)
 
     def backward(self, g):
         return g * self.output()
@@ -182,7 +186,7 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, x):
-        return xp.log(x)
+        return array_module(x).log(x)
 
     def backward(self, g):
         return g / self.inputs[0]
@@ -190,7 +194,7 @@ class Log(Function):
 
 class Sqrt(Function):
     def forward(self, x):
-        return xp.sqrt(x)
+        return array_module(x).sqrt(x)
 
     def backward(self, g):
         return g / (2 * self.output())
@@ -198,15 +202,16 @@ class Sqrt(Function):
 
 class Abs(Function):
     def forward(self, x):
-        return xp.abs(x)
+        return array_module(x).abs(x)
 
     def backward(self, g):
-        return g * xp.sign(self.inputs[0].array)
+        x = self.inputs[0].array
+        return g * array_module(x).sign(x)
 
 
 class Sin(Function):
     def forward(self, x):
-        return xp.sin(x)
+        return array_module(x).sin(x)
 
     def backward(self, g):
         return g * cos(self.inputs[0])
@@ -214,7 +219,7 @@ class Sin(Function):
 
 class Cos(Function):
     def forward(self, x):
-        return xp.cos(x)
+        return array_module(x).cos(x)
 
     def backward(self, g):
         return -g * sin(self.inputs[0])
@@ -224,7 +229,7 @@ class Maximum(Function):
     """Element-wise max; at ties the gradient is split evenly, as in PyTorch."""
 
     def forward(self, a, b):
-        return xp.maximum(a, b)
+        return array_module(a, b).maximum(a, b)
 
     def backward(self, g):
         a, b = _arrays(self.inputs)
@@ -234,7 +239,7 @@ class Maximum(Function):
 
 class Minimum(Function):
     def forward(self, a, b):
-        return xp.minimum(a, b)
+        return array_module(a, b).minimum(a, b)
 
     def backward(self, g):
         a, b = _arrays(self.inputs)
@@ -247,12 +252,12 @@ class Clamp(Function):
 
     def forward(self, x, min=None, max=None):
         self.bounds = (min, max)
-        return xp.clip(x, min, max)
+        return array_module(x).clip(x, min, max)
 
     def backward(self, g):
         x = self.inputs[0].array
         lo, hi = self.bounds
-        inside = xp.ones(x.shape, dtype=bool)
+        inside = array_module(x).ones(x.shape, dtype=bool)
         if lo is not None:
             inside &= x >= lo
         if hi is not None:
@@ -265,10 +270,10 @@ class Where(Function):
 
     def forward(self, cond, a, b):
         self.cond = cond
-        return xp.where(cond, a, b)
+        return array_module(cond, a, b).where(cond, a, b)
 
     def backward(self, g):
-        zero = xp.zeros((), dtype=g.dtype)
+        zero = array_module(g.array).zeros((), dtype=g.dtype)
         ga = where(self.cond, g, zero) if _tensor_grad(self, 1) else None
         gb = where(self.cond, zero, g) if _tensor_grad(self, 2) else None
         return None, ga, gb
@@ -368,6 +373,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
 def where(condition, a=None, b=None):
     """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together; ``a``
     and ``b`` may be numbers). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    xp = array_module(*(t.array for t in (condition, a, b) if isinstance(t, Tensor)))
     cond = condition.array if isinstance(condition, Tensor) else xp.asarray(condition)
     if a is None and b is None:
         from .select import nonzero

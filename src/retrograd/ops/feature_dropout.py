@@ -45,6 +45,6 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         return input * xp.zeros((), dtype=input.dtype)
     alpha = SELU_ALPHA * SELU_SCALE
     a = ((alpha * alpha * p + 1) * (1 - p)) ** -0.5
-    keep = dropout_mask(input.shape, p, input.dtype) * (1 - p)  # 0 or 1
+    keep = dropout_mask(input.shape, p, input.dtype, xp=xp) * (1 - p)  # 0 or 1
     shift = ((keep - 1) * (alpha * a) + alpha * a * p).astype(input.dtype, copy=False)
     return input * Tensor((keep * a).astype(input.dtype, copy=False)) + Tensor(shift)

@@ -3,7 +3,9 @@ index_select. Gradients scatter back, accumulating over repeated indices."""
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..backend import xp
+import numpy as np
+
+from ..backend import array_module, is_array
 from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim
@@ -11,7 +13,7 @@ from .dims import normalize_dim
 
 def _is_advanced(key) -> bool:
     items = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, (xp.ndarray, list)) for k in items)
+    return any(isinstance(k, list) or is_array(k) for k in items)
 
 
 class GetItem(Function):
@@ -30,6 +32,7 @@ class ScatterAdd(Function):
     saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, g, key=None, shape=()):
+        xp = array_module(g)
         self.key = key
         out = kernels_for(g).empty(shape, g.dtype)  # pooled: no fresh pages to fault in
         out.fill(0)
@@ -43,23 +46,23 @@ class ScatterAdd(Function):
         return GetItem.apply(gg, key=self.key)
 
 
-def _convert_key(key, shape):
-    """Tensors in an index become arrays; bounds are checked with a readable error."""
+def _convert_key(key, xp):
+    """Tensors and lists in an index become arrays (lists of the indexed array's module ``xp``)."""
     items = key if isinstance(key, tuple) else (key,)
     out = []
     for k in items:
         if isinstance(k, Tensor):
             k = k.array
-        if isinstance(k, list):
+        if isinstance(k, list) or isinstance(k, np.ndarray) and xp is not np:  # host indices
             k = xp.asarray(k)
-        if isinstance(k, xp.ndarray) and k.dtype.kind not in "iub":
+        if is_array(k) and k.dtype.kind not in "iub":
             raise IndexError(f"index: tensors used as indices must be integer or bool, got {k.dtype}")
         out.append(k)
     return tuple(out) if isinstance(key, tuple) or len(out) != 1 else out[0]
 
 
 def _is_int(k) -> bool:
-    return isinstance(k, (int, xp.integer)) and not isinstance(k, (bool, xp.bool_))
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
 
 
 def _split_int_indices(key):
@@ -67,7 +70,7 @@ def _split_int_indices(key):
     (4, 2), where NumPy (which treats the 0 as advanced too) gives (2, 4). Returns the integer
     part (ints, other dims kept whole) and the rest, or None when no such mix occurs."""
     items = key if isinstance(key, tuple) else (key,)
-    if not any(_is_int(k) for k in items) or not any(isinstance(k, xp.ndarray) and k.ndim > 0 for k in items):
+    if not any(_is_int(k) for k in items) or not any(is_array(k) and k.ndim > 0 for k in items):
         return None
     first, rest = [], []
     for k in items:
@@ -79,14 +82,14 @@ def _split_int_indices(key):
             first.append(k)
             rest.append(k)
         else:
-            width = k.ndim if isinstance(k, xp.ndarray) and k.dtype == bool else 1
+            width = k.ndim if is_array(k) and k.dtype == bool else 1
             first.extend([slice(None)] * width)
             rest.append(k)
     return tuple(first), tuple(rest)
 
 
 def getitem(x, key):
-    key = _convert_key(key, x.shape)
+    key = _convert_key(key, array_module(x.array))
     split = _split_int_indices(key)
     if split is not None:
         return getitem(getitem(x, split[0]), split[1])
@@ -97,6 +100,7 @@ def getitem(x, key):
 
 
 def _along_axis(index, dim):
+    xp = array_module(index)
     grids = list(xp.ix_(*[xp.arange(s) for s in index.shape]))
     grids[dim] = index
     return tuple(grids)
@@ -104,6 +108,7 @@ def _along_axis(index, dim):
 
 class Gather(Function):
     def forward(self, x, dim=0, index=None):
+        xp = array_module(x)
         self.dim, self.index, self.in_shape = dim, index, x.shape
         return xp.take_along_axis(x, index, axis=dim)
 
@@ -114,7 +119,7 @@ class Gather(Function):
 def gather(x, dim: int, index):
     """out[i][j] = x[i][index[i][j]] for dim=1 (PyTorch's gather)."""
     d = normalize_dim(dim, x.ndim, "gather")
-    idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else array_module(x.array).asarray(index)
     if idx.ndim != x.ndim:
         raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
                          f"(shapes {tuple(idx.shape)} and {tuple(x.shape)})")
@@ -134,7 +139,7 @@ def gather(x, dim: int, index):
 def index_select(x, dim: int, index):
     """The entries at the 1-D integer ``index`` along ``dim`` (that dim becomes len(index))."""
     d = normalize_dim(dim, x.ndim, "index_select")
-    idx = index.array if isinstance(index, Tensor) else xp.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else array_module(x.array).asarray(index)
     if idx.ndim != 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {tuple(idx.shape)}")
     return getitem(x, (slice(None),) * d + (idx,))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 from ..autograd.function import Function, ShapeError
 from ..backend import array_module
 from ..tensor import Tensor
@@ -278,7 +280,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
 def broadcast_shapes(*shapes) -> tuple:
     """The shape the given shapes broadcast to (ShapeError if they do not)."""
     try:
-        return tuple(array_module().broadcast_shapes(*[tuple(s) for s in shapes]))
+        return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes]))
     except ValueError:
         raise ShapeError(f"broadcast_shapes: shapes {', '.join(str(tuple(s)) for s in shapes)} do "
                          "not broadcast together") from None
@@ -294,7 +296,6 @@ def broadcast_tensors(*tensors) -> tuple:
 def view(input: Tensor, *shape_or_dtype) -> Tensor:  # noqa: A002
     """``view(shape)`` (a reshape sharing memory) or ``view(dtype)``: the same bytes read as
     another dtype (the last dim scales by the ratio of item sizes; no gradient)."""
-    import numpy as np
 
     if len(shape_or_dtype) == 1 and isinstance(shape_or_dtype[0], (np.dtype, type)):
         dtype = np.dtype(shape_or_dtype[0])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
+
 from ..autograd.function import Function, ShapeError
 from ..backend import array_module
 from ..tensor import Tensor
@@ -21,7 +23,7 @@ def _square(a: Tensor, op: str) -> None:
 def _lapack(fn, op: str):
     try:
         return fn()
-    except array_module().linalg.LinAlgError as e:
+    except np.linalg.LinAlgError as e:  # CuPy raises NumPy's too
         raise RuntimeError(f"linalg.{op}: the input is singular ({e})") from None
 
 

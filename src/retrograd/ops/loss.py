@@ -9,8 +9,10 @@ instead of broadcasting them.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..backend import array_module
 from ..tensor import Tensor
 from .activation import log_softmax, sigmoid, softmax
 from .elementwise import clamp, where
@@ -34,6 +36,7 @@ def _reduction(name: str, reduction: str, size_average=None, reduce=None,
 
 def _like(x, ref: Tensor, name: str, what: str = "target") -> Tensor:
     """``x`` as a Tensor of ``ref``'s dtype (a differentiable cast for float Tensors)."""
+    xp = array_module(ref.array)
     if not isinstance(x, Tensor):
         return Tensor(xp.asarray(x, dtype=ref.dtype))
     if x.dtype != ref.dtype:
@@ -127,6 +130,7 @@ class SoftmaxCrossEntropy(Function):
     """
 
     def forward(self, z, q, scale=None):
+        xp = array_module(z, q)
         shifted = z - xp.max(z, axis=1, keepdims=True)
         e = xp.exp(shifted)
         s = xp.sum(e, axis=1, keepdims=True)
@@ -149,6 +153,7 @@ class SoftmaxCrossEntropy(Function):
         return gz, gq
 
     def backward_arrays(self, g):
+        xp = array_module(g)
         z, q = self.inputs
         g = g * self.scale if self.scale is not None else xp.expand_dims(g, 1)
         q_grad = isinstance(q, Tensor) and q.requires_grad
@@ -165,8 +170,8 @@ class SoftmaxCrossEntropy(Function):
         return gz, gq
 
 
-def _class_weight(name: str, weight, n_classes: int, dtype):
-    """The class weights as an array of shape (C,), or ones."""
+def _class_weight(name: str, weight, n_classes: int, dtype, xp):
+    """The class weights as an array of shape (C,) of the array module ``xp``, or ones."""
     if weight is None:
         return xp.ones(n_classes, dtype=dtype)
     w = weight.array if isinstance(weight, Tensor) else xp.asarray(weight)
@@ -179,6 +184,7 @@ def _class_weight(name: str, weight, n_classes: int, dtype):
 def _class_targets(name: str, input: Tensor, target, ignore_index: int):
     """Check integer class targets against ``input`` (N, C, d1, ...); return the targets with
     ignored positions replaced by 0, and the mask of positions that count (None: all do)."""
+    xp = array_module(input.array)
     idx = target.array if isinstance(target, Tensor) else xp.asarray(target)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index targets must be integers (int64), got {idx.dtype}; "
@@ -201,6 +207,7 @@ def _class_targets(name: str, input: Tensor, target, ignore_index: int):
 
 def _batched(name: str, input: Tensor, target):
     """Unbatched (C,) input becomes (1, C); returns (input, target, unbatched)."""
+    xp = array_module(input.array)
     if input.ndim == 0:
         raise ShapeError(f"{name}: input must have shape (C,), (N, C) or (N, C, d1, ...), got ()")
     if input.ndim > 1:
@@ -221,13 +228,14 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     >>> round(cross_entropy(zeros(2, 3), tensor([0, 2])).item(), 4)  # log(3)
     1.0986
     """
+    xp = array_module(input.array)
     name = "cross_entropy"
     reduction = _reduction(name, reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     input, target, unbatched = _batched(name, input, target)
     n_classes = input.shape[1]
-    w = _class_weight(name, weight, n_classes, input.dtype)
+    w = _class_weight(name, weight, n_classes, input.dtype, xp)
     w_b = w.reshape((1, n_classes) + (1,) * (input.ndim - 2))
     is_prob = (target.dtype.kind == "f") if isinstance(target, Tensor) else (
         xp.asarray(target).dtype.kind == "f")
@@ -271,10 +279,11 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
              reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood ``-w[y] * input[n, y]`` of log-probabilities ``input`` (N, C, ...)
     and class indices ``target`` (N, ...); 'mean' divides by the summed target weights."""
+    xp = array_module(input.array)
     name = "nll_loss"
     reduction = _reduction(name, reduction, size_average, reduce)
     input, target, unbatched = _batched(name, input, target)
-    w = _class_weight(name, weight, input.shape[1], input.dtype)
+    w = _class_weight(name, weight, input.shape[1], input.dtype, xp)
     idx, valid = _class_targets(name, input, target, ignore_index)
     w_target = w[idx] if valid is None else w[idx] * valid
     loss = -input.gather(1, xp.expand_dims(idx, 1)).squeeze(1) * w_target
@@ -286,7 +295,8 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
 
 # ----- binary classification -------------------------------------------------------------------
 def _clamped_logs(x):
-    with xp.errstate(divide="ignore"):
+    xp = array_module(x)
+    with np.errstate(divide="ignore"):
         return xp.maximum(xp.log(x), -100.0), xp.maximum(xp.log(1.0 - x), -100.0)
 
 
@@ -310,6 +320,7 @@ class LogSigmoid(Function):
     """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``: no overflow for any x."""
 
     def forward(self, x):
+        xp = array_module(x)
         return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
 
     def backward(self, g):
@@ -359,6 +370,7 @@ def kl_div(input: Tensor, target, size_average=None, reduce=None, reduction: str
     """KL divergence with ``input`` as log-probabilities: ``target (log target - input)``
     (0 where target is 0). 'batchmean' divides the sum by the batch size (the KL of the maths);
     'mean' divides by the number of elements, as PyTorch does."""
+    xp = array_module(input.array)
     name = "kl_div"
     reduction = _reduction(name, reduction, size_average, reduce, _REDUCTIONS + ("batchmean",))
     target = _like(target, input, name)

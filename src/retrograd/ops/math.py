@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-import numpy as np
-
 from .. import backend
 from ..autograd.function import Function
 from ..backend import array_module
@@ -130,7 +128,7 @@ def _nan_to_num_array(a, nan=0.0, posinf=None, neginf=None):
 
 
 _nan_to_num = _define("nan_to_num", _nan_to_num_array,
-                      lambda x, y: Tensor(np.isfinite(x.array).astype(x.array.dtype)), keeps_dtype=True)
+                      lambda x, y: Tensor(_xp(x.array).isfinite(x.array).astype(x.array.dtype)), keeps_dtype=True)
 
 
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,  # noqa: A002

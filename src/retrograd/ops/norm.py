@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function, ShapeError
-from ..backend import array_module, xp
+from ..backend import array_module
 from ..tensor import Tensor
 from ..backends import kernels_for
 
@@ -19,6 +19,7 @@ from ..backends import kernels_for
 def batch_stats(x, axes: tuple[int, ...]):
     """Mean and biased variance of array ``x`` over ``axes`` (kept as size-1 dims), and
     ``x - mean`` (a new array that Normalize may reuse)."""
+    xp = array_module(x)
     count = math.prod(x.shape[a] for a in axes)
     kernels = kernels_for(x)
     mean = kernels.sum_array(x, axes, keepdims=True) / count
@@ -43,6 +44,7 @@ class Normalize(Function):
 
     def forward(self, x, weight=None, bias=None, mean=None, var=None, axes=(), eps=1e-5,
                 param_shape=(), centred=None):
+        xp = array_module(x)
         inv = 1.0 / xp.sqrt(var + xp.asarray(eps, dtype=var.dtype))
         if centred is None:
             centred = xp.subtract(x, mean, out=kernels_for(x).empty(x.shape, x.dtype))
@@ -85,6 +87,7 @@ class Normalize(Function):
         statistic (batch norm), with s = inv * weight and the sums of g and g * xhat over the
         statistic's m elements, gx = s * g - s * sum_g / m - xhat * s * sum_gx / m: about 6
         passes over x."""
+        xp = array_module(g)
         x, w, b = self.inputs
         axes, inv, param_dims = self.axes, self.inv, self._param_dims(x.ndim)
         want_x, want_w = x.requires_grad, w is not None and w.requires_grad

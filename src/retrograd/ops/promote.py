@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
+from ..backend import is_array
 from ..tensor import Tensor
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
@@ -47,7 +48,7 @@ def result_type(*operands) -> np.dtype:
         if isinstance(x, Tensor):
             arr = x.array
             level, dt = (0 if arr.ndim else 1), arr.dtype
-        elif isinstance(x, np.ndarray):
+        elif is_array(x):
             level, dt = (0 if x.ndim else 1), x.dtype
         elif x is None:
             continue
@@ -74,7 +75,7 @@ def as_dtype(x, dtype):
         from .cast import cast
 
         return cast(x, dtype)
-    if isinstance(x, np.ndarray):
+    if is_array(x):
         return x.astype(dtype, copy=False)
     return x  # a Python number: NumPy keeps the array operand's dtype (NEP 50)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import builtins
 from collections import namedtuple
 
+import numpy as np
+
 from ..autograd.broadcast import Expand
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import array_module
 from ..backends import kernels_for
 from ..tensor import Tensor
 from .dims import normalize_dim, normalize_dims, numpy_aliases
@@ -44,6 +46,7 @@ class Amax(Function):
 
     def forward(self, x, dims=(), keepdim=False, smallest=False):
         self.kept, self.smallest = _kept_shape(x.shape, dims), smallest
+        xp = array_module(x)
         reduce = xp.min if smallest else xp.max
         return reduce(x, axis=dims, keepdims=keepdim)
 
@@ -63,8 +66,8 @@ def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  #
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
         x = x.to(dtype)
-    elif x.array.dtype.kind in "biu" and x.array.dtype != xp.int64:
-        x = x.to(xp.int64)
+    elif x.array.dtype.kind in "biu" and x.array.dtype != np.int64:
+        x = x.to(np.int64)
     return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
 
 
@@ -116,6 +119,7 @@ def amin(x, dim=None, keepdim=False):
 
 def _max_min(x, dim, keepdim, smallest):
     op = "min" if smallest else "max"
+    xp = array_module(x.array)
     if dim is not None and x.ndim == 0:  # (the value, index 0), as PyTorch
         normalize_dim(dim, 0, op)
         return MaxMin(x * 1, Tensor(xp.zeros((), dtype=xp.int64)))
@@ -150,6 +154,7 @@ def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 @numpy_aliases
 def argmax(x, dim=None, keepdim=False):
     """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
+    xp = array_module(x.array)
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmax")
@@ -159,6 +164,7 @@ def argmax(x, dim=None, keepdim=False):
 @numpy_aliases
 def argmin(x, dim=None, keepdim=False):
     """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
+    xp = array_module(x.array)
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
     d = normalize_dim(dim, x.ndim, "argmin")
@@ -169,6 +175,7 @@ def argmin(x, dim=None, keepdim=False):
 def logsumexp(x, dim=None, keepdim=False):
     """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
     dims = normalize_dims(dim, x.ndim, "logsumexp")
+    xp = array_module(x.array)
     m = xp.max(x.array, axis=dims, keepdims=True, initial=-xp.inf)  # an empty sum is 0: -inf
     m = xp.where(xp.isfinite(m), m, 0)
     out = ((x - m).exp().sum(dims, keepdim=True)).log() + m

@@ -9,8 +9,8 @@ Shapes (T steps, B sequences, H hidden units, P = proj_size or H, G gates: 1, 4 
 - ``batch_sizes`` (T,) for packed sequences sorted by decreasing length: at time t only the first
   batch_sizes[t] sequences step, the others keep their state (None: all step every time).
 Inside, features run down the rows and sequences along the columns (gates^T = W_hh h^T), so that
-every gate and state is a contiguous block: NumPy runs one loop per op, not one per row (a
-product of two 64x128 gate slices of a (64, 512) array took 5.5 us, of contiguous ones 1.5 us).
+every gate and state is a contiguous block: NumPy runs one loop per op, not one per row
+(benchmarks/README.md has the figures).
 Each step costs one (G*H, P) x (P, B) product, which BLAS runs on its threads as set (holding
 it to one thread was slower: benchmarks/README.md); the weight gradient of all steps is one
 product after the loop. Arrays kept for backward are indexed by processing step k, not time t.
@@ -31,8 +31,7 @@ def _sigmoid_of_tanh_(y):
 
 class _Buffers:
     """The large arrays of a pass come from the backend's pool (``kernels.empty``): a step
-    allocates the same ones every time, and fresh pages cost page faults (the LSTM bench step
-    took 31 ms of CPU time with NumPy's own allocations, 16 with the pool or malloc tuning)."""
+    allocates the same ones every time, and fresh pages cost page faults (benchmarks/README.md)."""
 
     def __init__(self, like, zeroed: bool):
         self.kernels, self.dtype, self.zeroed = kernels_for(like), like.dtype, zeroed

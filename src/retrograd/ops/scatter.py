@@ -132,7 +132,7 @@ def _sub_tensor(src: Tensor, index):
 
 def _scatter(op: str, input: Tensor, dim: int, index, src, reduce: str, include_self: bool = True) -> Tensor:  # noqa: A002
     d = normalize_dim(dim, input.ndim, op) if input.ndim else 0
-    idx = index.array if isinstance(index, Tensor) else array_module().asarray(index)
+    idx = index.array if isinstance(index, Tensor) else array_module(input.array).asarray(index)
     if input.ndim == 0:
         input, idx = input.reshape(1), idx.reshape(1)
         src = src.reshape(1) if isinstance(src, Tensor) and src.ndim == 0 else src
@@ -169,7 +169,7 @@ def scatter_reduce(input: Tensor, dim: int, index, src: Tensor, reduce: str, *, 
 
 def _index_key(input: Tensor, dim: int, index, op: str):  # noqa: A002
     d = normalize_dim(dim, input.ndim, op) if input.ndim else 0
-    idx = index.array if isinstance(index, Tensor) else array_module().asarray(index)
+    idx = index.array if isinstance(index, Tensor) else array_module(input.array).asarray(index)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
         raise IndexError(f"{op}: index must be a 1-D integer tensor, got shape {idx.shape} of {idx.dtype}")
     if idx.size and (idx.min() < -max(input.shape[d] if input.ndim else 1, 1)
@@ -213,8 +213,9 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     """A copy of input with ``values`` at ``input[indices]`` (added with ``accumulate``)."""
     from .index import _convert_key
 
-    key = _convert_key(tuple(indices), input.shape)
-    values = values if isinstance(values, Tensor) else Tensor(array_module().asarray(values))
+    xp = array_module(input.array)
+    key = _convert_key(tuple(indices), xp)
+    values = values if isinstance(values, Tensor) else Tensor(xp.asarray(values))
     target_shape = input.array[key].shape
     placed = ScatterAdd.apply(values.to(input.dtype).expand(target_shape), key=key, shape=input.shape)
     return input + placed if accumulate else where(_touched(input, key), placed, input)
@@ -222,7 +223,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
 
 def take(input: Tensor, index) -> Tensor:  # noqa: A002
     """input as 1-D, indexed by ``index`` (any shape, the result's)."""
-    idx = index.array if isinstance(index, Tensor) else array_module().asarray(index)
+    idx = index.array if isinstance(index, Tensor) else array_module(input.array).asarray(index)
     n = input.numel()
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"take: index out of range for a tensor of {n} elements")
@@ -232,7 +233,7 @@ def take(input: Tensor, index) -> Tensor:  # noqa: A002
 def take_along_dim(input: Tensor, indices, dim: int | None = None) -> Tensor:  # noqa: A002
     """gather with input and indices broadcast to each other outside ``dim`` (dim None: both
     flattened)."""
-    idx = indices.array if isinstance(indices, Tensor) else array_module().asarray(indices)
+    idx = indices.array if isinstance(indices, Tensor) else array_module(input.array).asarray(indices)
     if dim is None:
         return take(input, idx.reshape(-1))
     d = normalize_dim(dim, input.ndim, "take_along_dim")

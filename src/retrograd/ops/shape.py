@@ -2,8 +2,10 @@
 split, chunk, pad. Gradients put values back where they came from."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function, ShapeError
-from ..backend import xp
+from ..backend import array_module
 from .dims import normalize_dim
 from ..autograd.broadcast import Expand
 
@@ -27,7 +29,7 @@ class Permute(Function):
         return x.transpose(dims)
 
     def backward(self, g):
-        return g.permute(tuple(xp.argsort(self.dims).tolist()))
+        return g.permute(tuple(np.argsort(self.dims).tolist()))  # host index arithmetic
 
 
 class Cat(Function):
@@ -35,7 +37,7 @@ class Cat(Function):
 
     def forward(self, *arrays, dim=0):
         self.dim, self.sizes = dim, [a.shape[dim] for a in arrays]
-        return xp.concatenate(arrays, axis=dim)
+        return array_module(*arrays).concatenate(arrays, axis=dim)
 
     def backward(self, g):
         grads, start = [], 0
@@ -55,7 +57,7 @@ class Pad(Function):
         for i in range(len(pad) // 2):
             widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
         self.index = tuple(slice(b, b + s) for (b, _), s in zip(widths, x.shape))
-        return xp.pad(x, widths, mode="constant", constant_values=value)
+        return array_module(x).pad(x, widths, mode="constant", constant_values=value)
 
     def backward(self, g):
         return g[self.index]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import xp
+from ..backend import array_module
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
@@ -14,6 +14,7 @@ def erf(x):
     |x| < 2.5: the series erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!, whose
     terms are all positive (no cancellation). Beyond: erfc's continued fraction.
     """
+    xp = array_module(x)
     x = xp.asarray(x)
     work = x.astype(xp.float64)
     a = xp.abs(work)
@@ -41,6 +42,7 @@ def erf(x):
 def erfc(x):
     """1 - erf(x), without the cancellation of that difference for large x: erfc's continued
     fraction for |x| >= 2.5 (to ~1e-15 relative, float64), 1 - erf(x) below."""
+    xp = array_module(x)
     x = xp.asarray(x)
     work = x.astype(xp.float64)
     out = 1.0 - erf(work)

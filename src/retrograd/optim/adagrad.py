@@ -1,7 +1,7 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import array_module
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
 
@@ -24,6 +24,7 @@ class Adagrad(Optimizer):
                                       maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        xp = array_module(param)
         step = state["step"] = state.get("step", 0) + 1
         total = self._buffer(state, "sum", param, group["initial_accumulator_value"])
         if group["weight_decay"] != 0:

@@ -8,6 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..backend import array_module, is_array
 from ..tensor import Tensor
 from .line_search import strong_wolfe
 from .optimizer import Optimizer, ParamsT, _check_nonneg
@@ -55,7 +56,8 @@ class LBFGS(Optimizer):
 
     # ----- the parameters as one flat vector ------------------------------------------------
     def _flat_grad(self) -> np.ndarray:
-        return np.concatenate([np.zeros(p.array.size, p.array.dtype) if p.grad is None
+        xp = array_module(*(p.array for p in self._params))
+        return xp.concatenate([xp.zeros(p.array.size, p.array.dtype) if p.grad is None
                                else p.grad.array.reshape(-1) for p in self._params])
 
     def _add_to_params(self, step: float, direction: np.ndarray) -> None:
@@ -101,7 +103,7 @@ class LBFGS(Optimizer):
         evals = 1
         state["func_evals"] += 1
         flat_grad = self._flat_grad()
-        if np.abs(flat_grad).max() <= tol_grad:
+        if abs(flat_grad).max() <= tol_grad:
             return first_loss
         d, t = state.get("d"), state.get("t")
         old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
@@ -130,7 +132,7 @@ class LBFGS(Optimizer):
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / float(np.abs(flat_grad).sum())) * lr
+                t = min(1.0, 1.0 / float(abs(flat_grad).sum())) * lr
             else:
                 t = lr
             gtd = float(flat_grad.dot(d))
@@ -144,21 +146,21 @@ class LBFGS(Optimizer):
                     lambda x, step, direction: self._evaluate(closure, x, step, direction),
                     x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - evals)
                 self._add_to_params(t, d)
-                converged = np.abs(flat_grad).max() <= tol_grad
+                converged = abs(flat_grad).max() <= tol_grad
             else:
                 self._add_to_params(t, d)
                 converged = False
                 if n_iter != max_iter:  # re-evaluate, except after the last iteration
                     loss = float(self._call(closure))
                     flat_grad = self._flat_grad()
-                    converged = np.abs(flat_grad).max() <= tol_grad
+                    converged = abs(flat_grad).max() <= tol_grad
                     ls_evals = 1
             evals += ls_evals
             state["func_evals"] += ls_evals
 
             if n_iter == max_iter or evals >= max_eval or converged:
                 break
-            if np.abs(d * t).max() <= tol_change or abs(loss - prev_loss) < tol_change:
+            if abs(d * t).max() <= tol_change or abs(loss - prev_loss) < tol_change:
                 break
 
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=h_diag,
@@ -190,7 +192,7 @@ def _two_loop(q: np.ndarray, old_dirs: list, old_stps: list, ro: list,
 def _copy(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value.array.copy()
-    if isinstance(value, np.ndarray):
+    if is_array(value):
         return value.copy()
     if isinstance(value, list):
         return [_copy(v) for v in value]

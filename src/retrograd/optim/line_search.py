@@ -44,7 +44,7 @@ def strong_wolfe(objective: Objective, x: list, t: float, d: np.ndarray, f: floa
                  ) -> tuple[float, np.ndarray, float, int]:
     """Search along ``d`` from parameters ``x`` (loss ``f``, gradient ``g``, slope ``gtd``)
     starting with step ``t``. Returns ``(loss, grad, step, evaluations)``."""
-    d_norm = float(np.abs(d).max())
+    d_norm = float(abs(d).max())
     start = _Point(0, f, g.copy(), gtd)
 
     def evaluate(step: float) -> _Point:

@@ -10,9 +10,11 @@ from collections import defaultdict
 from itertools import chain
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from ..autograd.grad_mode import enable_grad
 from ..autograd.quiet import quiet
-from ..backend import xp
+from ..backend import array_module, is_array
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict]
@@ -107,7 +109,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad.grad_fn is not None or not p.grad.array.flags.writeable:
-                    p.grad = Tensor(xp.zeros_like(p.grad.array))
+                    p.grad = Tensor(array_module(p.grad.array).zeros_like(p.grad.array))
                 else:
                     p.grad.requires_grad = False
                     p.grad.array.fill(0)
@@ -141,10 +143,11 @@ class Optimizer:
 
     @staticmethod
     def _buffer(state: dict, key: str, like, fill: float = 0.0):
-        """The state array ``key``, created (filled with ``fill``) on first use."""
+        """The state array ``key``, created like the array ``like`` (filled with ``fill``) on
+        first use."""
         buf = state.get(key)
         if buf is None:
-            buf = state[key] = Tensor(xp.full_like(like, fill))
+            buf = state[key] = Tensor(array_module(like).full_like(like, fill))
         return buf.array
 
     # ----- serialisation -------------------------------------------------------------------
@@ -200,7 +203,7 @@ class Optimizer:
 def _snapshot(value):
     if isinstance(value, Tensor):
         return Tensor(value.array.copy())
-    if isinstance(value, xp.ndarray):
+    if is_array(value):
         return value.copy()
     if isinstance(value, list):  # LBFGS's history of flat vectors
         return [_snapshot(v) for v in value]
@@ -215,8 +218,8 @@ def _restore(value, param: Tensor, key: str, name: str):
     """A saved state entry as this optimizer's own copy: arrays and Tensors become Tensors in the
     parameter's dtype; scalars stay scalars (a 0-d 'step' becomes an int, other 0-d values
     floats)."""
-    if isinstance(value, (Tensor, xp.ndarray, xp.generic)):
-        arr = value.array if isinstance(value, Tensor) else xp.asarray(value)
+    if isinstance(value, (Tensor, np.generic)) or is_array(value):
+        arr = array_module(param.array).asarray(value.array if isinstance(value, Tensor) else value)
         if arr.ndim == 0 and key in _SCALAR_STATE:  # PyTorch keeps these as 0-d tensors
             return _SCALAR_STATE[key](arr)
         if arr.shape != param.array.shape:

@@ -2,7 +2,7 @@
 momentum."""
 from __future__ import annotations
 
-from ..backend import xp
+from ..backend import array_module
 from .optimizer import Optimizer, ParamsT, _check_nonneg
 
 
@@ -27,6 +27,7 @@ class RMSprop(Optimizer):
                                       maximize=maximize))
 
     def _update(self, param, grad, state, group):
+        xp = array_module(param)
         alpha, momentum = group["alpha"], group["momentum"]
         state["step"] = state.get("step", 0) + 1
         square_avg = self._buffer(state, "square_avg", param)

@@ -6,7 +6,7 @@ import math
 
 from ... import backend
 from ...autograd.function import ShapeError
-from ...backend import array_module, xp
+from ...backend import array_module, device_module
 from ...ops.activation import softmax
 from ...ops.attention import mask_to_bias, scaled_dot_product_attention
 from ...ops.dropout import dropout
@@ -38,6 +38,7 @@ class MultiheadAttention(Module):
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, device=None, dtype=None):
+        xp = device_module(device)
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
@@ -108,7 +109,7 @@ class MultiheadAttention(Module):
         if not batched:
             query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
             if key_padding_mask is not None:
-                key_padding_mask = _array(key_padding_mask)[None]
+                key_padding_mask = _array(key_padding_mask, query.array)[None]
         elif self.batch_first:
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
         out, weights = self._attend(query, key, value, key_padding_mask, need_weights, attn_mask)
@@ -163,8 +164,9 @@ class MultiheadAttention(Module):
         return out.reshape(length, n, e), weights
 
 
-def _array(mask):
-    return mask.array if isinstance(mask, Tensor) else xp.asarray(mask)
+def _array(mask, like):
+    """A mask as an array of the array module of ``like`` (the query's array)."""
+    return mask.array if isinstance(mask, Tensor) else array_module(like).asarray(mask)
 
 
 def _as_tensor(x) -> Tensor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
-from ...backend import xp
+from ...backend import device_module
 from ...ops.bilinear import bilinear
 from ...tensor import Tensor
 from .. import init
@@ -18,6 +18,7 @@ class Bilinear(Module):
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None):
+        xp = device_module(device)
         super().__init__()
         dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         self.in1_features, self.in2_features = in1_features, in2_features

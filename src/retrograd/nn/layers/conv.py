@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import ShapeError
-from ...backend import xp
+from ...backend import array_module, device_module
 from ...ops.conv import conv1d, conv2d, conv_transpose2d
 from ...tensor import Tensor
 from .. import init
@@ -34,6 +34,7 @@ class _ConvNd(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  output_padding=0, device=None, dtype=None):
+        xp = device_module(device)
         super().__init__()
         cls, n = type(self).__name__, self._nd
         if not isinstance(groups, int) or groups <= 0:
@@ -113,6 +114,7 @@ class _ConvNd(Module):
     def _pad_input(self, input: Tensor):
         """Non-zero padding modes pad here (by index arrays, so gradients flow) and the conv then
         runs unpadded; returns (input, padding for the conv)."""
+        xp = array_module(input.array)
         mode = _PADDING_MODES[self.padding_mode]
         if mode is None or self.padding == "valid":
             return input, self.padding

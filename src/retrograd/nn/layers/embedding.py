@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import ShapeError
-from ...backend import xp
+from ...backend import device_module
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -25,6 +25,7 @@ class Embedding(Module):
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, sparse: bool = False,
                  _weight: Tensor | None = None, _freeze: bool = False, device=None, dtype=None):
+        xp = device_module(device)
         super().__init__()
         if scale_grad_by_freq or sparse:
             raise NotImplementedError("Embedding: scale_grad_by_freq and sparse are not supported")

@@ -27,7 +27,7 @@ class GroupNorm(_AffineNorm):
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        self._affine(num_channels, dtype, affine, bias)
+        self._affine(num_channels, dtype, affine, bias, device)
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[1] != self.num_channels:
@@ -97,7 +97,7 @@ class RMSNorm(_AffineNorm):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        self._affine(shape, dtype, elementwise_affine, None)
+        self._affine(shape, dtype, elementwise_affine, None, device)
 
     def forward(self, input: Tensor) -> Tensor:
         return rms_norm(input, self.normalized_shape, self.weight, self.eps)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import ShapeError
-from ...backend import xp
+from ...backend import device_module
 from ...ops.linalg import linear
 from ...tensor import Tensor
 from .. import init
@@ -35,6 +35,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
                  dtype=None):
+        xp = device_module(device)
         super().__init__()
         dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         self.in_features, self.out_features = in_features, out_features

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ...ops import composite_activation as C
 from ...ops import hard_activation as H
 from ... import backend
-from ...backend import xp
+from ...backend import device_module
 from ...tensor import Tensor
 from .. import functional as F
 from ..module import Module
@@ -148,6 +148,7 @@ class PReLU(Module):
     (dim 1), initialised to ``init``."""
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        xp = device_module(device)
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import ShapeError
-from ...backend import xp
+from ...backend import device_module
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -15,8 +15,9 @@ class _AffineNorm(Module):
     """A normalisation layer's optional per-element scale ``weight`` (ones) and shift ``bias``
     (zeros) of one shape; ``bias=None`` means the layer has no bias at all (RMSNorm)."""
 
-    def _affine(self, shape, dtype, weight: bool, bias: bool | None):
+    def _affine(self, shape, dtype, weight: bool, bias: bool | None, device=None):
         """Register weight and bias; returns the resolved dtype (the default float when None)."""
+        xp = device_module(device)
         dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         if weight:
             self.weight = Parameter(xp.ones(shape, dtype=dtype))
@@ -46,10 +47,11 @@ class _BatchNorm(_AffineNorm):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None, dtype=None, *,
                  bias: bool = True):
+        xp = device_module(device)
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = self._affine(num_features, dtype, affine, bias)
+        dtype = self._affine(num_features, dtype, affine, bias, device)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=dtype)))
@@ -132,7 +134,7 @@ class LayerNorm(_AffineNorm):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
-        self._affine(shape, dtype, elementwise_affine, bias)
+        self._affine(shape, dtype, elementwise_affine, bias, device)
 
     def forward(self, input: Tensor) -> Tensor:
         k = len(self.normalized_shape)

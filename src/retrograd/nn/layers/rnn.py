@@ -10,7 +10,7 @@ import math
 import warnings
 
 from ... import backend
-from ...backend import xp
+from ...backend import array_module, device_module
 from ...ops.rnn import GATES, recurrence
 from ...ops.shape import cat, stack
 from ...tensor import Tensor
@@ -27,6 +27,7 @@ class RNNBase(Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, proj_size: int = 0, device=None, dtype=None):
+        xp = device_module(device)
         super().__init__()
         name = type(self).__name__
         if (not isinstance(dropout, (int, float)) or isinstance(dropout, bool)
@@ -132,6 +133,7 @@ class RNNBase(Module):
         return output, (h_n if c_n is None else (h_n, c_n))
 
     def _initial_states(self, x, hx, batched, packed):
+        xp = array_module(x.array)
         B = x.shape[1]
         count = self.num_layers * (2 if self.bidirectional else 1)
         shapes = [(count, B, self.proj_size or self.hidden_size)]

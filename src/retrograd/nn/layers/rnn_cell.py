@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from ... import backend
-from ...backend import xp
+from ...backend import array_module, device_module
 from ...ops.linalg import linear
 from ...ops.rnn_cells import gru_step, lstm_step, rnn_step
 from ...tensor import Tensor
@@ -23,6 +23,7 @@ class RNNCellBase(Module):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None):
+        xp = device_module(device)
         super().__init__()
         dtype = backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
@@ -44,6 +45,7 @@ class RNNCellBase(Module):
 
     def _prepare(self, input, states):
         """Batch the input and states (zeros when None); returns (xw, states, batched)."""
+        xp = array_module(input.array)
         name = type(self).__name__
         if input.ndim not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")

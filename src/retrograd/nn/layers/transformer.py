@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Callable
 
-from ...backend import xp
+from ...backend import device_module
 from ...ops.activation import gelu, relu
 from ...tensor import Tensor
 from .. import init
@@ -196,5 +196,6 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz: int, device=None, dtype=None) -> Tensor:
         """(sz, sz) float mask: 0 on and below the diagonal, -inf above (a causal mask)."""
+        xp = device_module(device)
         dtype = xp.float32 if dtype is None else xp.dtype(dtype)
         return Tensor(xp.triu(xp.full((sz, sz), -xp.inf, dtype=dtype), 1))

@@ -5,7 +5,7 @@ import math
 from typing import Iterable
 
 from ...autograd.quiet import quiet
-from ...backend import xp
+from ...backend import array_module, device_module
 from ...tensor import Tensor
 
 
@@ -38,7 +38,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return Tensor(xp.zeros((), dtype=xp.float32))
+        return Tensor(device_module().zeros((), dtype="float32"))
+    xp = array_module(grads[0].array)
     with quiet():  # inf or huge gradients give an inf norm and NaN, as in PyTorch, silently
         if norm_type == math.inf:
             norms = [xp.max(xp.abs(g.array)) if g.array.size else xp.zeros((), g.dtype)
@@ -65,21 +66,22 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, f
     clip_value = float(clip_value)
     for g in _grads(parameters):
         data = _writable(g)
-        xp.clip(data, -clip_value, clip_value, out=data)
+        array_module(data).clip(data, -clip_value, clip_value, out=data)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and concatenated into one 1-D Tensor (a copy)."""
     params = list(parameters)
     if not params:
-        return Tensor(xp.zeros((0,), dtype=xp.float32))
-    return Tensor(xp.concatenate([p.array.reshape(-1) for p in params]))
+        return Tensor(device_module().zeros((0,), dtype="float32"))
+    return Tensor(array_module(params[0].array).concatenate([p.array.reshape(-1) for p in params]))
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of the 1-D ``vec`` into the parameters, in place."""
-    data = vec.array if isinstance(vec, Tensor) else xp.asarray(vec)
     params = list(parameters)
+    data = vec.array if isinstance(vec, Tensor) else array_module(
+        *(p.array for p in params)).asarray(vec)
     if data.ndim != 1:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {data.shape}")
     total = sum(p.array.size for p in params)

@@ -16,6 +16,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from ...backend import array_module
 from ...ops.index import ScatterAdd, getitem
 from ...ops.shape import pad as _pad
 from ...ops.shape import stack
@@ -107,12 +108,13 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
 def padded_from_packed(data: Tensor, batch_sizes: np.ndarray, padding_value: float = 0.0,
                        total_length: int | None = None) -> Tensor:
     """Packed rows back at their places in (T, B, *), in sorted batch order."""
-    t, b = packed_positions(batch_sizes)
+    xp = array_module(data.array)  # batch_sizes stay on the host, as in PyTorch
+    t, b = (xp.asarray(i) for i in packed_positions(batch_sizes))
     T = len(batch_sizes) if total_length is None else total_length
     shape = (T, int(batch_sizes[0]) if len(batch_sizes) else 0) + tuple(data.shape[1:])
     out = ScatterAdd.apply(data, key=(t, b), shape=shape)
     if padding_value:
-        fill = np.full(shape[:2], padding_value, dtype=data.dtype)
+        fill = xp.full(shape[:2], padding_value, dtype=data.dtype)
         fill[t, b] = 0
         out = out + fill.reshape(shape[:2] + (1,) * (len(shape) - 2))
     return out
