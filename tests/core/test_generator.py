@@ -62,6 +62,11 @@ def test_generators_are_independent_of_the_default_one():
     rg.manual_seed(0)
     rg.rand(100)
     assert rg.rand(4, generator=rg.Generator().manual_seed(0)).tolist() == expected.tolist()
+    a, b = rg.Generator().manual_seed(1), rg.Generator().manual_seed(1)
+    first = rg.randn(3, generator=a)
+    rg.randn(50, generator=b)  # b's draws do not move a
+    assert rg.randn(3, generator=a).tolist() == rg.randn(6, generator=rg.Generator().manual_seed(1))[3:].tolist()
+    assert first.tolist() != rg.randn(3, generator=a).tolist()
 
 
 def test_torch_api_shape():
