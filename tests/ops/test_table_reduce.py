@@ -57,6 +57,8 @@ CASES = [
     Case("cummax_ties", lambda m, x: m.cummax(m.tensor([1.0, 3.0, 2.0, 3.0, 1.0]) + x * 0, 0), [[(5,)]]),
     Case("logcumsumexp", lambda m, x: (x.logcumsumexp(1), m.logcumsumexp(x * 300, 0)), [[(3, 4)], [(0, 2)]]),
     Case("logcumsumexp_second_order", lambda m, x: m.logcumsumexp(x, 1), [[(3, 4)]], gradgrad=True),
+    Case("logcumsumexp_wide_spread_second_order", lambda m, x: m.logcumsumexp(x * 60, 1), [[(3, 5)]],
+         gradgrad=True),
     Case("logcumsumexp_neg_inf", lambda m, x: m.logcumsumexp(m.log(m.relu(x)), 0), [[(6,)]], grad=False),
 ]
 

@@ -89,8 +89,8 @@ class LogCumSumExp(Function):
     def backward(self, g):
         """grad[i] = sum over j >= i of g[j] exp(x[i] - out[j]). out rises along dim; when its
         spread is moderate the sum is exp(x - c) * reversed-cumsum(g exp(c - out)) with c its
-        largest value (smooth, so higher orders work); beyond, the positive and negative parts of
-        g are summed in log space separately (no overflow, but NaN in second derivatives)."""
+        largest value; beyond, the positive and negative parts of g are summed in log space
+        separately (no overflow). Both are smooth, so higher orders work."""
         x, out = self.inputs[0], self.output()
         if x.ndim == 0:
             return g
@@ -100,11 +100,20 @@ class LogCumSumExp(Function):
         if xp.all(xp.isfinite(top)) and xp.all(top - bottom < _SPREAD):
             c = Tensor(top)
             return (x - c).exp() * _reverse_cumsum(g * (c - out).exp(), self.dim)
-        with xp.errstate(divide="ignore"):
-            positive = (g.clamp(min=0).log() - out).flip(self.dim)
-            negative = ((-g).clamp(min=0).log() - out).flip(self.dim)
-            return ((x + logcumsumexp(positive, self.dim).flip(self.dim)).exp()
-                    - (x + logcumsumexp(negative, self.dim).flip(self.dim)).exp())
+        return (_log_space_part(x, out, g, g.array > 0, self.dim)
+                - _log_space_part(x, out, g, g.array < 0, self.dim))
+
+
+def _log_space_part(x: Tensor, out: Tensor, g: Tensor, part, dim: int) -> Tensor:
+    """exp(x[i] + log sum over j >= i of |g[j]| exp(-out[j])) over the entries ``part`` of g.
+    Left-out entries get the dtype's lowest finite number, not -inf, and the log never sees a
+    zero: their gradients are 0, where -inf and log(0) gave NaN (as PyTorch's formula)."""
+    xp = array_module(g.array)
+    lowest = xp.finfo(g.array.dtype).min if g.array.dtype.kind == "f" else -xp.inf
+    log_g = g.abs().where(Tensor(part), 1.0).log().where(Tensor(part), lowest)
+    with xp.errstate(over="ignore"):
+        summed = logcumsumexp((log_g - out).flip(dim), dim).flip(dim)
+    return (x + summed).exp()
 
 
 _SPREAD = 50.0  # exp(50) ~ 5e21 fits float32 with room to spare
