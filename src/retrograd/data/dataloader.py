@@ -74,7 +74,9 @@ class DataLoader:
     epochs; ``timeout`` seconds to wait for a batch, 0 for ever); ``pin_memory`` is accepted
     and does nothing (CPU only). ``generator`` is a ``retrograd.Generator`` (or a NumPy one, or
     an int seed); when None, the shuffling sampler makes its own from retrograd's global
-    generator on first use. ``transform`` (retrograd's) is applied to the inputs of every batch
+    generator on first use. Each epoch draws the workers' base seed from ``generator`` (the
+    global generator when None), as PyTorch: one generator seed gives the same worker seeds and
+    so the same random augmentations, whatever the global seed. ``transform`` (retrograd's) is applied to the inputs of every batch
     (its first field, a NumPy array (B, ...)), e.g. a batched ``RandomCrop``.
     ``state_dict()``/``load_state_dict()`` resume the shuffled order mid-epoch.
 
@@ -168,11 +170,20 @@ class DataLoader:
             return self.batch_sampler.batches()
         return iter(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
-    def _raw_batches(self, indices: Iterator | None) -> Iterator[Any]:
+    def _draw_base_seed(self) -> int | None:
+        """The workers' base seed, drawn as PyTorch draws it when an epoch's iterator is made:
+        from ``generator`` when one was given, else from the global generator; with or without
+        workers (so a generator gives one shuffle order either way), but not while persistent
+        workers live (they keep the seeds they started with). None: nothing drawn."""
+        if self.num_workers > 0 and self.persistent_workers and self._pool is not None:
+            return None
+        source = self._generator if self._generator is not None else global_generator()
+        return int(source.integers(0, 2**62))
+
+    def _raw_batches(self, indices: Iterator | None, base_seed: int | None) -> Iterator[Any]:
         if self.num_workers > 0:
             pool = self._pool or WorkerPool(self._fetcher, self.num_workers, self.worker_init_fn,
-                                            self.multiprocessing_context,
-                                            int(global_generator().integers(0, 2**62)))
+                                            self.multiprocessing_context, base_seed)
             if self.persistent_workers:
                 self._pool = pool
             try:
@@ -198,11 +209,12 @@ class DataLoader:
         self._epoch_start_state = (copy.deepcopy(sampler.generator.bit_generator.state)
                                    if sampler is not None else None)
         skip, self._skip = self._skip, 0
+        base_seed = self._draw_base_seed()
         indices = self._index_batches()
         if skip and indices is not None:
             indices = itertools.islice(indices, skip, None)
         self._batches_done = skip
-        for batch in self._raw_batches(indices):
+        for batch in self._raw_batches(indices, base_seed):
             self._batches_done += 1
             yield self._fetcher.finish(batch)
         self._in_epoch, self._epoch_start_state, self._batches_done = False, None, 0

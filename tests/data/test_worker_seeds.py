@@ -1,0 +1,73 @@
+"""Worker seeds come from the DataLoader's ``generator``, as in PyTorch: the same generator seed
+gives the same worker seeds (and so the same augmentations) whatever the global seed."""
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd.data import DataLoader, Dataset, get_worker_info
+
+
+class Augmented(Dataset):
+    """(worker seed, one draw from retrograd's global generator: a random augmentation)."""
+
+    def __getitem__(self, i):
+        info = get_worker_info()
+        return (-1 if info is None else info.seed), float(rg.rand(()).item())
+
+    def __len__(self):
+        return 8
+
+
+def _epoch(global_seed, **kw):
+    rg.manual_seed(global_seed)
+    rows = [r for batch in DataLoader(Augmented(), batch_size=2, num_workers=2, **kw)
+            for r in zip(*batch)]
+    return [int(s) for s, _ in rows], [float(a) for _, a in rows]
+
+
+def test_same_generator_seed_same_worker_seeds_and_augmentations_any_global_seed():
+    seeds_a, augment_a = _epoch(0, generator=rg.Generator().manual_seed(7))
+    seeds_b, augment_b = _epoch(123, generator=rg.Generator().manual_seed(7))
+    assert seeds_a == seeds_b and augment_a == augment_b
+    seeds_c, augment_c = _epoch(0, generator=rg.Generator().manual_seed(8))
+    assert seeds_c != seeds_a and augment_c != augment_a
+
+
+def test_without_generator_worker_seeds_follow_the_global_seed():
+    assert _epoch(5) == _epoch(5)
+    assert _epoch(5)[0] != _epoch(6)[0]
+
+
+def test_base_seed_is_drawn_from_the_generator_each_epoch_not_from_the_global_one():
+    g = rg.Generator().manual_seed(3)
+    loader = DataLoader(list(range(8)), batch_size=4, generator=g)  # no shuffle: only the seed
+    rg.manual_seed(0)
+    before = rg.get_rng_state().numpy().copy()
+    state = g.get_state().numpy().copy()
+    list(loader)  # in-process too (as PyTorch), so a generator gives one order either way
+    assert not np.array_equal(g.get_state().numpy(), state)
+    np.testing.assert_array_equal(rg.get_rng_state().numpy(), before)
+
+
+def test_matches_pytorch_where_its_base_seed_comes_from():
+    """PyTorch draws the base seed from ``generator``: two loaders with one generator seed
+    agree, whatever the global seed (checked on torch itself, the spec)."""
+    torch = pytest.importorskip("torch")
+
+    class Seeds(torch.utils.data.Dataset):
+        def __getitem__(self, i):
+            return torch.utils.data.get_worker_info().seed
+
+        def __len__(self):
+            return 4
+
+    def seeds(global_seed):
+        torch.manual_seed(global_seed)
+        loader = torch.utils.data.DataLoader(Seeds(), batch_size=2, num_workers=2,
+                                             generator=torch.Generator().manual_seed(7),
+                                             multiprocessing_context="fork")
+        return [int(s) for b in loader for s in b]
+
+    assert seeds(0) == seeds(1)
+    assert _epoch(0, generator=rg.Generator().manual_seed(7))[0] == \
+        _epoch(1, generator=rg.Generator().manual_seed(7))[0]
