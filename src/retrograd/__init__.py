@@ -53,9 +53,9 @@ dtype = _np.dtype
 cfloat, cdouble = complex64, complex128
 
 
-def is_floating_point(t: Tensor) -> bool:
+def is_floating_point(input: Tensor) -> bool:
     """Whether ``t`` has a floating dtype (float16, float32, float64)."""
-    return t.dtype.kind == "f"
+    return input.dtype.kind == "f"
 
 # ----- issue 14 (tensor API): math ----------------------------------------------------------------
 from .ops.math import (acos, acosh, asin, asinh, atan, atanh, ceil, cosh, erf, erfc, exp2,  # noqa: E402
@@ -83,8 +83,8 @@ from .ops.sort import argsort, kthvalue, msort, sort, topk, unique  # noqa: E402
 from .ops.layout import (broadcast_shapes, broadcast_tensors, diag, diag_embed, diagonal, flip,  # noqa: E402
                          meshgrid, movedim, narrow, repeat_interleave, roll, select, swapaxes,
                          tensor_split, tile, tril, triu, unbind, unflatten)
-from .ops.layout import movedim as moveaxis, swapaxes as swapdims  # noqa: E402
-from .ops.shape import expand as broadcast_to  # noqa: E402
+from .ops.layout import movedim as moveaxis, swapdims  # noqa: E402
+from .ops.shape import broadcast_to  # noqa: E402
 from .ops.contract import addmm, baddbmm, bmm, cross, dot, einsum, mm, mv, outer, tensordot  # noqa: E402
 from .ops.scatter import (index_add, index_copy, index_fill, index_put, scatter, scatter_add,  # noqa: E402
                           scatter_reduce, take, take_along_dim)
@@ -118,7 +118,7 @@ from .ops.conv3d import conv3d, conv_transpose3d  # noqa: E402
 from .ops.conv_transpose import conv_transpose1d  # noqa: E402
 from .ops.conv import conv_transpose2d  # noqa: E402
 from .ops.pool3d import max_pool3d  # noqa: E402
-from .ops.group_norm import group_norm, instance_norm  # noqa: E402
+from .ops.group_norm import group_norm, instance_norm_aten as instance_norm  # noqa: E402
 
 # ----- random generators (torch.Generator, torch.random) ------------------------------------------
 from . import random  # noqa: E402

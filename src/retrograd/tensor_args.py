@@ -29,6 +29,7 @@ from .tensor import Tensor
 NOT_TENSOR_FIRST = frozenset({
     "size", "start", "end", "n", "data", "shapes", "equation", "array", "obj", "f", "seed", "args",
     "operands", "dtype", "new_state", "mean", "type1", "device", "mode", "enabled", "shape", "fn",
+    "ndarray",
 })
 # Ops whose first parameter has another name and yet is not a Tensor-only argument in PyTorch.
 TAKES_NO_TENSOR_FIRST = frozenset({"is_tensor", "result_type", "promote_types", "load", "save", "summary"})
@@ -56,7 +57,7 @@ TENSOR_ARGUMENTS: dict[str, dict[int, str]] = {
         "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv3d", "F.conv1d",
         "F.conv2d", "F.conv3d", "F.conv_transpose1d", "F.conv_transpose2d", "F.conv_transpose3d",
         "F.linear")},
-    "instance_norm": {3: "weight", 4: "bias"}, "F.bilinear": {1: "input2", 2: "weight", 3: "bias"},
+    "instance_norm": {1: "weight", 2: "bias"}, "F.bilinear": {1: "input2", 2: "weight", 3: "bias"},
     "F.cross_entropy": {1: "target", 2: "weight"}, "F.nll_loss": {1: "target", 2: "weight"},
     "F.kl_div": {1: "target"}, "F.binary_cross_entropy_with_logits": {2: "weight"},
     "F.grid_sample": {1: "grid"}, "F.prelu": {1: "weight"}, "F.embedding": {1: "weight"},

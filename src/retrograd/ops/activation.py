@@ -170,9 +170,9 @@ def _select(cond, a, b):
     return where(cond, a, b)
 
 
-def relu(x):
+def relu(input):
     """max(x, 0), element-wise."""
-    return ReLU.apply(x)
+    return ReLU.apply(input)
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
@@ -192,14 +192,14 @@ def gelu(x, approximate: str = "none"):
     return GELU.apply(x, approximate=approximate)
 
 
-def sigmoid(x):
+def sigmoid(input):
     """1 / (1 + exp(-x)), stable for large |x|."""
-    return Sigmoid.apply(as_floating(x))
+    return Sigmoid.apply(as_floating(input))
 
 
-def tanh(x):
+def tanh(input):
     """Hyperbolic tangent, element-wise."""
-    return Tanh.apply(as_floating(x))
+    return Tanh.apply(as_floating(input))
 
 
 def softplus(x, beta: float = 1.0, threshold: float = 20.0):
@@ -207,23 +207,23 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0):
     return Softplus.apply(x, beta=beta, threshold=threshold)
 
 
-def softmax(x, dim: int = -1):
+def softmax(input, dim: int = -1):
     """exp(x) / sum(exp(x)) along ``dim`` (shifted by the max: no overflow)."""
-    require_float(x, "softmax", NotImplementedError)
-    if x.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
+    require_float(input, "softmax", NotImplementedError)
+    if input.ndim == 0:  # a 0-d tensor is its own one-element distribution (as PyTorch)
         normalize_dim(dim, 0, "softmax")
-        return softmax(x.reshape(1), 0).reshape(())
-    if x.array.size == 0:  # nothing to normalise (an empty dim has no maximum)
-        return x * 1
-    return Softmax.apply(x, dim=normalize_dim(dim, x.ndim, "softmax"))
+        return softmax(input.reshape(1), 0).reshape(())
+    if input.array.size == 0:  # nothing to normalise (an empty dim has no maximum)
+        return input * 1
+    return Softmax.apply(input, dim=normalize_dim(dim, input.ndim, "softmax"))
 
 
-def log_softmax(x, dim: int = -1):
+def log_softmax(input, dim: int = -1):
     """log(softmax(x)) along ``dim``, computed stably."""
-    require_float(x, "log_softmax", NotImplementedError)
-    if x.ndim == 0:
+    require_float(input, "log_softmax", NotImplementedError)
+    if input.ndim == 0:
         normalize_dim(dim, 0, "log_softmax")
-        return log_softmax(x.reshape(1), 0).reshape(())
-    if x.array.size == 0:
-        return x * 1
-    return LogSoftmax.apply(x, dim=normalize_dim(dim, x.ndim, "log_softmax"))
+        return log_softmax(input.reshape(1), 0).reshape(())
+    if input.array.size == 0:
+        return input * 1
+    return LogSoftmax.apply(input, dim=normalize_dim(dim, input.ndim, "log_softmax"))

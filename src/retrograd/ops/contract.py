@@ -141,13 +141,13 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     return matmul(input, vec)
 
 
-def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     """Inner product of two 1-D tensors of one size (a 0-d tensor)."""
     _need(input, 1, "dot", "input")
-    _need(other, 1, "dot", "other")
-    if input.shape != other.shape:
-        raise ShapeError(f"dot: inconsistent tensor sizes {tuple(input.shape)} and {tuple(other.shape)}")
-    return matmul(input, other)
+    _need(tensor, 1, "dot", "tensor")
+    if input.shape != tensor.shape:
+        raise ShapeError(f"dot: inconsistent tensor sizes {tuple(input.shape)} and {tuple(tensor.shape)}")
+    return matmul(input, tensor)
 
 
 

@@ -279,88 +279,88 @@ class Where(Function):
         return None, ga, gb
 
 
-def add(a, b, *, alpha=1):
-    """a + alpha * b."""
+def add(input, other, *, alpha=1):
+    """input + alpha * other."""
     if alpha != 1:
-        b = b * alpha
-    a, b = promote(a, b)
-    return Add.apply(a, b)
+        other = other * alpha
+    input, other = promote(input, other)
+    return Add.apply(input, other)
 
 
-def sub(a, b, *, alpha=1):
-    """a - alpha * b."""
+def sub(input, other, *, alpha=1):
+    """input - alpha * other."""
     if alpha != 1:
-        b = b * alpha
-    a, b = promote(a, b)
-    return Sub.apply(a, b)
+        other = other * alpha
+    input, other = promote(input, other)
+    return Sub.apply(input, other)
 
 
-def mul(a, b):
-    """a * b, broadcasting."""
-    a, b = promote(a, b)
-    return Mul.apply(a, b)
+def mul(input, other):
+    """input * other, broadcasting."""
+    input, other = promote(input, other)
+    return Mul.apply(input, other)
 
 
-def div(a, b, *, rounding_mode: str | None = None):
-    """a / b; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (no gradient then)."""
+def div(input, other, *, rounding_mode: str | None = None):
+    """input / other; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (no gradient then)."""
     if rounding_mode is not None:
         from .math_binary import rounded_div
 
-        return rounded_div(a, b, rounding_mode)
-    return Div.apply(*promote(a, b, floating=True))
+        return rounded_div(input, other, rounding_mode)
+    return Div.apply(*promote(input, other, floating=True))
 
 
-def pow(a, b):  # noqa: A001 - PyTorch's name
-    """a ** b, broadcasting."""
-    a, b = promote(a, b)
-    return Pow.apply(a, b)
+def pow(input, exponent):  # noqa: A001 - PyTorch's name
+    """input ** exponent, broadcasting."""
+    input, exponent = promote(input, exponent)
+    return Pow.apply(input, exponent)
 
 
-def neg(x):
-    """-x."""
-    return Neg.apply(x)
+def neg(input):
+    """-input."""
+    return Neg.apply(input)
 
 
-def exp(x):
+def exp(input):
     """e ** x, element-wise."""
-    return Exp.apply(as_floating(x))
+    return Exp.apply(as_floating(input))
 
 
-def log(x):
+def log(input):
     """Natural logarithm, element-wise."""
-    return Log.apply(as_floating(x))
+    return Log.apply(as_floating(input))
 
 
-def sqrt(x):
+def sqrt(input):
     """Square root, element-wise."""
-    return Sqrt.apply(as_floating(x))
+    return Sqrt.apply(as_floating(input))
 
 
-def abs(x):  # noqa: A001 - PyTorch's name
+def abs(input):  # noqa: A001 - PyTorch's name
     """|x|, element-wise (gradient sign(x), 0 at 0)."""
-    return Abs.apply(x)
+    return Abs.apply(input)
 
 
-def sin(x):
+def sin(input):
     """sin(x), element-wise."""
-    return Sin.apply(as_floating(x))
+    return Sin.apply(as_floating(input))
 
 
-def cos(x):
+def cos(input):
     """cos(x), element-wise."""
-    return Cos.apply(as_floating(x))
+    return Cos.apply(as_floating(input))
 
 
-def maximum(a, b):
-    """The larger of a and b, element-wise, broadcasting."""
-    a, b = promote(a, b)
-    return Maximum.apply(a, b)
+def maximum(input, other):
+    """The larger of input and other, element-wise, broadcasting."""
+    input, other = promote(input, other)
+    return Maximum.apply(input, other)
 
 
-def minimum(a, b):
-    """The smaller of a and b, element-wise, broadcasting."""
-    a, b = promote(a, b)
-    return Minimum.apply(a, b)
+def minimum(input, other):
+    """The smaller of input and other, element-wise, broadcasting."""
+    input, other = promote(input, other)
+    return Minimum.apply(input, other)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names

@@ -89,4 +89,14 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     return _affine(y, weight, bias)
 
 
-__all__ = ["group_norm", "instance_norm"]
+def instance_norm_aten(input: Tensor, weight: Tensor | None, bias: Tensor | None,  # noqa: A002
+                       running_mean: Tensor | None, running_var: Tensor | None,
+                       use_input_stats: bool, momentum: float, eps: float,
+                       cudnn_enabled: bool) -> Tensor:
+    """``torch.instance_norm``: PyTorch's top-level form, with weight and bias first and every
+    argument required (``cudnn_enabled`` is ignored); ``F.instance_norm`` is the everyday one."""
+    return instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                         momentum, eps)
+
+
+__all__ = ["group_norm", "instance_norm", "instance_norm_aten"]

@@ -116,30 +116,30 @@ class Gather(Function):
         return ScatterAdd.apply(g, key=_along_axis(self.index, self.dim), shape=self.in_shape)
 
 
-def gather(x, dim: int, index):
+def gather(input, dim: int, index):
     """out[i][j] = x[i][index[i][j]] for dim=1 (PyTorch's gather)."""
-    d = normalize_dim(dim, x.ndim, "gather")
-    idx = index.array if isinstance(index, Tensor) else array_module(x.array).asarray(index)
-    if idx.ndim != x.ndim:
-        raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {x.ndim} "
-                         f"(shapes {tuple(idx.shape)} and {tuple(x.shape)})")
-    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
-        raise RuntimeError(f"gather: index out of range for dim {d} of size {x.shape[d]} (as "
+    d = normalize_dim(dim, input.ndim, "gather")
+    idx = index.array if isinstance(index, Tensor) else array_module(input.array).asarray(index)
+    if idx.ndim != input.ndim:
+        raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {input.ndim} "
+                         f"(shapes {tuple(idx.shape)} and {tuple(input.shape)})")
+    if idx.size and (idx.min() < -input.shape[d] or idx.max() >= input.shape[d]):
+        raise RuntimeError(f"gather: index out of range for dim {d} of size {input.shape[d]} (as "
                            "PyTorch, a RuntimeError)")
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"gather: index must be an integer tensor, got {idx.dtype}")
-    if any(i != d and s > x.shape[i] for i, s in enumerate(idx.shape)):
+    if any(i != d and s > input.shape[i] for i, s in enumerate(idx.shape)):
         raise RuntimeError(f"gather: index of shape {tuple(idx.shape)} is larger than the input "
-                           f"{tuple(x.shape)} outside dim {d}")
-    if any(i != d and s < x.shape[i] for i, s in enumerate(idx.shape)):  # PyTorch allows smaller
-        x = getitem(x, tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape)))
-    return Gather.apply(x, dim=d, index=idx)
+                           f"{tuple(input.shape)} outside dim {d}")
+    if any(i != d and s < input.shape[i] for i, s in enumerate(idx.shape)):  # PyTorch allows smaller
+        input = getitem(input, tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape)))
+    return Gather.apply(input, dim=d, index=idx)
 
 
-def index_select(x, dim: int, index):
+def index_select(input, dim: int, index):
     """The entries at the 1-D integer ``index`` along ``dim`` (that dim becomes len(index))."""
-    d = normalize_dim(dim, x.ndim, "index_select")
-    idx = index.array if isinstance(index, Tensor) else array_module(x.array).asarray(index)
+    d = normalize_dim(dim, input.ndim, "index_select")
+    idx = index.array if isinstance(index, Tensor) else array_module(input.array).asarray(index)
     if idx.ndim != 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {tuple(idx.shape)}")
-    return getitem(x, (slice(None),) * d + (idx,))
+    return getitem(input, (slice(None),) * d + (idx,))

@@ -202,6 +202,11 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
     return input.transpose(axis0, axis1)
 
 
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    """Swap dims ``dim0`` and ``dim1`` (``swapaxes`` with PyTorch's other names)."""
+    return input.transpose(dim0, dim1)
+
+
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """Elements start .. start+length-1 along ``dim``."""
     d = normalize_dim(dim, input.ndim, "narrow")

@@ -87,35 +87,35 @@ def _same_dtype(op: str, a, b, c=None) -> None:
                            "with .to(dtype) first)")
 
 
-def matmul(a, b):
+def matmul(input, other):
     """Matrix product a @ b: 1-D operands are vectors, batch dims broadcast (PyTorch's rules)."""
-    if a.ndim == 0 or b.ndim == 0:
-        raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {tuple(a.shape)} "
-                         f"and {tuple(b.shape)}")
-    _same_dtype("matmul", a, b)
-    ka = a.shape[-1]
-    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if input.ndim == 0 or other.ndim == 0:
+        raise ShapeError(f"matmul: both operands need at least 1 dim, got shapes {tuple(input.shape)} "
+                         f"and {tuple(other.shape)}")
+    _same_dtype("matmul", input, other)
+    ka = input.shape[-1]
+    kb = other.shape[0] if other.ndim == 1 else other.shape[-2]
     if ka != kb:
-        raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
+        raise ShapeError(f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be "
                          f"multiplied ({ka} != {kb})")
-    if a.ndim == 1 and b.ndim == 1:
-        return MatMul.apply(a.unsqueeze(0), b.unsqueeze(-1)).reshape(())
-    if a.ndim == 1:
-        return matmul(a.unsqueeze(0), b).squeeze(-2)
-    if b.ndim == 1:
-        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
-    return MatMul.apply(a, b)
+    if input.ndim == 1 and other.ndim == 1:
+        return MatMul.apply(input.unsqueeze(0), other.unsqueeze(-1)).reshape(())
+    if input.ndim == 1:
+        return matmul(input.unsqueeze(0), other).squeeze(-2)
+    if other.ndim == 1:
+        return matmul(input, other.unsqueeze(-1)).squeeze(-1)
+    return MatMul.apply(input, other)
 
 
-def linear(x, weight, bias=None):
+def linear(input, weight, bias=None):
     """y = x @ weight.T + bias; x (*, in), weight (out, in), bias (out,) -> (*, out)."""
-    if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
-        raise ShapeError(f"linear: input of shape {tuple(x.shape)} does not fit weight of shape "
+    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input of shape {tuple(input.shape)} does not fit weight of shape "
                          f"{tuple(weight.shape)} (expected input (*, {weight.shape[-1] if weight.ndim else '?'}))")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ShapeError(f"linear: bias of shape {tuple(bias.shape)} does not fit weight of shape "
                          f"{tuple(weight.shape)}")
-    _same_dtype("linear", x, weight, bias)
+    _same_dtype("linear", input, weight, bias)
     if bias is None:
-        return Linear.apply(x, weight)
-    return Linear.apply(x, weight, bias)
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)

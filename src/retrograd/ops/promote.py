@@ -21,13 +21,13 @@ def category(dtype) -> int:
     return _CATEGORY[np.dtype(dtype).kind]
 
 
-def promote_types(a, b) -> np.dtype:
-    """The dtype holding both ``a`` and ``b`` (PyTorch's ``promote_types``)."""
-    a, b = np.dtype(a), np.dtype(b)
-    ca, cb = category(a), category(b)
+def promote_types(type1, type2) -> np.dtype:
+    """The dtype holding both ``type1`` and ``type2`` (PyTorch's ``promote_types``)."""
+    type1, type2 = np.dtype(type1), np.dtype(type2)
+    ca, cb = category(type1), category(type2)
     if ca != cb:
-        return a if ca > cb else b
-    return np.promote_types(a, b)
+        return type1 if ca > cb else type2
+    return np.promote_types(type1, type2)
 
 
 def _scalar_dtype(value) -> np.dtype:

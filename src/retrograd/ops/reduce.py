@@ -59,62 +59,62 @@ class Amax(Function):
         return g.reshape(self.kept).expand(x.shape) * share.astype(x.dtype)
 
 
-def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001
     """Sum over ``dim`` (all by default; ``axis``/``keepdims`` are NumPy's aliases); bool and
     integer tensors sum to int64, as PyTorch."""
     if axis is not None or keepdims is not None:
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
-        x = x.to(dtype)
-    elif x.array.dtype.kind in "biu" and x.array.dtype != np.int64:
-        x = x.to(np.int64)
-    return Sum.apply(x, dims=normalize_dims(dim, x.ndim, "sum"), keepdim=keepdim)
+        input = input.to(dtype)
+    elif input.array.dtype.kind in "biu" and input.array.dtype != np.int64:
+        input = input.to(np.int64)
+    return Sum.apply(input, dims=normalize_dims(dim, input.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Mean over ``dim`` (int, tuple, or None for all); ``keepdim`` keeps them as size 1."""
     if axis is not None or keepdims is not None:
         dim, keepdim = (dim if axis is None else axis), (keepdim if keepdims is None else keepdims)
     if dtype is not None:
-        x = x.to(dtype)
-    require_float(x, "mean")
-    dims = normalize_dims(dim, x.ndim, "mean")
+        input = input.to(dtype)
+    require_float(input, "mean")
+    dims = normalize_dims(dim, input.ndim, "mean")
     count = 1
     for d in dims:
-        count *= x.shape[d]
-    return Sum.apply(x, dims=dims, keepdim=keepdim) / count
+        count *= input.shape[d]
+    return Sum.apply(input, dims=dims, keepdim=keepdim) / count
 
 
 @numpy_aliases
-def var(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Variance; ``correction`` (PyTorch >= 2) overrides ``unbiased`` (1 = Bessel's)."""
-    require_float(x, "var")
-    dims = normalize_dims(dim, x.ndim, "var")
+    require_float(input, "var")
+    dims = normalize_dims(dim, input.ndim, "var")
     count = 1
     for d in dims:
-        count *= x.shape[d]
+        count *= input.shape[d]
     corr = (1 if unbiased else 0) if correction is None else correction
-    centred = x - mean(x, dims, keepdim=True)
+    centred = input - mean(input, dims, keepdim=True)
     return sum(centred * centred, dims, keepdim) / builtins.max(count - corr, 0)
 
 
 @numpy_aliases
-def std(x, dim=None, unbiased=True, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """Standard deviation over ``dim`` (Bessel-corrected unless ``unbiased=False``)."""
-    require_float(x, "std")
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    require_float(input, "std")
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
 @numpy_aliases
-def amax(x, dim=None, keepdim=False):
+def amax(input, dim=None, keepdim=False):
     """Maximum over ``dim`` (int or tuple); ties share the gradient evenly."""
-    return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amax"), keepdim=keepdim)
+    return Amax.apply(input, dims=normalize_dims(dim, input.ndim, "amax"), keepdim=keepdim)
 
 
 @numpy_aliases
-def amin(x, dim=None, keepdim=False):
+def amin(input, dim=None, keepdim=False):
     """Minimum over ``dim`` (int or tuple); ties share the gradient evenly."""
-    return Amax.apply(x, dims=normalize_dims(dim, x.ndim, "amin"), keepdim=keepdim, smallest=True)
+    return Amax.apply(input, dims=normalize_dims(dim, input.ndim, "amin"), keepdim=keepdim, smallest=True)
 
 
 def _max_min(x, dim, keepdim, smallest):
@@ -132,51 +132,51 @@ def _max_min(x, dim, keepdim, smallest):
 
 
 @numpy_aliases
-def max(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+def max(input, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
     """Largest element, or (values, indices) along ``dim``; ``max(a, b)`` is maximum."""
     if isinstance(dim, Tensor):
         from .elementwise import maximum
 
-        return maximum(x, dim)
-    return _max_min(x, dim, keepdim, smallest=False)
+        return maximum(input, dim)
+    return _max_min(input, dim, keepdim, smallest=False)
 
 
 @numpy_aliases
-def min(x, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+def min(input, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
     """Minimum of all elements, or (values, indices) along ``dim`` (PyTorch's min)."""
     if isinstance(dim, Tensor):
         from .elementwise import minimum
 
-        return minimum(x, dim)
-    return _max_min(x, dim, keepdim, smallest=True)
+        return minimum(input, dim)
+    return _max_min(input, dim, keepdim, smallest=True)
 
 
 @numpy_aliases
-def argmax(x, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False):
     """Index of the maximum (int64), over all elements (flattened) or along ``dim``."""
-    xp = array_module(x.array)
+    xp = array_module(input.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmax(x.array), dtype=xp.int64))
-    d = normalize_dim(dim, x.ndim, "argmax")
-    return Tensor(xp.argmax(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
+        return Tensor(xp.asarray(xp.argmax(input.array), dtype=xp.int64))
+    d = normalize_dim(dim, input.ndim, "argmax")
+    return Tensor(xp.argmax(input.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
 @numpy_aliases
-def argmin(x, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False):
     """Index of the minimum (int64), over all elements (flattened) or along ``dim``."""
-    xp = array_module(x.array)
+    xp = array_module(input.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmin(x.array), dtype=xp.int64))
-    d = normalize_dim(dim, x.ndim, "argmin")
-    return Tensor(xp.argmin(x.array, axis=d, keepdims=keepdim).astype(xp.int64))
+        return Tensor(xp.asarray(xp.argmin(input.array), dtype=xp.int64))
+    d = normalize_dim(dim, input.ndim, "argmin")
+    return Tensor(xp.argmin(input.array, axis=d, keepdims=keepdim).astype(xp.int64))
 
 
 @numpy_aliases
-def logsumexp(x, dim=None, keepdim=False):
+def logsumexp(input, dim=None, keepdim=False):
     """log(sum(exp(x))) computed stably by subtracting the (detached) max first."""
-    dims = normalize_dims(dim, x.ndim, "logsumexp")
-    xp = array_module(x.array)
-    m = xp.max(x.array, axis=dims, keepdims=True, initial=-xp.inf)  # an empty sum is 0: -inf
+    dims = normalize_dims(dim, input.ndim, "logsumexp")
+    xp = array_module(input.array)
+    m = xp.max(input.array, axis=dims, keepdims=True, initial=-xp.inf)  # an empty sum is 0: -inf
     m = xp.where(xp.isfinite(m), m, 0)
-    out = ((x - m).exp().sum(dims, keepdim=True)).log() + m
+    out = ((input - m).exp().sum(dims, keepdim=True)).log() + m
     return out if keepdim else out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in dims))

@@ -63,69 +63,80 @@ class Pad(Function):
         return g[self.index]
 
 
-def reshape(x, *shape):
-    """The same elements in ``shape`` (one dim may be -1, inferred)."""
-    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-    if shape == x.shape:
-        return x
-    numel = x.array.size
+def _sizes(given: tuple, keyword, op: str) -> tuple:
+    """Sizes given one by one, as one tuple, or by keyword (not both)."""
+    if keyword is not None:
+        if given:
+            raise TypeError(f"{op}(): got the sizes both by position and by keyword")
+        given = (keyword,)
+    return tuple(given[0]) if len(given) == 1 and isinstance(given[0], (tuple, list)) else given
+
+
+def reshape(input, *sizes, shape=None):  # noqa: A002 - PyTorch's names
+    """The same elements in ``shape`` (one dim may be -1, inferred), given as PyTorch's
+    ``shape=`` or a tuple or the sizes one by one: ``reshape(x, (2, 3))``, ``reshape(x, 2, 3)``."""
+    shape = _sizes(sizes, shape, "reshape")
+    if shape == input.shape:
+        return input
+    numel = input.array.size
     known = 1
     for s in shape:
         known *= s if s != -1 else 1
     if shape.count(-1) > 1 or (-1 not in shape and known != numel) or (
             -1 in shape and (known == 0 or numel % known)):
-        raise ShapeError(f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} "
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {tuple(input.shape)} "
                          f"({numel} elements) to {shape}")
-    return Reshape.apply(x, shape=shape)
+    return Reshape.apply(input, shape=shape)
 
 
-def permute(x, *dims):
-    """Reorder the dims: ``permute(x, (0, 2, 1))`` maps (A, B, C) to (A, C, B)."""
-    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-    if len(dims) != x.ndim:
-        raise ShapeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(x.shape)}")
-    dims = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
-    if sorted(dims) != list(range(x.ndim)):
-        raise ShapeError(f"permute: {dims} is not a permutation of the dims of a {x.ndim}-d tensor")
-    return Permute.apply(x, dims=dims)
+def permute(input, *order, dims=None):  # noqa: A002 - PyTorch's names
+    """Reorder the dims: ``permute(x, (0, 2, 1))`` (or ``dims=(0, 2, 1)``, or ``0, 2, 1``) maps
+    (A, B, C) to (A, C, B)."""
+    dims = _sizes(order, dims, "permute")
+    if len(dims) != input.ndim:
+        raise ShapeError(f"permute: got {len(dims)} dims {dims} for a tensor of shape {tuple(input.shape)}")
+    dims = tuple(normalize_dim(d, input.ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(input.ndim)):
+        raise ShapeError(f"permute: {dims} is not a permutation of the dims of a {input.ndim}-d tensor")
+    return Permute.apply(input, dims=dims)
 
 
-def transpose(x, dim0: int, dim1: int):
+def transpose(input, dim0: int, dim1: int):
     """Swap dims ``dim0`` and ``dim1``."""
-    if x.ndim == 0:  # dims 0 and -1 of a 0-d tensor: nothing to swap (as PyTorch)
+    if input.ndim == 0:  # dims 0 and -1 of a 0-d tensor: nothing to swap (as PyTorch)
         normalize_dim(dim0, 0, "transpose"), normalize_dim(dim1, 0, "transpose")
-        return x
-    order = list(range(x.ndim))
-    d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
+        return input
+    order = list(range(input.ndim))
+    d0, d1 = normalize_dim(dim0, input.ndim, "transpose"), normalize_dim(dim1, input.ndim, "transpose")
     order[d0], order[d1] = order[d1], order[d0]
-    return Permute.apply(x, dims=tuple(order))
+    return Permute.apply(input, dims=tuple(order))
 
 
-def squeeze(x, dim=None):
+def squeeze(input, dim=None):
     """Drop dims of size 1 (all of them, or those in ``dim``)."""
     if dim is None:
-        return reshape(x, tuple(s for s in x.shape if s != 1))
+        return reshape(input, tuple(s for s in input.shape if s != 1))
     dims = (dim,) if isinstance(dim, int) else dim
-    dims = {normalize_dim(d, x.ndim, "squeeze") for d in dims}
-    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+    dims = {normalize_dim(d, input.ndim, "squeeze") for d in dims}
+    return reshape(input, tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1)))
 
 
-def unsqueeze(x, dim: int):
+def unsqueeze(input, dim: int):
     """Insert a dim of size 1 at ``dim``: (A, B) -> (A, 1, B) for dim=1."""
-    d = normalize_dim(dim, x.ndim + 1, "unsqueeze", x.ndim)
-    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+    d = normalize_dim(dim, input.ndim + 1, "unsqueeze", input.ndim)
+    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
-def flatten(x, start_dim: int = 0, end_dim: int = -1):
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
     """Merge dims ``start_dim``..``end_dim``: (N, C, H, W) -> (N, C*H*W) for start_dim=1."""
-    if x.ndim == 0:
-        return reshape(x, (1,))
-    s = normalize_dim(start_dim, x.ndim, "flatten")
-    e = normalize_dim(end_dim, x.ndim, "flatten")
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    s = normalize_dim(start_dim, input.ndim, "flatten")
+    e = normalize_dim(end_dim, input.ndim, "flatten")
     size = 1
-    for n in x.shape[s:e + 1]:
+    for n in input.shape[s:e + 1]:
         size *= n
-    return reshape(x, x.shape[:s] + (size,) + x.shape[e + 1:])
+    return reshape(input, input.shape[:s] + (size,) + input.shape[e + 1:])
 
 
 def expand(x, *shape):
@@ -141,6 +152,11 @@ def expand(x, *shape):
         if s != 1 and s != shape[i + lead]:
             raise ShapeError(f"expand: cannot expand shape {tuple(x.shape)} to {shape}")
     return Expand.apply(x, shape=shape)
+
+
+def broadcast_to(input, size):  # noqa: A002 - PyTorch's names
+    """``input`` broadcast to ``size`` (-1 keeps a dim), as ``expand``."""
+    return expand(input, size)
 
 
 def cat(tensors, dim: int = 0):
@@ -171,10 +187,10 @@ def stack(tensors, dim: int = 0):
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
-def split(x, split_size_or_sections, dim: int = 0):
+def split(tensor, split_size_or_sections, dim: int = 0):
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
-    d = normalize_dim(dim, x.ndim, "split")
-    n = x.shape[d]
+    d = normalize_dim(dim, tensor.ndim, "split")
+    n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0:
@@ -186,18 +202,18 @@ def split(x, split_size_or_sections, dim: int = 0):
             raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {d}")
     pieces, start = [], 0
     for s in sizes:
-        pieces.append(x[(slice(None),) * d + (slice(start, start + s),)])
+        pieces.append(tensor[(slice(None),) * d + (slice(start, start + s),)])
         start += s
     return tuple(pieces)
 
 
-def chunk(x, chunks: int, dim: int = 0):
+def chunk(input, chunks: int, dim: int = 0):
     """Split into ``chunks`` pieces of ceil(size / chunks) along ``dim`` (the last smaller)."""
-    d = normalize_dim(dim, x.ndim, "chunk")
-    if x.shape[d] == 0:  # PyTorch gives ``chunks`` empty pieces
-        return split(x, [0] * chunks, d)
-    size = -(-x.shape[d] // chunks)
-    return split(x, max(size, 1), d)
+    d = normalize_dim(dim, input.ndim, "chunk")
+    if input.shape[d] == 0:  # PyTorch gives ``chunks`` empty pieces
+        return split(input, [0] * chunks, d)
+    size = -(-input.shape[d] // chunks)
+    return split(input, max(size, 1), d)
 
 
 def pad(x, pad, mode: str = "constant", value: float = 0.0):
