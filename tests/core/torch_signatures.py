@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import inspect
 import re
+from typing import NamedTuple
 
-# Parameters that never take part in the comparison: out= is not supported (README), the rest
-# are layout/memory options retrograd does not have, or the private ones of PyTorch's functions.
+# Left out of the comparison: out= (not supported, README), options retrograd takes elsewhere
+# or not at all (layout, memory format, pinning) and the keyword-only factory options.
 IGNORED = frozenset({"out", "layout", "pin_memory", "memory_format", "requires_grad", "device",
                      "dtype", "generator"})
+
+
+class Param(NamedTuple):
+    name: str  # "*name" for *args
+    keyword_only: bool
+    optional: bool  # has a default
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -27,9 +34,10 @@ def _split_top_level(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _parse_line(line: str, name: str) -> list[tuple[str, bool]] | None:
-    """[(parameter, keyword_only)] from ``name(a, b=1, *, c=None) -> T``; None if no match."""
-    match = re.match(r"\s*(?:\.\. function:: )?(?:torch\.)?(?:linalg\.)?" + re.escape(name) + r"\(", line)
+def parse_signature_line(line: str, name: str) -> list[Param] | None:
+    """The parameters of ``name(a, b=1, *, c=None) -> T``; None when the line is not one."""
+    match = re.match(r"\s*(?:\.\. function:: )?(?:torch\.)?(?:linalg\.)?" + re.escape(name) + r"\(",
+                     line)
     if not match:
         return None
     depth, end = 1, None
@@ -48,73 +56,66 @@ def _parse_line(line: str, name: str) -> list[tuple[str, bool]] | None:
         ident = re.match(r"\**([A-Za-z_]\w*)", part)
         if ident is None:
             return None
-        if part.startswith("*"):
-            keyword_only = True  # *tensors / *size: what follows is keyword-only
-            params.append(("*" + ident.group(1), False))
+        if part.startswith("*"):  # *tensors / *size: what follows is keyword-only
+            params.append(Param("*" + ident.group(1), False, True))
+            keyword_only = True
             continue
-        params.append((ident.group(1), keyword_only))
+        params.append(Param(ident.group(1), keyword_only, "=" in part))
     return params
 
 
-def torch_signatures(fn, name: str, aten: str | None = None) -> list[list[tuple[str, bool]]]:
-    """Every signature PyTorch documents for ``fn`` (``aten``: its ATen name when not ``name``,
-    ``linalg_det``): lists of (name, keyword_only). ATen's overloads for Python numbers,
-    strings and lists (``add(int a, int b)``) are left out: only those taking a Tensor first."""
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        sig = None
-    if sig is not None:
-        return [[(("*" if p.kind is p.VAR_POSITIONAL else "") + p.name, p.kind is p.KEYWORD_ONLY)
-                 for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]]
-    found = [parsed for line in (fn.__doc__ or "").splitlines()
-             if (parsed := _parse_line(line, name)) is not None]
-    try:
-        import torch
+def _from_inspect(fn) -> list[Param]:
+    return [Param(("*" if p.kind is p.VAR_POSITIONAL else "") + p.name, p.kind is p.KEYWORD_ONLY,
+                  p.default is not p.empty or p.kind is p.VAR_POSITIONAL)
+            for p in inspect.signature(fn).parameters.values() if p.kind is not p.VAR_KEYWORD]
 
+
+def torch_signatures(fn, name: str, aten: str | None = None) -> list[list[Param]]:
+    """Every signature PyTorch gives ``fn``. ``aten``: its ATen name when not ``name``
+    (``linalg_det``). ATen's overloads for Python numbers, strings and lists (``add(int a, int
+    b)``) and its out= forms are left out."""
+    try:
+        return [_from_inspect(fn)]
+    except (TypeError, ValueError):
+        pass
+    found = [parsed for line in (fn.__doc__ or "").splitlines()
+             if (parsed := parse_signature_line(line, name)) is not None]
+    import torch
+
+    try:
         schemas = torch._C._jit_get_schemas_for_operator("aten::" + (aten or name))
-    except (ImportError, RuntimeError, AttributeError):
+    except RuntimeError:
         schemas = []
     for schema in schemas:
-        args = [("input" if a.name == "self" else a.name, a.kwarg_only) for a in schema.arguments]
-        if args and not any(n == "out" for n, _ in args) and \
-                str(schema.arguments[0].type).startswith("Tensor"):
-            found.append(args)
+        args = schema.arguments
+        if args and not any(a.name == "out" for a in args) and str(args[0].type).startswith("Tensor"):
+            found.append([Param("input" if a.name == "self" else a.name, a.kwarg_only,
+                                a.has_default_value()) for a in args])
     return found
 
 
-def our_parameters(fn) -> list[tuple[str, bool]]:
-    """(name, keyword_only) of ``fn``'s parameters; *args as "*name"; **kwargs left out."""
-    out = []
-    for p in inspect.signature(fn).parameters.values():
-        if p.kind is p.VAR_KEYWORD:
-            continue
-        out.append((("*" if p.kind is p.VAR_POSITIONAL else "") + p.name, p.kind is p.KEYWORD_ONLY))
-    return out
+def our_signature(fn) -> list[Param]:
+    return _from_inspect(fn)
 
 
-def positional_names(params: list[tuple[str, bool]]) -> list[str]:
-    """The names that may be passed by position, up to the first *args."""
+def positional_names(params: list[Param]) -> list[str]:
+    """The names that may be passed by position (up to the first *args), IGNORED left out."""
     names = []
-    for name, keyword_only in params:
-        if keyword_only or name.startswith("*"):
+    for p in params:
+        if p.keyword_only or p.name.startswith("*"):
             break
-        names.append(name)
-    return names
+        names.append(p.name)
+    return [n for n in names if n not in IGNORED]
 
 
-def name_mismatches(ours: list[tuple[str, bool]], theirs: list[list[tuple[str, bool]]]) -> str | None:
-    """None when our positional names agree with one of PyTorch's signatures where both have a
-    parameter (out= and the other ``IGNORED`` left out), and every keyword-only parameter of
-    that signature that we take by another position is named alike; else what differs."""
-    our_pos = [n for n in positional_names(ours) if n not in IGNORED]
-    our_names = {n for n, _ in ours}
-    problems = []
-    for signature in theirs:
-        their_pos = [n for n in positional_names(signature) if n not in IGNORED]
-        common = min(len(our_pos), len(their_pos))
-        if our_pos[:common] == their_pos[:common]:
+def name_mismatch(ours: list[Param], theirs: list[list[Param]]) -> str | None:
+    """None when our positional parameters have the names of one of PyTorch's signatures where
+    both have a parameter; else what differs."""
+    mine = positional_names(ours)
+    longest = max(min(len(mine), len(positional_names(s))) for s in theirs)
+    for signature in theirs:  # those that share the most positions with ours: where(condition)
+        names = positional_names(signature)  # alone does not excuse where(condition, a, b)
+        common = min(len(mine), len(names))
+        if common == longest and mine[:common] == names[:common]:
             return None
-        problems.append(f"{their_pos}")
-    del our_names
-    return f"ours {our_pos}, PyTorch's {' or '.join(problems)}"
+    return f"ours {mine}, PyTorch's " + " or ".join(str(positional_names(s)) for s in theirs)

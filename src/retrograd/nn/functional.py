@@ -230,9 +230,9 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None, max_norm: f
     return out
 
 
-def one_hot(tensor, num_classes: int = -1) -> Tensor:
+def one_hot(input, num_classes: int = -1) -> Tensor:
     """Integer class indices (*) -> int64 one-hot (*, num_classes)."""
-    idx = _indices(tensor, "one_hot")
+    idx = _indices(input, "one_hot")
     if idx.size and idx.min() < 0:
         raise RuntimeError(f"one_hot: class values must be non-negative, got {idx.min()}")
     if num_classes < 0:

@@ -29,12 +29,12 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     return Tensor(counts.astype(x.dtype))
 
 
-def searchsorted(sorted_sequence: Tensor, values, *, out_int32: bool = False, right: bool = False,
+def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False,
                  side: str | None = None) -> Tensor:
     """Where each value would be inserted into the last dim of ``sorted_sequence`` to keep it
     sorted (rows searched separately for an N-D sequence)."""
     seq = sorted_sequence.array
-    vals = values.array if isinstance(values, Tensor) else array_module(seq).asarray(values)
+    vals = input.array if isinstance(input, Tensor) else array_module(seq).asarray(input)
     xp = array_module(seq, vals)
     side = side or ("right" if right else "left")
     if seq.ndim == 1:

@@ -370,19 +370,19 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     return Clamp.apply(x, min=min, max=max)
 
 
-def where(condition, a=None, b=None):
-    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together; ``a``
-    and ``b`` may be numbers). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
-    xp = array_module(*(t.array for t in (condition, a, b) if isinstance(t, Tensor)))
+def where(condition, input=None, other=None):
+    """Elements of ``input`` where ``condition`` is true, else of ``other`` (broadcast together;
+    either may be a number). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``."""
+    xp = array_module(*(t.array for t in (condition, input, other) if isinstance(t, Tensor)))
     cond = condition.array if isinstance(condition, Tensor) else xp.asarray(condition)
-    if a is None and b is None:
+    if input is None and other is None:
         from .select import nonzero
 
         return nonzero(Tensor(cond), as_tuple=True)
-    if a is None or b is None:
+    if input is None or other is None:
         raise TypeError("where: give both input and other, or neither (where(condition) is nonzero)")
     if cond.dtype != bool:
         raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(xp.asarray(a, dtype=result_type(a, b)))
-    return Where.apply(cond, *promote(a, b))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor(xp.asarray(input, dtype=result_type(input, other)))
+    return Where.apply(cond, *promote(input, other))

@@ -89,12 +89,14 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     return _affine(y, weight, bias)
 
 
-def instance_norm_aten(input: Tensor, weight: Tensor | None, bias: Tensor | None,  # noqa: A002
-                       running_mean: Tensor | None, running_var: Tensor | None,
-                       use_input_stats: bool, momentum: float, eps: float,
-                       cudnn_enabled: bool) -> Tensor:
-    """``torch.instance_norm``: PyTorch's top-level form, with weight and bias first and every
-    argument required (``cudnn_enabled`` is ignored); ``F.instance_norm`` is the everyday one."""
+def instance_norm_aten(input: Tensor, weight: Tensor | None = None,  # noqa: A002
+                       bias: Tensor | None = None, running_mean: Tensor | None = None,
+                       running_var: Tensor | None = None, use_input_stats: bool = True,
+                       momentum: float = 0.1, eps: float = 1e-5,
+                       cudnn_enabled: bool = False) -> Tensor:
+    """``torch.instance_norm``: PyTorch's top-level form, weight and bias before the running
+    statistics (PyTorch requires them all; ``cudnn_enabled`` is ignored). ``F.instance_norm``
+    is the everyday one."""
     return instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
                          momentum, eps)
 

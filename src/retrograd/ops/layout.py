@@ -231,8 +231,18 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
     return tuple(select(input, d, i) for i in range(input.shape[d]))
 
 
-def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:  # noqa: A002
-    """``n`` near-equal parts (the first ``size % n`` one longer), or parts cut at indices."""
+def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *,  # noqa: A002
+                 sections: int | None = None, indices=None,
+                 tensor_indices_or_sections=None) -> tuple:
+    """``n`` near-equal parts (the first ``size % n`` one longer), or parts cut at indices.
+    By keyword, as PyTorch's parser takes them: ``sections=n``, ``indices=[...]`` or
+    ``tensor_indices_or_sections=``."""
+    given = [v for v in (indices_or_sections, sections, indices, tensor_indices_or_sections)
+             if v is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split(): give exactly one of indices_or_sections, sections, "
+                        "indices, tensor_indices_or_sections")
+    indices_or_sections = given[0]
     d = normalize_dim(dim, input.ndim, "tensor_split")
     size = input.shape[d]
     if isinstance(indices_or_sections, Tensor):

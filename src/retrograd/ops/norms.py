@@ -2,6 +2,8 @@
 Positive p-norms share one rule (``VectorNorm``) whose gradient at 0 is 0, as PyTorch's (not 0/0)."""
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 
 from .. import backend
@@ -58,6 +60,22 @@ def _floating(x: Tensor, dtype, op: str) -> Tensor:
     return x
 
 
+def _also_named(other: str):
+    """Let the first parameter be passed by keyword under ``other`` too: PyTorch's parser takes
+    both ``x`` and ``input`` for the linalg norms."""
+    def wrap(fn):
+        first = next(iter(inspect.signature(fn).parameters))
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            if other in kwargs:
+                kwargs[first] = kwargs.pop(other)
+            return fn(*args, **kwargs)
+        return call
+    return wrap
+
+
+@_also_named("input")
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     """(sum |x|^ord)^(1/ord) over ``dim`` (all dims by default); ord inf/-inf: max/min |x|,
     ord 0: the count of non-zeros."""
@@ -72,26 +90,28 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return (x.abs() ** ord).sum(dims, keepdim) ** (1.0 / ord)
 
 
-def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: N803,A002
+@_also_named("x")
+def matrix_norm(input: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: N803,A002
     """Frobenius norm, the max/min absolute column (ord 1/-1) or row (inf/-inf) sum, the
     largest/smallest singular value (2/-2) or their sum ('nuc') of the matrices in the two dims
     ``dim``."""
-    A = _floating(A, dtype, "linalg.matrix_norm")
-    rows, cols = normalize_dims(dim[0], A.ndim, "matrix_norm")[0], normalize_dims(dim[1], A.ndim, "matrix_norm")[0]
+    input = _floating(input, dtype, "linalg.matrix_norm")
+    rows, cols = normalize_dims(dim[0], input.ndim, "matrix_norm")[0], normalize_dims(dim[1], input.ndim, "matrix_norm")[0]
     if ord == "fro":
-        return p_norm(A, 2.0, tuple(sorted((rows, cols))), keepdim)
+        return p_norm(input, 2.0, tuple(sorted((rows, cols))), keepdim)
     if ord in (1, -1, math.inf, -math.inf):
         summed, other = (rows, cols) if ord in (1, -1) else (cols, rows)
-        sums = A.abs().sum(summed, keepdim=True)
+        sums = input.abs().sum(summed, keepdim=True)
         out = sums.amax(other, keepdim=True) if ord > 0 else sums.amin(other, keepdim=True)
         return out if keepdim else out.squeeze((rows, cols))
     if ord in (2, -2, "nuc"):
-        values = svdvals(A.movedim((rows, cols), (-2, -1)))
+        values = svdvals(input.movedim((rows, cols), (-2, -1)))
         out = values.sum(-1) if ord == "nuc" else values.amax(-1) if ord == 2 else values.amin(-1)
         return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
+@_also_named("x")
 def norm(input: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     """``linalg.norm``: the 2-norm of all elements by default; a vector norm over one dim (or a
     1-D input), a matrix norm over two dims (or a 2-D input) when ``ord`` is given."""

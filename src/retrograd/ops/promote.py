@@ -41,10 +41,11 @@ def _scalar_dtype(value) -> np.dtype:
     return backend.get_default_dtype()
 
 
-def result_type(*operands) -> np.dtype:
-    """The dtype PyTorch gives an op on ``operands`` (Tensors, arrays, Python numbers)."""
+def result_type(tensor, other, *more) -> np.dtype:
+    """The dtype PyTorch gives an op on ``tensor``, ``other`` and any ``more`` (Tensors, arrays,
+    Python numbers)."""
     levels: list = [None, None, None]  # dimensioned tensors, 0-d tensors, Python numbers
-    for x in operands:
+    for x in (tensor, other, *more):
         if isinstance(x, Tensor):
             arr = x.array
             level, dt = (0 if arr.ndim else 1), arr.dtype
