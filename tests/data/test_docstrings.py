@@ -7,7 +7,7 @@ import pytest
 MODULES = ["retrograd.data", "retrograd.data.dataset", "retrograd.data.dataloader",
            "retrograd.data.transforms", "retrograd.data.datasets.mnist",
            "retrograd.data.datasets.registry",
-           "retrograd.data.samplers", "retrograd.utils.data"]
+           "retrograd.data.samplers", "retrograd.utils.data", "retrograd.data.color"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -8,11 +8,13 @@ float32 (C, H, W) Tensor in [0, 1], the layout the array transforms (``Normalize
 """
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any, Sequence
 
 import numpy as np
 
 from ._utils import is_tensor, to_tensor
+from .color import adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation
 from .transforms import Transform, _pair
 
 
@@ -122,59 +124,65 @@ class CenterCrop:
         return f"CenterCrop(size={self.size})"
 
 
-def _factor_range(value, name: str) -> tuple[float, float] | None:
-    if value is None or value == 0:
-        return None
-    if isinstance(value, (int, float)):
+def _factor_range(value, name: str, center: float = 1.0, bound=(0.0, float("inf")),
+                  clip_first_on_zero: bool = True) -> tuple[float, float] | None:
+    """torchvision's check: a number v gives [center - v, center + v] (the low end at least 0
+    for the factors), a pair is taken as (min, max), both within ``bound``; None when the range
+    is just ``center`` (nothing to do)."""
+    if isinstance(value, Number) and not isinstance(value, bool):
         if value < 0:
-            raise ValueError(f"ColorJitter: {name} must be non-negative, got {value}")
-        return max(0.0, 1.0 - value), 1.0 + value
-    lo, hi = value
-    if not 0 <= lo <= hi:
-        raise ValueError(f"ColorJitter: {name} range must satisfy 0 <= min <= max, got {value}")
-    return float(lo), float(hi)
+            raise ValueError(f"ColorJitter: {name} as a single number must be non-negative, got {value}")
+        low, high = center - float(value), center + float(value)
+        if clip_first_on_zero:
+            low = max(low, 0.0)
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        low, high = float(value[0]), float(value[1])
+    else:
+        raise TypeError(f"ColorJitter: {name} should be a single number or a (min, max) pair, "
+                        f"got {value!r}")
+    if not bound[0] <= low <= high <= bound[1]:
+        raise ValueError(f"ColorJitter: {name} values should be between {bound}, got {(low, high)}")
+    return None if low == high == center else (low, high)
 
 
 class ColorJitter(Transform):
-    """Random brightness and contrast (torchvision's factors: ``brightness=b`` draws a factor
-    in [max(0, 1 - b), 1 + b], or give a (min, max) pair), applied in random order.
-    Brightness scales the image; contrast blends it with its mean grey level. Works on float
-    images in [0, 1] (C, H, W) or Pillow images; saturation and hue are not supported."""
+    """Random brightness, contrast, saturation and hue, as torchvision's ``ColorJitter``:
+    ``brightness=b`` draws a factor in [max(0, 1 - b), 1 + b] (likewise contrast and
+    saturation), ``hue=h`` a factor in [-h, h] with h <= 0.5; or give a (min, max) pair (hue
+    within [-0.5, 0.5]). The four adjustments run in a random order, with the factors drawn
+    after the order (numbers from NumPy, not PyTorch). Works on float images in [0, 1]
+    (C, H, W) with 1 or 3 channels (arrays or Tensors) and on Pillow images, through
+    ``retrograd.data.color`` (torchvision's formulas and Pillow calls)."""
 
     batched = False
+    _STEPS = (("brightness", adjust_brightness), ("contrast", adjust_contrast),
+              ("saturation", adjust_saturation), ("hue", adjust_hue))
 
     def __init__(self, brightness=0, contrast=0, saturation=0, hue=0, generator=None) -> None:
         super().__init__(generator)
-        if saturation or hue:
-            raise NotImplementedError("ColorJitter: saturation and hue are not supported; use "
-                                      "brightness and contrast")
         self.brightness = _factor_range(brightness, "brightness")
         self.contrast = _factor_range(contrast, "contrast")
+        self.saturation = _factor_range(saturation, "saturation")
+        self.hue = _factor_range(hue, "hue", center=0.0, bound=(-0.5, 0.5), clip_first_on_zero=False)
+
+    def _draw(self) -> list:
+        """The adjustments to run, in this call's order, each with its factor."""
+        order = self.generator.permutation(4)
+        factors = {name: None if getattr(self, name) is None
+                   else float(self.generator.uniform(*getattr(self, name))) for name, _ in self._STEPS}
+        return [(fn, factors[name]) for name, fn in (self._STEPS[k] for k in order)
+                if factors[name] is not None]
 
     def __call__(self, img: Any):
         if _is_pil(img):
-            Image = _pil()
-            mode = img.mode
-            chw = np.asarray(img, dtype=np.float32) / 255
-            chw = chw[None] if chw.ndim == 2 else chw.transpose(2, 0, 1)
-            out = np.clip(self.apply(chw) * 255 + 0.5, 0, 255).astype(np.uint8)
-            return Image.fromarray(out[0] if mode == "L" else out.transpose(1, 2, 0), mode)
+            for fn, factor in self._draw():
+                img = fn(img, factor)
+            return img
         return super().__call__(img)
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
-        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
-        out = x.astype(dtype)
-        steps = [s for s in (("brightness", self.brightness), ("contrast", self.contrast)) if s[1]]
-        for k in self.generator.permutation(len(steps)):
-            name, (lo, hi) = steps[k]
-            factor = dtype.type(self.generator.uniform(lo, hi))
-            if name == "brightness":
-                out = out * factor
-            else:
-                grey = out.mean(axis=-3) if out.shape[-3] == 1 else (
-                    0.299 * out[..., 0, :, :] + 0.587 * out[..., 1, :, :] + 0.114 * out[..., 2, :, :])
-                mean = grey.mean(axis=(-2, -1), keepdims=True)[..., None, :, :]
-                out = (out - mean) * factor + mean
-            out = np.clip(out, 0, 1).astype(dtype)
+        out = x if x.dtype.kind == "f" else x.astype(np.float32)
+        for fn, factor in self._draw():
+            out = fn(out, factor)
         return out
