@@ -71,3 +71,23 @@ def test_matches_pytorch_where_its_base_seed_comes_from():
     assert seeds(0) == seeds(1)
     assert _epoch(0, generator=rg.Generator().manual_seed(7))[0] == \
         _epoch(1, generator=rg.Generator().manual_seed(7))[0]
+
+
+@pytest.mark.parametrize("seeded", [False, True], ids=["global", "generator"])
+def test_resuming_mid_epoch_keeps_the_epochs_worker_seeds(seeded):
+    def make():
+        kw = {"generator": rg.Generator().manual_seed(4)} if seeded else {}
+        return DataLoader(Augmented(), batch_size=2, num_workers=2, shuffle=True, **kw)
+
+    rg.manual_seed(9)
+    loader = make()
+    epoch = iter(loader)
+    next(epoch)
+    state, rng = loader.state_dict(), rg.get_rng_state()
+    rest = {int(v) for b in epoch for v in b[0]}  # base + worker id (the workers' streams restart)
+    after = rg.get_rng_state()
+    again = make()
+    again.load_state_dict(state)  # as load_checkpoint: the loader first, then the global state
+    rg.set_rng_state(rng)
+    assert {int(v) for b in again for v in b[0]} == rest and len(rest) == 2
+    assert np.array_equal(rg.get_rng_state().numpy(), after.numpy())  # the seed not drawn again

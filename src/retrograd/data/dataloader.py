@@ -128,6 +128,8 @@ class DataLoader:
         self._epoch_start_state: dict | None = None  # generator state before this epoch's draw
         self._batches_done = 0
         self._skip = 0
+        self._epoch_base_seed: int | None = None  # this epoch's workers' base seed
+        self._resume_base_seed: int | None = None  # the interrupted epoch's, after load_state_dict
 
     # ----- randomness -------------------------------------------------------------------------
     def _random_sampler(self) -> Any:
@@ -203,13 +205,23 @@ class DataLoader:
             for group in indices:
                 yield self._fetcher.fetch(group)
 
+    def _state_generator(self) -> np.random.Generator | None:
+        """The generator whose state ``state_dict`` keeps: the shuffling one, else ``generator``."""
+        sampler = self._random_sampler()
+        return sampler.generator if sampler is not None else self._generator
+
     def __iter__(self) -> Iterator[Any]:
         self._in_epoch = True
-        sampler = self._random_sampler()
-        self._epoch_start_state = (copy.deepcopy(sampler.generator.bit_generator.state)
-                                   if sampler is not None else None)
+        held = self._state_generator()
+        self._epoch_start_state = (copy.deepcopy(held.bit_generator.state)
+                                   if held is not None else None)
         skip, self._skip = self._skip, 0
-        base_seed = self._draw_base_seed()
+        resumed, self._resume_base_seed = self._resume_base_seed, None
+        if resumed is not None and not (held is not None and held is self._generator):
+            base_seed = resumed  # drawn before the checkpoint from a stream not rewound: not again
+        else:  # a fresh epoch, or one replayed from its generator's start state
+            base_seed = self._draw_base_seed()
+        self._epoch_base_seed = base_seed
         indices = self._index_batches()
         if skip and indices is not None:
             indices = itertools.islice(indices, skip, None)
@@ -229,7 +241,7 @@ class DataLoader:
 
     # ----- resuming ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        """Where the shuffling stands: ``{"generator_state", "batches_done"}``.
+        """Where the shuffling stands: ``{"generator_state", "batches_done", "base_seed"}``.
 
         Taken mid-epoch, it holds the generator state from before this epoch's shuffle and the
         number of batches already yielded, so ``load_state_dict`` resumes with the next batch.
@@ -238,11 +250,14 @@ class DataLoader:
         if state is None and (self._random_sampler() is not None or self._generator is not None):
             state = self.generator.bit_generator.state
         return {"generator_state": copy.deepcopy(state),  # None: never needed a generator
-                "batches_done": self._batches_done if self._in_epoch else self._skip}
+                "batches_done": self._batches_done if self._in_epoch else self._skip,
+                "base_seed": self._epoch_base_seed if self._in_epoch else self._resume_base_seed}
 
     def load_state_dict(self, state: dict) -> None:
         """Restore ``state_dict()``: the next epoch replays that order, skipping done batches."""
         if state.get("generator_state") is not None:
             self.generator.bit_generator.state = copy.deepcopy(state["generator_state"])
         self._skip = int(state.get("batches_done", 0))
+        seed = state.get("base_seed")
+        self._resume_base_seed = None if seed is None or not self._skip else int(seed)
         self._in_epoch, self._epoch_start_state = False, None
