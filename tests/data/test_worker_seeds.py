@@ -44,9 +44,22 @@ def test_base_seed_is_drawn_from_the_generator_each_epoch_not_from_the_global_on
     rg.manual_seed(0)
     before = rg.get_rng_state().numpy().copy()
     state = g.get_state().numpy().copy()
-    list(loader)  # in-process too (as PyTorch), so a generator gives one order either way
+    list(loader)  # in-process too, as PyTorch (a generator that shuffles is not advanced)
     assert not np.array_equal(g.get_state().numpy(), state)
     np.testing.assert_array_equal(rg.get_rng_state().numpy(), before)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_each_epoch_gets_new_worker_seeds_and_a_shuffle_keeps_its_order(shuffle):
+    loader = DataLoader(Augmented(), batch_size=4, num_workers=2, shuffle=shuffle,
+                        generator=rg.Generator().manual_seed(2))
+    seeds = [{int(s) for b in loader for s in b[0]} for _ in range(2)]
+    assert seeds[0] != seeds[1]
+    if shuffle:  # the order is the generator's alone, as without workers
+        order = [i for b in DataLoader(list(range(8)), batch_size=4, shuffle=True,
+                                       generator=rg.Generator().manual_seed(2)) for i in b.tolist()]
+        g = rg.Generator().manual_seed(2)
+        assert order == g.permutation(8).tolist()
 
 
 def test_matches_pytorch_where_its_base_seed_comes_from():

@@ -74,9 +74,10 @@ class DataLoader:
     epochs; ``timeout`` seconds to wait for a batch, 0 for ever); ``pin_memory`` is accepted
     and does nothing (CPU only). ``generator`` is a ``retrograd.Generator`` (or a NumPy one, or
     an int seed); when None, the shuffling sampler makes its own from retrograd's global
-    generator on first use. Each epoch draws the workers' base seed from ``generator`` (the
+    generator on first use. Each epoch takes the workers' base seed from ``generator`` (the
     global generator when None), as PyTorch: one generator seed gives the same worker seeds and
-    so the same random augmentations, whatever the global seed. ``transform`` (retrograd's) is applied to the inputs of every batch
+    so the same random augmentations, whatever the global seed (a generator that shuffles is
+    not advanced by it, so orders are as without workers). ``transform`` (retrograd's) is applied to the inputs of every batch
     (its first field, a NumPy array (B, ...)), e.g. a batched ``RandomCrop``.
     ``state_dict()``/``load_state_dict()`` resume the shuffled order mid-epoch.
 
@@ -173,14 +174,20 @@ class DataLoader:
         return iter(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def _draw_base_seed(self) -> int | None:
-        """The workers' base seed, drawn as PyTorch draws it when an epoch's iterator is made:
-        from ``generator`` when one was given, else from the global generator; with or without
-        workers (so a generator gives one shuffle order either way), but not while persistent
-        workers live (they keep the seeds they started with). None: nothing drawn."""
+        """The workers' base seed for the epoch that starts, as PyTorch from ``generator`` when
+        one was given (else from the global generator, where workers need one): one generator
+        seed gives the same worker seeds whatever the global seed. A generator that also
+        shuffles gives the number it would draw next without advancing, so the epoch's order is
+        the same with or without workers and as before this seed existed (PyTorch advances it).
+        None: no seed needed (no workers, or persistent workers that keep theirs)."""
         if self.num_workers > 0 and self.persistent_workers and self._pool is not None:
             return None
-        source = self._generator if self._generator is not None else global_generator()
-        return int(source.integers(0, 2**62))
+        if self._generator is None:
+            return int(global_generator().integers(0, 2**62)) if self.num_workers > 0 else None
+        if self._generator is self._state_generator() and self._random_sampler() is not None:
+            peek = np.random.Generator(copy.deepcopy(self._generator.bit_generator))
+            return int(peek.integers(0, 2**62))
+        return int(self._generator.integers(0, 2**62))  # nothing else draws from it
 
     def _raw_batches(self, indices: Iterator | None, base_seed: int | None) -> Iterator[Any]:
         if self.num_workers > 0:
