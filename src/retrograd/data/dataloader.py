@@ -77,8 +77,9 @@ class DataLoader:
     generator on first use. Each epoch takes the workers' base seed from ``generator`` (the
     global generator when None), as PyTorch: one generator seed gives the same worker seeds and
     so the same random augmentations, whatever the global seed (a generator that shuffles is
-    not advanced by it, so orders are as without workers). ``transform`` (retrograd's) is applied to the inputs of every batch
-    (its first field, a NumPy array (B, ...)), e.g. a batched ``RandomCrop``.
+    not advanced by it, so orders are as without workers). ``transform`` (retrograd's) is
+    applied to the inputs of every batch (its first field, a NumPy array (B, ...)), e.g. a
+    batched ``RandomCrop``.
     ``state_dict()``/``load_state_dict()`` resume the shuffled order mid-epoch.
 
     >>> import numpy as np

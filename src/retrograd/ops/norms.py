@@ -91,12 +91,14 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
 
 
 @_also_named("x")
-def matrix_norm(input: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: N803,A002
+def matrix_norm(input: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *,  # noqa: A002
+                dtype=None) -> Tensor:
     """Frobenius norm, the max/min absolute column (ord 1/-1) or row (inf/-inf) sum, the
     largest/smallest singular value (2/-2) or their sum ('nuc') of the matrices in the two dims
     ``dim``."""
     input = _floating(input, dtype, "linalg.matrix_norm")
-    rows, cols = normalize_dims(dim[0], input.ndim, "matrix_norm")[0], normalize_dims(dim[1], input.ndim, "matrix_norm")[0]
+    rows = normalize_dims(dim[0], input.ndim, "matrix_norm")[0]
+    cols = normalize_dims(dim[1], input.ndim, "matrix_norm")[0]
     if ord == "fro":
         return p_norm(input, 2.0, tuple(sorted((rows, cols))), keepdim)
     if ord in (1, -1, math.inf, -math.inf):
