@@ -21,3 +21,15 @@ def _seed():
     rg.manual_seed(0)
     np.random.seed(0)
     yield
+
+
+@pytest.fixture
+def torchvision():
+    """torchvision as an oracle, or a skip when it is missing or cannot load (a wheel built for
+    another torch fails at import with RuntimeError or OSError, not ImportError)."""
+    try:
+        import torchvision as module
+        from torchvision.transforms import functional  # noqa: F401 - loads the extension too
+    except Exception as e:  # noqa: BLE001 - any failure to load means no oracle
+        pytest.skip(f"torchvision not usable: {e!r}")
+    return module

@@ -105,23 +105,15 @@ def test_color_jitter_all_four_in_a_random_order_from_its_generator():
 
 
 # ----- against torchvision --------------------------------------------------------------------
-def _torchvision_functional():
-    try:
-        from torchvision.transforms import functional
-    except Exception as e:  # noqa: BLE001 - missing, or built for another torch (no extension)
-        pytest.skip(f"torchvision not usable: {e!r}")
-    return functional
-
-
 FACTORS = {"adjust_saturation": [0.0, 0.4, 1.0, 1.8], "adjust_hue": [-0.5, -0.23, 0.0, 0.1, 0.37, 0.5],
            "adjust_brightness": [0.0, 0.6, 1.4], "adjust_contrast": [0.0, 0.6, 1.4]}
 
 
 @pytest.mark.parametrize("op", sorted(FACTORS))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_matches_torchvision_on_tensors(op, dtype):
+def test_matches_torchvision_on_tensors(op, dtype, torchvision):
     torch = pytest.importorskip("torch")
-    TF = _torchvision_functional()
+    TF = torchvision.transforms.functional
     x = RNG.uniform(0, 1, (2, 3, 7, 9)).astype(dtype)
     x[0, :, 0, 0] = 0.4  # a grey pixel: hue and saturation 0
     for factor in FACTORS[op]:
@@ -132,8 +124,8 @@ def test_matches_torchvision_on_tensors(op, dtype):
 
 
 @pytest.mark.parametrize("op", sorted(FACTORS))
-def test_matches_torchvision_on_pillow_images(op):
-    TF = _torchvision_functional()
+def test_matches_torchvision_on_pillow_images(op, torchvision):
+    TF = torchvision.transforms.functional
     pic = _pil(RNG.uniform(0, 1, (3, 7, 9)))
     for factor in FACTORS[op]:
         assert np.array_equal(np.asarray(getattr(color, op)(pic, factor)),

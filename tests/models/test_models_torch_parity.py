@@ -169,8 +169,7 @@ def test_resnet18():
     assert_same_forward(resnet18(num_classes=7), theirs, (2, 3, 64, 64))
 
 
-def test_resnet18_against_torchvision():
-    torchvision = pytest.importorskip("torchvision")
+def test_resnet18_against_torchvision(torchvision):
     rg.manual_seed(0)
     assert_same_forward(resnet18(num_classes=7), torchvision.models.resnet18(num_classes=7),
                         (2, 3, 32, 32))
