@@ -76,3 +76,19 @@ def test_graph_of_the_last_step_is_appended(capsys, fmt):
     text, graph = out.split("\n" + ("flowchart LR" if fmt == "mermaid" else "digraph"), 1)
     assert len(json.loads(text)["steps"]) == 2
     assert "0: Linear(2 " in graph and "δ = [" in graph and "ΔW = [[" in graph
+
+
+@pytest.mark.parametrize("option, bad", [("--format", "html"), ("--loss", "l1"),
+                                         ("--activation", "gelu"),
+                                         ("--output-activation", "gelu"), ("--graph", "svg")])
+def test_unknown_choices_are_refused_by_the_parser(capsys, option, bad):
+    with pytest.raises(SystemExit) as info:
+        cli.main([option, bad])
+    assert info.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_every_documented_choice_is_accepted(capsys):
+    for argv in (["--format", "text"], ["--format", "latex"], ["--graph", "dot"],
+                 ["--graph", "mermaid"], ["--output-activation", "none"], ["--loss", "mse"]):
+        assert cli.main(argv) == 0, argv
+    capsys.readouterr()
