@@ -134,3 +134,54 @@ def test_cyclic_momentum_of_a_resumed_and_a_restored_scheduler():
     theirs = _momenta(o4, TS.CyclicLR(o4, base_lr=0.01, max_lr=0.1, step_size_up=3,
                                       base_momentum=0.7, max_momentum=0.95), 10)
     np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_plateau_eps_boundary_and_epoch_argument():
+    kw = dict(mode="min", patience=0, factor=0.5, eps=0.05)  # 0.1 -> 0.05 differs by exactly eps
+    metrics = [1.0, 2.0, 3.0, 4.0]
+    o1, o2 = _opt(lr=0.1), _opt(torch.optim, lr=0.1)
+    np.testing.assert_allclose(_lrs(o1, S.ReduceLROnPlateau(o1, **kw), 4, metrics),
+                               _lrs(o2, TS.ReduceLROnPlateau(o2, **kw), 4, metrics))
+    sched = S.ReduceLROnPlateau(_opt(), patience=0)
+    assert sched.last_epoch == 0 and sched.get_last_lr() == [0.1]
+    sched.step(1.0)
+    assert sched.last_epoch == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched.step(1.0, epoch=7)
+    assert sched.last_epoch == 7
+
+
+def test_sequential_with_a_one_epoch_first_scheduler_matches_torch():
+    o1, o2 = _opt(groups=2), _opt(torch.optim, groups=2)
+    s1 = S.SequentialLR(o1, [S.LinearLR(o1, start_factor=0.5, end_factor=0.5, total_iters=3),
+                             S.ExponentialLR(o1, 0.8)], milestones=[1])
+    s2 = TS.SequentialLR(o2, [TS.LinearLR(o2, start_factor=0.5, end_factor=0.5, total_iters=3),
+                              TS.ExponentialLR(o2, 0.8)], milestones=[1])
+    np.testing.assert_allclose(_lrs(o1, s1, 8), _lrs(o2, s2, 8), rtol=1e-12)
+    assert s1.get_last_lr() == pytest.approx(s2.get_last_lr())
+
+
+def test_chained_single_scheduler_and_lambda_state():
+    o1, o2 = _opt(), _opt(torch.optim)
+    np.testing.assert_allclose(_lrs(o1, S.ChainedScheduler([S.ExponentialLR(o1, 0.7)]), 5),
+                               _lrs(o2, TS.ChainedScheduler([TS.ExponentialLR(o2, 0.7)]), 5))
+    sched = S.LambdaLR(_opt(groups=2), [lambda t: 0.5 ** t, lambda t: 1.0 / (t + 1)])
+    state = sched.state_dict()
+    assert state["base_lrs"] == [0.1, 0.2] and state["last_epoch"] == 0
+    assert "optimizer" not in state and state["lr_lambdas"] == [None, None]
+
+
+def test_one_cycle_arguments_at_their_limits():
+    for kw in (dict(total_steps=1), dict(total_steps=10, pct_start=0.0),
+               dict(total_steps=10, pct_start=1.0), dict(epochs=2, steps_per_epoch=3)):
+        o1, o2 = _opt(momentum=0.9), _opt(torch.optim, momentum=0.9)
+        steps = kw.get("total_steps", 6)
+        np.testing.assert_allclose(_lrs(o1, S.OneCycleLR(o1, max_lr=1.0, **kw), steps - 1),
+                                   _lrs(o2, TS.OneCycleLR(o2, max_lr=1.0, **kw), steps - 1),
+                                   rtol=1e-12)
+    for kw in (dict(total_steps=0), dict(total_steps=2.5), dict(epochs=2),
+               dict(steps_per_epoch=2), dict(total_steps=10, pct_start=1.5),
+               dict(total_steps=10, anneal_strategy="cubic")):
+        with pytest.raises(ValueError):
+            S.OneCycleLR(_opt(momentum=0.9), max_lr=1.0, **kw)
