@@ -61,6 +61,21 @@ def prepare(workdir: Path, mutate: list[str], tests: list[str]) -> None:
     (workdir / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + settings)
 
 
+def rerun_survivors(workdir: Path, env: dict) -> list[str]:
+    """The survivors of the run in ``workdir``, whose tests/ (and mutmut's copy of them) are
+    replaced by the checkout's, so that new tests get their chance on them."""
+    for target in (workdir / "tests", workdir / "mutants" / "tests"):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(ROOT / "tests", target,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+    results = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
+                             cwd=workdir, env=env, capture_output=True, text=True, check=False)
+    names = summarize(results.stdout)[1]
+    if not names:
+        raise SystemExit(f"no survivors to rerun in {workdir}")
+    return names
+
+
 def summarize(results: str) -> tuple[dict, list[str]]:
     """Counts of mutant states per source file, and the survivors' names, from the output of
     ``mutmut results --all true`` (lines ``    retrograd.x.y.x_f__mutmut_3: survived``)."""
@@ -85,13 +100,20 @@ def main(argv=None) -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--mutants", nargs="+", default=[],
                         help="run only these mutants (names or fnmatch patterns, as listed)")
+    parser.add_argument("--survivors", action="store_true",
+                        help="rerun the last run's survivors in --workdir with the current tests "
+                             "(after adding tests; the source must be unchanged)")
     args = parser.parse_args(argv)
     mutate, tests = PARTS[args.part]
     workdir = args.workdir or Path("/tmp") / f"retrograd-mutation-{args.part}"
-    prepare(workdir, mutate, args.tests or tests)
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
+    if args.survivors:
+        names = rerun_survivors(workdir, env)
+    else:
+        prepare(workdir, mutate, args.tests or tests)
+        names = args.mutants
     run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children",
-                          str(args.max_children), *args.mutants], cwd=workdir, env=env, check=False)
+                          str(args.max_children), *names], cwd=workdir, env=env, check=False)
     if run.returncode:
         print(f"mutmut run exited with {run.returncode}", file=sys.stderr)
     results = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
