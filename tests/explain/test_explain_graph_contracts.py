@@ -63,3 +63,34 @@ def test_layer_graph_shows_up_to_six_values_and_names_other_parameters():
     assert "Δgain = [" in edges[1][2]
     _, edges = parse_dot(layer_graph(model, rec, fmt="dot", max_show=7))
     assert "ΔW = [-" in edges[0][2]
+
+
+def test_escaping_classes_and_default_direction():
+    from retrograd.explain import to_dot, to_mermaid
+
+    w = rg.tensor([1.0, 2.0], requires_grad=True)
+    y = (w * 3.0).sum()
+    text = to_mermaid(y, params={"a&b": w})
+    assert "-.->" not in text  # no gradient edges unless asked
+    assert '"a#amp;b<br/>(2,)"' in text
+    lines = text.splitlines()
+    assert "    class t0 param;" in lines and "    class op1 output;" in lines
+    assert not any(line.strip().startswith("class") and "const" in line.split()[-1] for line in lines)
+    dot = to_dot(y, params={"C:\\tmp": w})
+    assert '"C:\\\\tmp\\n(2,)"' in dot and "rankdir=TB;" in dot and 'fontname="Helvetica"' in dot
+
+
+def test_layer_graph_norms_are_the_updates_norms():
+    from retrograd.explain.render import fmt
+
+    model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)).double()
+    x = np.random.default_rng(1).normal(size=(5, 4))
+    rec = record_step(model, x, np.zeros((5, 2)), F.mse_loss, optim.SGD(model.parameters(), lr=0.1))
+    _, edges = parse_dot(layer_graph(model, rec, fmt="dot", digits=3))
+    dw = rec.layers[0].params_after["weight"] - rec.layers[0].params["weight"]
+    assert f"‖ΔW‖ = {fmt(float(np.linalg.norm(dw)), 3)}" in edges[0][2]
+    nodes, _ = parse_dot(layer_graph(model, rec, fmt="dot", digits=3))
+    assert f"‖δ‖ = {fmt(float(np.linalg.norm(rec.layers[1].delta)), 3)}" in nodes["L2"]
+    one = record_step(model, x[:1], np.zeros((1, 2)), F.mse_loss, optim.SGD(model.parameters(), lr=0.1))
+    nodes, _ = parse_dot(layer_graph(model, one, fmt="dot", digits=3))
+    assert "δ = [" in nodes["L2"] and "δ = [[" not in nodes["L2"]  # one sample: a flat vector
