@@ -70,15 +70,16 @@ def rerun_survivors(workdir: Path, env: dict) -> list[str]:
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
     results = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
                              cwd=workdir, env=env, capture_output=True, text=True, check=False)
-    names = summarize(results.stdout)[1]
+    names = summarize(results.stdout, states=("survived", "no tests"))[1]
     if not names:
         raise SystemExit(f"no survivors to rerun in {workdir}")
     return names
 
 
-def summarize(results: str) -> tuple[dict, list[str]]:
-    """Counts of mutant states per source file, and the survivors' names, from the output of
-    ``mutmut results --all true`` (lines ``    retrograd.x.y.x_f__mutmut_3: survived``)."""
+def summarize(results: str, states=("survived",)) -> tuple[dict, list[str]]:
+    """Counts of mutant states per source file, and the names of those in ``states`` (the
+    survivors), from the output of ``mutmut results --all true`` (lines
+    ``    retrograd.x.y.x_f__mutmut_3: survived``)."""
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     survivors = []
     for line in results.splitlines():
@@ -87,7 +88,7 @@ def summarize(results: str) -> tuple[dict, list[str]]:
             continue
         module, state = m.group(1), m.group(2).strip()
         counts[module][state] += 1
-        if state == "survived":
+        if state in states:
             survivors.append(line.strip().split(":")[0])
     return counts, survivors
 

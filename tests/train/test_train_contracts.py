@@ -116,3 +116,134 @@ def test_evaluate_returns_plain_values():
     assert isinstance(logs["confusion_matrix"], list) and np.sum(logs["confusion_matrix"]) == 6
     assert trainer_module._plain(np.float32(0.5)) == 0.5 and trainer_module._plain(np.array(2.0)) == 2.0
     assert trainer_module._plain(np.array([1, 2])) == [1, 2] and trainer_module._plain("x") == "x"
+
+
+class Recorder:
+    """A callback that writes down what the Trainer tells it."""
+
+    def __init__(self, opt=None):
+        self.opt, self.calls = opt, []
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def record(trainer, *args):
+            lr = self.opt.param_groups[0]["lr"] if self.opt is not None else None
+            self.calls.append((hook, *args[:1], lr, args[1] if len(args) > 1 else None))
+        return record
+
+
+def _data(n=100):
+    rg.manual_seed(1)
+    return rg.randn(n, 3).array, np.arange(n) % 2
+
+
+def test_fit_defaults_batches_and_batch_logs(monkeypatch):
+    rg.manual_seed(0)
+    model = nn.Linear(3, 2)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    recorder = Recorder()
+    trainer = Trainer(model, opt, nn.CrossEntropyLoss(), callbacks=[recorder], verbose=0)
+    assert trainer.checkpoint_extra == {} and trainer.epoch == 0
+    clock = iter(range(1000))
+    monkeypatch.setattr(trainer_module.time, "perf_counter", lambda: float(next(clock)))
+    history = trainer.fit(_data())  # one epoch, batches of 64
+    batches = [c for c in recorder.calls if c[0] == "on_train_batch_end"]
+    assert [c[1] for c in batches] == [0, 1] and len(history) == 1
+    assert all(set(c[3]) == {"loss"} for c in batches)
+    assert history["loss"][0] == pytest.approx((64 * batches[0][3]["loss"] + 36 * batches[1][3]["loss"]) / 100)
+    assert history["samples_per_s"][0] == 100.0  # 100 samples between two clock ticks
+    assert [c[0] for c in recorder.calls if c[0] != "on_train_batch_end"] == [
+        "on_train_begin", "on_epoch_begin", "on_epoch_end", "on_train_end"]
+    assert [c[1] for c in recorder.calls if c[0] == "on_epoch_begin"] == [0]
+
+
+def test_fit_resumes_at_initial_epoch_and_shuffles_by_default():
+    seen = []
+
+    class Probe(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(1, 2)
+
+        def forward(self, x):
+            seen.append(x.array[:, 0].copy())
+            return self.lin(x)
+
+    model = Probe()
+    trainer = Trainer(model, optim.SGD(model.parameters(), lr=0.0), nn.CrossEntropyLoss(),
+                      metrics=(), verbose=0, batch_size=50)
+    x, y = np.arange(50.0)[:, None].astype(np.float32), np.zeros(50, dtype=np.int64)
+    history = trainer.fit((x, y), epochs=3, initial_epoch=2)
+    assert history.epochs == [2] and trainer.epoch == 3
+    assert not np.array_equal(seen[0], np.arange(50.0))  # shuffled
+    seen.clear()
+    trainer.fit((x, y), epochs=4, shuffle=False)
+    np.testing.assert_array_equal(seen[0], np.arange(50.0))
+
+
+def test_scheduler_steps_before_user_callbacks_and_per_batch():
+    rg.manual_seed(0)
+    model = nn.Linear(3, 2)
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    recorder = Recorder(opt)
+    trainer = Trainer(model, opt, nn.CrossEntropyLoss(), verbose=0, callbacks=[recorder],
+                      scheduler=lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    trainer.fit(_data(), epochs=2)
+    assert [c[2] for c in recorder.calls if c[0] == "on_epoch_end"] == [0.5, 0.25]
+    assert trainer.history["lr"] == [1.0, 0.5]  # the lr the epoch trained with
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    trainer = Trainer(model, opt, nn.CrossEntropyLoss(), verbose=0, schedule_per_batch=True,
+                      scheduler=lr_scheduler.ExponentialLR(opt, gamma=0.5))
+    trainer.fit(_data(), epochs=1)  # two batches
+    assert opt.param_groups[0]["lr"] == 0.25
+
+
+def test_progress_bar_description_and_figures(monkeypatch):
+    made = []
+
+    class Bar:
+        def __init__(self, loader, **kwargs):
+            self.loader, self.kwargs, self.postfix = loader, kwargs, []
+            made.append(self)
+
+        def __iter__(self):
+            return iter(self.loader)
+
+        def set_postfix(self, **kwargs):
+            self.postfix.append(kwargs)
+
+    monkeypatch.setattr(trainer_module, "interactive", lambda: True)
+    monkeypatch.setattr(trainer_module, "progress_bar", Bar)
+    clock = iter(range(0, 10000, 2))
+    monkeypatch.setattr(trainer_module.time, "perf_counter", lambda: float(next(clock)))
+    trainer = _trainer()
+    trainer.fit(_data(), epochs=2)
+    assert [b.kwargs["desc"] for b in made] == ["epoch 1/2", "epoch 2/2"]
+    first, second = made[0].postfix
+    assert set(first) == {"loss", "accuracy", "samples_s"}
+    assert first["samples_s"] == "32" and second["samples_s"] == "25"  # 64 / 2 s, 100 / 4 s
+    assert float(second["loss"]) == pytest.approx(trainer.history["loss"][0], abs=5e-5)
+
+
+def test_checkpoint_round_trip_restores_history_extra_and_scheduler(tmp_path):
+    def make():
+        rg.manual_seed(0)
+        model = nn.Linear(3, 2)
+        opt = optim.SGD(model.parameters(), lr=1.0)
+        return Trainer(model, opt, nn.CrossEntropyLoss(), verbose=0,
+                       scheduler=lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+
+    trainer = make()
+    trainer.checkpoint_extra = {"note": "run 1"}
+    trainer.fit(_data(), epochs=2)
+    path = str(tmp_path / "run.ckpt")
+    trainer.save_checkpoint(path)
+    trainer.save_checkpoint(str(tmp_path / "early.ckpt"), epoch=1)
+    again = make()
+    assert again.load_checkpoint(path) == 2 and again.epoch == 2
+    assert again.history.history == trainer.history.history and again.history.epochs == [0, 1]
+    assert again.checkpoint_extra == {"note": "run 1"}
+    assert again.optimizer.param_groups[0]["lr"] == 0.25 and again.scheduler.last_epoch == 2
+    assert make().load_checkpoint(str(tmp_path / "early.ckpt")) == 1
