@@ -109,6 +109,11 @@ def main(argv=None) -> int:
     workdir = args.workdir or Path("/tmp") / f"retrograd-mutation-{args.part}"
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
     if args.survivors:
+        if args.tests:  # a new test selection for the rerun
+            settings = workdir / "pyproject.toml"
+            settings.write_text(re.sub(r"(?m)^pytest_add_cli_args_test_selection = .*$",
+                                       "pytest_add_cli_args_test_selection = "
+                                       + json.dumps(args.tests), settings.read_text()))
         names = rerun_survivors(workdir, env)
     else:
         prepare(workdir, mutate, args.tests or tests)
