@@ -52,7 +52,7 @@ def test_num_classes_adds_absent_classes(name):
 
 
 def test_pos_label_and_binary_weights():
-    y, p = [0, 1, 1, 0, 0, 1], [0, 0, 1, 1, 0, 1]
+    y, p = [0, 0, 0, 1, 1], [0, 0, 1, 1, 0]  # precision 2/3 for class 0, 1/2 for class 1
     got = M.precision_recall_fscore_support(y, p, average="binary", pos_label=0)
     expected = skm.precision_recall_fscore_support(y, p, average="binary", pos_label=0)
     np.testing.assert_allclose(got[:3], expected[:3])
@@ -66,10 +66,16 @@ def test_pos_label_and_binary_weights():
         M.precision(y, p, pos_label=-1)
     with pytest.raises(ValueError, match="labels must be class indices"):
         M.precision(y, p, average="macro", labels=[-1])
-    # weighted average when the scored classes hold a single true sample (weights summing to 1)
+    # weighted average when the scored classes hold a single true sample (weights summing to 1):
+    # class 0 scores 1, absent class 2 scores 0 with weight 0
     for fn, ref in [(M.f1_score, skm.f1_score), (M.recall, skm.recall_score)]:
-        assert quiet(fn, [0, 1, 1], [1, 1, 1], average="weighted", labels=[0, 2]) == pytest.approx(
-            quiet(ref, [0, 1, 1], [1, 1, 1], average="weighted", labels=[0, 2]))
+        got = fn([0, 1, 1], [0, 1, 1], average="weighted", labels=[0, 2], zero_division=0)
+        assert got == ref([0, 1, 1], [0, 1, 1], average="weighted", labels=[0, 2],
+                          zero_division=0) == 1.0
+    # every scored class ill-defined with zero_division=nan: nan, as sklearn
+    assert np.isnan(M.precision([0, 1], [0, 1], average="macro", labels=[5], zero_division=np.nan))
+    assert np.isnan(skm.precision_score([0, 1], [0, 1], average="macro", labels=[5],
+                                        zero_division=np.nan))
 
 
 @pytest.mark.parametrize("fn, word", [(M.recall, "Recall"), (M.f1_score, "F-score"),
@@ -116,6 +122,8 @@ def test_no_numpy_warnings_for_absent_classes_and_constant_targets():
         np.testing.assert_allclose(cm, [[0.5, 0, 0.5], [0, 0, 0], [0, 0, 1]])
         assert M.r2_score([[1.0, 2.0], [1.0, 3.0]], [[1.0, 2.0], [2.0, 3.0]],
                           multioutput="raw_values").tolist() == [0.0, 1.0]
+        assert M.r2_score([[1.0, 2.0], [1.0, 3.0]], [[1.0, 2.0], [1.0, 3.0]],
+                          multioutput="raw_values").tolist() == [1.0, 1.0]  # 0/0 for output 0
 
 
 def test_r2_variance_weighted_two_samples_and_default_force_finite():
@@ -209,6 +217,20 @@ def test_stateful_confusion_matrix_grows_by_one_class():
     for preds, target in [([0, 1], [1, 1]), ([2], [2]), ([3], [2])]:
         cm.update(preds, target)
     assert cm.compute().tolist() == M.confusion_matrix([1, 1, 2, 2], [0, 1, 2, 3]).tolist()
+
+
+@pytest.mark.parametrize("cls, fn", [(M.Precision, M.precision), (M.Recall, M.recall),
+                                     (M.F1Score, M.f1_score)])
+def test_stateful_scores_warn_only_for_themselves(cls, fn):
+    metric = cls(average="macro")
+    metric.update([0, 0], [0, 1])  # class 1 never predicted: only its precision is undefined
+    if cls is M.Precision:
+        with pytest.warns(UndefinedMetricWarning, match="Precision is ill-defined"):
+            metric.compute()
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            metric.compute()
 
 
 @pytest.mark.parametrize("cls, fn", [(M.Precision, M.precision), (M.Recall, M.recall),
