@@ -1,6 +1,6 @@
 """The strong-Wolfe line search and L-BFGS against PyTorch's own, step by step (holes a mutation
 run of retrograd.optim found: the Rosenbrock trajectories pass through few of the search's
-branches). Hundreds of random one-dimensional searches reach bracketing, extrapolation, zooming,
+branches). 400 random one-dimensional searches reach bracketing, extrapolation, zooming,
 the 'too close to an end' safeguard and the evaluation limit; L-BFGS runs cover three
 parameters, one unused, small histories, evaluation limits and tolerances."""
 import numpy as np
@@ -42,13 +42,16 @@ def _problem(seed):
     d = -g0 if rng.random() < 0.7 else -g0 + rng.normal(size=3) * np.abs(g0).mean()
     if g0 @ d >= 0:
         d = -g0
-    return fg, x0, f0, g0, d, 10.0 ** rng.uniform(-3, 1.5), int(rng.choice([3, 6, 25]))
+    t0 = 10.0 ** rng.uniform(-4, 1.5)  # small first steps make the search extrapolate
+    c2 = float(rng.choice([0.9, 0.5, 0.1, 0.01]))  # tight curvature conditions make it zoom
+    c1 = float(rng.choice([1e-4, 1e-2, min(0.3, c2 / 2)]))
+    return fg, x0, f0, g0, d, t0, int(rng.choice([3, 6, 25])), c1, c2
 
 
 def test_strong_wolfe_matches_torch_on_random_searches():
     steps = set()
-    for seed in range(300):
-        fg, x0, f0, g0, d, t0, max_ls = _problem(seed)
+    for seed in range(400):
+        fg, x0, f0, g0, d, t0, max_ls, c1, c2 = _problem(seed)
 
         def ours_obj(x, t, d_):
             return fg(x0 + t * d_)
@@ -57,7 +60,7 @@ def test_strong_wolfe_matches_torch_on_random_searches():
             f, g = fg(x0 + float(t) * d_.numpy())
             return float(f), torch.from_numpy(g)
 
-        kw = dict(c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=max_ls)
+        kw = dict(c1=c1, c2=c2, tolerance_change=1e-9, max_ls=max_ls)
         f, g, t, evals = strong_wolfe(ours_obj, [], t0, d, f0, g0, float(g0 @ d), **kw)
         tf, tg, tt, tevals = torch_lbfgs._strong_wolfe(
             torch_obj, None, t0, torch.from_numpy(d), float(f0), torch.from_numpy(g0),
