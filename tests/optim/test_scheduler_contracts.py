@@ -185,3 +185,20 @@ def test_one_cycle_arguments_at_their_limits():
                dict(total_steps=10, anneal_strategy="cubic")):
         with pytest.raises(ValueError):
             S.OneCycleLR(_opt(momentum=0.9), max_lr=1.0, **kw)
+
+
+@pytest.mark.parametrize("kw", [dict(T_0=3, T_mult=1), dict(T_0=2, T_mult=3, eta_min=0.01),
+                                dict(T_0=1, T_mult=2)])
+def test_warm_restarts_with_other_periods_match_torch(kw):
+    o1, o2 = _opt(groups=2), _opt(torch.optim, groups=2)
+    np.testing.assert_allclose(_lrs(o1, S.CosineAnnealingWarmRestarts(o1, **kw), 20),
+                               _lrs(o2, TS.CosineAnnealingWarmRestarts(o2, **kw), 20), rtol=1e-12)
+    o1, o2 = _opt(), _opt(torch.optim)
+    s1, s2 = S.CosineAnnealingWarmRestarts(o1, **kw), TS.CosineAnnealingWarmRestarts(o2, **kw)
+    for epoch in [0.5, 1.0, 2.0, 3.0, 3.5, 7.25, 8.0, 26.0, 30.5, 2.0]:
+        s1.step(epoch)
+        s2.step(epoch)
+        np.testing.assert_allclose(s1.get_last_lr(), s2.get_last_lr(), rtol=1e-12)
+    for bad in (dict(T_0=0), dict(T_0=2.5), dict(T_0=2, T_mult=0), dict(T_0=2, T_mult=1.5)):
+        with pytest.raises(ValueError):
+            S.CosineAnnealingWarmRestarts(_opt(), **bad)
