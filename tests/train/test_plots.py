@@ -57,7 +57,7 @@ def test_roc_zooms_with_log_scale_only_when_every_auc_is_near_one(caught):
 def test_curves_plot_the_history_against_epoch_numbers(caught):
     history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.6, 0.4], "val_accuracy": [0.4, 0.6, 0.7],
                "accuracy": [0.5, 0.7, 0.8], "lr": [0.1] * 3, "samples_per_s": [900.0] * 3}
-    plots.plot_history(history, "curves.png")
+    assert plots.plot_history(history, "curves.png") == "curves.png"
     loss_ax, acc_ax = caught[0].axes  # no panel for lr or samples_per_s
     train, val = loss_ax.get_lines()
     np.testing.assert_array_equal(train.get_xdata(), [1, 2, 3])
@@ -75,7 +75,7 @@ def test_curves_plot_the_history_against_epoch_numbers(caught):
 
 def test_confusion_matrix_cells_show_the_values(caught):
     matrix = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])
-    plots.plot_confusion_matrix(matrix, "cm.png")
+    assert plots.plot_confusion_matrix(matrix, "cm.png") == "cm.png"
     image_ax, bar_ax = caught[0].axes
     np.testing.assert_array_equal(image_ax.get_images()[0].get_array(), matrix)
     cells = {(t.get_position(), t.get_text(), t.get_color()) for t in image_ax.texts}
@@ -97,7 +97,7 @@ def test_roc_curves_are_the_metrics_curves(caught):
     rng = np.random.default_rng(1)
     y = np.repeat([0, 1, 2], 30)
     scores = rng.dirichlet(np.ones(3), size=90) + np.eye(3)[y] * 0.3
-    plots.plot_roc(y, scores, "roc.png", class_names=["cat", "dog", "cow"])
+    assert plots.plot_roc(y, scores, "roc.png", class_names=["cat", "dog", "cow"]) == "roc.png"
     ax = caught[0].axes[0]
     curves = ax.get_lines()[:3]
     for c, line in enumerate(curves):
@@ -106,12 +106,19 @@ def test_roc_curves_are_the_metrics_curves(caught):
         np.testing.assert_allclose(line.get_ydata(), tpr)
         auc = roc_auc_score((y == c).astype(int), scores[:, c])
         assert line.get_label() == f"{['cat', 'dog', 'cow'][c]} (AUC {auc:.3f})"
-    assert ax.get_lines()[3].get_linestyle() == "--"  # the chance diagonal
+    diagonal = ax.get_lines()[3]  # the chance diagonal
+    assert diagonal.get_linestyle() == "--"
+    assert list(diagonal.get_xdata()) == [0, 1] and list(diagonal.get_ydata()) == [0, 1]
     assert ax.get_xlabel() == "false positive rate" and ax.get_ylabel() == "true positive rate"
-    plots.plot_roc(np.array([0, 1, 1, 0]), np.array([0.2, 0.9, 0.6, 0.4]), "roc.png")
-    assert caught[1].axes[0].get_lines()[0].get_label() == "positive (AUC 1.000)"
-    assert caught[1].axes[0].get_xscale() == "log"
-    assert caught[1].axes[0].get_xlim()[0] == pytest.approx(0.25)  # half of 1 / 2 negatives
+    plots.plot_roc(np.array([1, 1, 0, 1]), np.array([0.7, 0.9, 0.4, 0.6]), "roc.png")
+    ax = caught[1].axes[0]
+    assert ax.get_lines()[0].get_label() == "positive (AUC 1.000)"
+    assert ax.get_xscale() == "log"
+    assert ax.get_xlim() == pytest.approx((0.5, 1.0))  # half of 1 / (1 negative), to 1
+    y = np.repeat([1, 2], 10)  # class 0 never occurs: no curve for it, the others still drawn
+    plots.plot_roc(y, np.c_[np.full(20, 0.2), rng.dirichlet(np.ones(2), size=20) * 0.8], "roc.png")
+    labels = [line.get_label() for line in caught[2].axes[0].get_lines()[:2]]
+    assert [label.split(" (")[0] for label in labels] == ["1", "2"]
 
 
 def test_save_figure_writes_a_png_atomically(tmp_path):
@@ -126,5 +133,9 @@ def test_save_figure_writes_a_png_atomically(tmp_path):
     width = int.from_bytes(path.read_bytes()[16:20], "big")
     fig = new_figure(figsize=(2, 2))
     fig.subplots().plot([0, 1], [0, 1])
-    save_figure(fig, str(path), dpi=120)  # an existing folder is fine; 120 dpi is the default
-    assert int.from_bytes(path.read_bytes()[16:20], "big") == width
+    fig.savefig(tmp_path / "direct.png", dpi=120, bbox_inches="tight")  # 120 dpi, cropped
+    assert int.from_bytes((tmp_path / "direct.png").read_bytes()[16:20], "big") == width
+    save_figure(fig, str(path))  # an existing folder is fine
+    import matplotlib
+
+    assert plots.pyplot() is matplotlib.pyplot
