@@ -1,0 +1,74 @@
+"""record_bptt on models the default example does not cover (holes a mutation run found: the
+example's b_hh is 0, its RNN batch-first, one sequence, no initial state): the unrolled forward
+must give the model's own output and loss, the record must be a snapshot, and its fields and
+JSON the recorded values."""
+import json
+
+import numpy as np
+import pytest
+
+import retrograd as rg
+from retrograd import nn, optim
+from retrograd.explain import record_bptt
+from retrograd.explain.worked_example import half_sse
+
+
+class StateModel(nn.Module):
+    """An RNN (batch-first or time-major) started from a given state, its final state into a
+    head."""
+
+    def __init__(self, batch_first):
+        super().__init__()
+        self.rnn = nn.RNN(2, 3, batch_first=batch_first, dtype=rg.float64)
+        self.head = nn.Linear(3, 1, dtype=rg.float64)
+        self.batch_first = batch_first
+
+    def forward(self, x):
+        n = x.shape[0] if self.batch_first else x.shape[1]
+        h0 = rg.tensor(np.linspace(-0.5, 0.5, 3 * n).reshape(1, n, 3))
+        _, h_n = self.rnn(x, h0)
+        return self.head(h_n[0])
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_unrolled_forward_is_the_models_forward(batch_first):
+    rg.manual_seed(0)
+    model = StateModel(batch_first)
+    with rg.no_grad():
+        model.rnn.bias_hh_l0.array[...] = [0.3, -0.2, 0.1]  # a b_hh that matters
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 4, 2) if batch_first else (4, 2, 2))
+    y = rng.normal(size=(2, 1))
+    expected = model(rg.tensor(x)).array.copy()
+    expected_loss = float(half_sse(rg.tensor(expected), rg.tensor(y)).item())
+    rec = record_bptt(model, x, y, half_sse, optim.SGD(model.parameters(), lr=0.1))
+    np.testing.assert_allclose(rec.output, expected, rtol=1e-12)
+    assert rec.loss_before == pytest.approx(expected_loss, rel=1e-12)
+    np.testing.assert_allclose(rec.steps[0].h_prev, np.linspace(-0.5, 0.5, 6).reshape(2, 3))
+    np.testing.assert_allclose(rec.dW_hh, rec.fused_dW_hh, rtol=1e-10, atol=1e-12)
+    assert (rec.nonlinearity, rec.rnn_name, rec.optimizer, rec.lr) == ("tanh", "rnn", "SGD", 0.1)
+
+
+def test_record_is_a_snapshot_and_its_json_holds_its_values():
+    from retrograd.explain.bptt_example import default_model
+
+    model = default_model()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x, y = np.array([[[1.0], [0.5], [-1.0]]]), np.array([[0.5]])
+    rec = record_bptt(model, x, y, half_sse, opt)
+    kept = {k: v.copy() for k, v in rec.params_after.items()}
+    before = {k: v.copy() for k, v in rec.params.items()}
+    output, fused = rec.output.copy(), rec.fused_dW_hh.copy()
+    record_bptt(model, x, y, half_sse, opt)  # the next step updates the parameters in place
+    for name in kept:
+        np.testing.assert_array_equal(rec.params_after[name], kept[name])
+        np.testing.assert_array_equal(rec.params[name], before[name])
+    np.testing.assert_array_equal(rec.output, output)
+    np.testing.assert_array_equal(rec.fused_dW_hh, fused)
+    full = rec.to_dict()
+    assert full["steps"][1]["delta_a"] == rec.steps[1].delta_a.tolist()
+    assert full["loss_before"] == rec.loss_before and full["nonlinearity"] == "tanh"
+    short = json.loads(rec.to_json(digits=3))
+    assert short["dW_hh"] == [[float(f"{v:.3g}") for v in row] for row in rec.dW_hh]
+    assert short["steps"][0]["t"] == 1 and short["lr"] == 0.1 and short["optimizer"] == "SGD"
+    assert rec.to_json().startswith('{\n  "nonlinearity": "tanh",\n')
