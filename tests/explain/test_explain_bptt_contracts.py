@@ -72,3 +72,33 @@ def test_record_is_a_snapshot_and_its_json_holds_its_values():
     assert short["dW_hh"] == [[float(f"{v:.3g}") for v in row] for row in rec.dW_hh]
     assert short["steps"][0]["t"] == 1 and short["lr"] == 0.1 and short["optimizer"] == "SGD"
     assert rec.to_json().startswith('{\n  "nonlinearity": "tanh",\n')
+
+
+def _lines(text, prefix):
+    return [line.strip() for line in text.splitlines() if line.strip().startswith(prefix)]
+
+
+def test_text_shows_the_records_numbers_and_formulas():
+    from retrograd.explain.bptt_example import run
+    from retrograd.explain.render import fmt, format_array
+
+    _, (rec,) = run()
+    text = rec.to_text()
+    s = rec.steps[2]
+    assert _lines(text, "t=3  x_t") == [
+        f"t=3  x_t = {format_array(s.x[0])}  h_(t-1) = {format_array(s.h_prev[0])}  "
+        f"a_t = {format_array(s.a[0])}  h_t = {format_array(s.h[0])}"]
+    assert f"output {format_array(rec.output[0])}   loss L = {fmt(rec.loss_before)}" in text
+    assert "h_t = tanh(a_t)" in text and "dL/da_t = dL/dh_t * (1 - h_t^2)" in text
+    assert f"dL/dW_hh = sum of the terms = {format_array(rec.dW_hh)}" in text
+    diff = float(np.abs(rec.dW_hh - rec.fused_dW_hh).max())
+    assert f"(max difference {fmt(diff, 2)})" in text and diff < 1e-12
+    assert f"loss before {fmt(rec.loss_before)}, after {fmt(rec.loss_after)}" in text
+    assert _lines(text, "head.bias:") == [
+        f"head.bias: {format_array(rec.params['head.bias'])} -> "
+        f"{format_array(rec.params_after['head.bias'])}"]
+    assert rec.to_markdown() == "```\n" + text + "```\n"
+    assert "loss L = 0.218" in rec.to_text(3) and "loss L = 0.218047\n" not in rec.to_text(3)
+    _, (relu,) = run([[1.0], [-2.0], [0.5]], [1.0], nonlinearity="relu")
+    text = relu.to_text()
+    assert "h_t = relu(a_t)" in text and "dL/da_t = dL/dh_t * [a_t > 0]" in text
