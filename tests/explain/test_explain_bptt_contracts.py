@@ -102,3 +102,26 @@ def test_text_shows_the_records_numbers_and_formulas():
     _, (relu,) = run([[1.0], [-2.0], [0.5]], [1.0], nonlinearity="relu")
     text = relu.to_text()
     assert "h_t = relu(a_t)" in text and "dL/da_t = dL/dh_t * [a_t > 0]" in text
+
+
+def test_unrolled_graph_labels_carry_the_records_numbers():
+    from test_explain_graph import parse_dot, parse_mermaid
+
+    from retrograd.explain import unrolled_graph
+    from retrograd.explain.bptt_example import run
+    from retrograd.explain.render import fmt, format_array
+
+    _, (rec,) = run()
+    nodes, edges = parse_dot(unrolled_graph(rec, "dot"))
+    s = rec.steps[1]
+    assert nodes["h0"] == "h_0\\n[0, 0]"
+    assert nodes["h2"] == f"h_2 = {format_array(s.h[0], 3)}\\ndL/dh = {format_array(s.delta_h[0], 3)}"
+    assert nodes["x3"] == "x_3\\n[-1]"
+    assert nodes["out"] == f"output\\n{format_array(rec.output[0], 3)}\\nL = {fmt(rec.loss_before, 3)}"
+    labels = {(a, b): lab for a, b, lab in edges}
+    assert f"norm of its term {fmt(np.linalg.norm(s.dW_hh), 3)}" in labels[("h1", "h2")]
+    assert "W_ih" in labels[("x2", "h2")] and ("h3", "out", "") in edges
+    assert sum('label="grad"' in lab for lab in labels.values()) == 7  # 3 x, 3 h, the output
+    mermaid = unrolled_graph(rec)
+    assert mermaid.startswith("flowchart LR\n") and mermaid == unrolled_graph(rec, "mermaid", 3)
+    assert f"h_2 = {format_array(s.h[0], 4)}" in unrolled_graph(rec, "mermaid", 4)
