@@ -80,7 +80,8 @@ def test_graph_of_the_last_step_is_appended(capsys, fmt):
 
 @pytest.mark.parametrize("option, bad", [("--format", "html"), ("--loss", "l1"),
                                          ("--activation", "gelu"),
-                                         ("--output-activation", "gelu"), ("--graph", "svg")])
+                                         ("--output-activation", "gelu"), ("--graph", "svg"),
+                                         ("--model", "lstm")])
 def test_unknown_choices_are_refused_by_the_parser(capsys, option, bad):
     with pytest.raises(SystemExit) as info:
         cli.main([option, bad])
@@ -92,3 +93,13 @@ def test_every_documented_choice_is_accepted(capsys):
                  ["--graph", "mermaid"], ["--output-activation", "none"], ["--loss", "mse"]):
         assert cli.main(argv) == 0, argv
     capsys.readouterr()
+
+
+def test_numbers_refused_and_accepted(tmp_path, capsys):
+    np.save(tmp_path / "nan.npy", np.array([1.0, np.nan]))
+    np.save(tmp_path / "one.npy", np.array([[1.0, 2.0]]))
+    assert "finite numbers" in error(capsys, "--input", str(tmp_path / "nan.npy"))
+    assert run_json(capsys, "--input", str(tmp_path / "one.npy"))["steps"][0]["x"] == [[1.0, 2.0]]
+    assert "expected finite numbers" in error(capsys, "--input", "1,inf")
+    for lr in ("0", "-0.1", "nan"):
+        assert "--lr must be a finite number above 0" in error(capsys, "--lr", lr)
