@@ -265,3 +265,17 @@ def test_stateful_defaults_and_copies():
     loss.update([[1.0, 0.0]], [7])
     assert loss.compute() == pytest.approx(-np.log(1e-3))
     assert repr(M.Accuracy()) == "Accuracy(name='accuracy')"
+
+
+def test_stateful_names_validation_and_compute_before_update():
+    for metric in (M.ConfusionMatrix(num_classes=3, name="cm"), M.F1Score(name="f1_macro"),
+                   M.R2Score(name="r2_out"), M.Precision(name="p"), M.ROCAUC(name="auc2")):
+        assert metric.name == metric.__dict__["name"] and metric.name in repr(metric)
+    assert M.ConfusionMatrix(num_classes=3).num_classes == 3
+    with pytest.raises(ValueError, match="normalize"):
+        M.ConfusionMatrix(normalize="rows")  # refused when built, not at the first compute
+    for metric in (M.ConfusionMatrix(), M.Precision(), M.MeanSquaredError(), M.R2Score()):
+        with pytest.raises(Exception, match="update"):
+            metric.compute()
+    with pytest.raises(ValueError, match="unknown metric"):
+        M.get_metric(3)
