@@ -133,3 +133,16 @@ def test_without_hooks_cleared_grads_give_zero_and_nested_layers_keep_their_name
     assert plain.record() == pytest.approx(want, rel=1e-6)
     model.zero_grad(set_to_none=True)
     assert plain.record() == {"0.0": 0.0, "1": 0.0}  # no backward seen, no .grad: zero
+
+
+def test_plot_shows_each_layers_norms_against_steps_from_one():
+    pytest.importorskip("matplotlib")
+    fig = plot_gradient_norms({"0": [1.0, 0.5, 0.25], "": [0.0, 0.0, 0.0]}, title="run 3")
+    ax = fig.axes[0]
+    first, model = ax.get_lines()
+    assert list(first.get_xdata()) == [1, 2, 3] and list(first.get_ydata()) == [1.0, 0.5, 0.25]
+    assert model.get_label() == "model"  # a model with parameters of its own, unnamed
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("step", "gradient L2 norm", "run 3")
+    assert ax.get_legend().get_title().get_text() == "layer"
+    assert plot_gradient_norms({"0": [0.0, 0.0]}).axes[0].get_yscale() == "linear"  # all zero
+    assert plot_gradient_norms({"0": [1.0]}, logy=False).axes[0].get_yscale() == "linear"

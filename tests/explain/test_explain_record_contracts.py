@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+import retrograd as rg
 import retrograd.nn.functional as F
 from retrograd import nn, optim
 from retrograd.explain import layer_graph, record_step
@@ -151,3 +152,28 @@ def test_json_indent_and_to_dict(rec):
     full = rec.to_dict()
     assert full["layers"][0]["delta"] == rec.layers[0].delta.tolist()
     assert full["optimizer"] == "SGD" and full["lr"] == 0.1
+
+
+class Scale2d(nn.Module):
+    """A layer with a 2-D weight (out, in) and none of the usual size attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(rg.zeros(3, 2))
+
+
+def test_describe_reads_a_plain_two_dimensional_weight():
+    assert describe(Scale2d()) == "Scale2d(2 -> 3)"
+    odd = Scale2d()
+    odd.weight = nn.Parameter(rg.zeros(3, 2, 2))  # 3-D with no sizes known: the name only
+    assert describe(odd) == "Scale2d"
+
+
+def test_layers_from_a_state_dict_in_numeric_order():
+    from retrograd.explain.worked_example import layers_from_state_dict
+
+    state = {f"net.{i}.weight": rg.zeros(2, 2) + i for i in (0, 2, 10)}
+    state["net.10.bias"] = np.full(2, 10.0)  # arrays as well as Tensors
+    layers = layers_from_state_dict(state)
+    assert [float(w[0, 0]) for w, _ in layers] == [0.0, 2.0, 10.0]  # 10 after 2, not before
+    assert layers[0][1] is None and layers[2][1].tolist() == [10.0, 10.0]
