@@ -125,3 +125,15 @@ def test_unrolled_graph_labels_carry_the_records_numbers():
     mermaid = unrolled_graph(rec)
     assert mermaid.startswith("flowchart LR\n") and mermaid == unrolled_graph(rec, "mermaid", 3)
     assert f"h_2 = {format_array(s.h[0], 4)}" in unrolled_graph(rec, "mermaid", 4)
+
+
+def test_record_step_dispatches_with_the_same_target():
+    from retrograd.explain import record_step
+    from retrograd.explain.bptt_example import default_model
+
+    x, y = np.array([[[1.0], [0.5], [-1.0]]]), np.array([[0.25]])
+    model = default_model()
+    direct = record_bptt(model, x, y, half_sse, optim.SGD(model.parameters(), lr=0.1))
+    model = default_model()
+    via = record_step(model, x, y, half_sse, optim.SGD(model.parameters(), lr=0.1))
+    assert via.loss_before == direct.loss_before and via.loss_after == direct.loss_after

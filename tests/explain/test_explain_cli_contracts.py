@@ -103,3 +103,11 @@ def test_numbers_refused_and_accepted(tmp_path, capsys):
     assert "expected finite numbers" in error(capsys, "--input", "1,inf")
     for lr in ("0", "-0.1", "nan"):
         assert "--lr must be a finite number above 0" in error(capsys, "--lr", lr)
+
+
+def test_default_cross_entropy_target_of_a_three_class_network(tmp_path, capsys):
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 3)).double()
+    rio.save(model, str(tmp_path / "m.safetensors"))
+    d = run_json(capsys, "--from", str(tmp_path / "m.safetensors"), "--input", "1,2",
+                 "--loss", "cross-entropy")
+    assert d["steps"][0]["y"] == [[0.0, 0.0, 1.0]]  # one-hot on the last class

@@ -83,3 +83,10 @@ def test_module_level_defaults(conv_record):
     assert to_markdown(conv_record) == conv_record.to_markdown(6)
     assert to_latex(conv_record) == conv_record.to_latex(6)
     assert format_array([1 / 3]) == "[0.333333]" and bmatrix([1 / 3]) == r"\begin{bmatrix} 0.333333 \end{bmatrix}"
+
+
+def test_a_one_dimensional_convolution_is_written_as_one():
+    model = nn.Sequential(nn.Conv1d(1, 2, 3), nn.Flatten(), nn.Linear(8, 1)).double()
+    rec = record_step(model, np.ones((1, 1, 6)), np.zeros((1, 1)), F.mse_loss,
+                      optim.SGD(model.parameters(), lr=0.1))
+    assert ("Z_1", "pre-activation W_1 ⋆ A_0 + b_1") in [(s, m) for s, m, _ in _rows(rec.layers[0])]
