@@ -83,6 +83,9 @@ def test_boundary_values_follow_torch(name, kw):
     for key in ("eta", "mu"):
         if key in theirs_state:
             assert float(ours_state[key]) == pytest.approx(float(theirs_state[key]), rel=1e-6)
+    if "ax" in theirs_state:  # ASGD's running average
+        np.testing.assert_allclose(ours_state["ax"].array, theirs_state["ax"].numpy(), rtol=1e-6,
+                                   atol=1e-8)
 
 
 def test_zero_grad_without_none_replaces_graph_and_read_only_gradients():
@@ -138,3 +141,47 @@ def test_load_state_dict_casts_copies_and_fills_missing_options():
     group = opt.param_groups[0]
     assert group["lr"] == 0.02 and group["betas"] == (0.9, 0.999) and group["eps"] == 1e-8
     assert group["params"] == [p]
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
+                                  "Adadelta"])
+def test_tiny_gradients_where_eps_matters_follow_torch(name):
+    rng = np.random.default_rng(1)
+    start = rng.normal(size=4)
+    ours_p = rg.tensor(start, dtype=rg.float64, requires_grad=True)
+    theirs_p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    ours, theirs = getattr(optim, name)([ours_p], lr=0.01), getattr(torch.optim, name)([theirs_p], lr=0.01)
+    for _ in range(8):
+        g = rng.normal(size=4) * 1e-7  # comparable with eps
+        ours_p.grad, theirs_p.grad = rg.tensor(g, dtype=rg.float64), torch.tensor(g)
+        ours.step()
+        theirs.step()
+    np.testing.assert_allclose(ours_p.array, theirs_p.detach().numpy(), rtol=1e-6, atol=1e-10)
+
+
+def test_parameters_without_gradients_do_not_stop_the_loop():
+    a, b = rg.tensor([1.0], requires_grad=True), rg.tensor([2.0], requires_grad=True)
+    opt = optim.SGD([a, b], lr=0.5)
+    b.grad = rg.tensor([1.0])
+    opt.step()  # a has no gradient; b is still updated
+    assert (a.array[0], b.array[0]) == (1.0, 1.5)
+    b.grad = rg.tensor([3.0], requires_grad=True)  # a leaf that requires grad, no graph
+    opt.zero_grad(set_to_none=False)
+    assert b.grad.array[0] == 0.0 and not b.grad.requires_grad
+
+
+def test_state_dicts_with_missing_entries_and_zero_dimensional_parameters():
+    w, s = rg.tensor(np.ones(3), requires_grad=True), rg.tensor(2.0, requires_grad=True)
+    opt = optim.Adam([w, s], lr=0.1)
+    s.grad = rg.tensor(1.0)
+    opt.step()
+    saved = opt.state_dict()
+    assert 0 not in saved["state"] and saved["state"][1]["exp_avg"].array.ndim == 0
+    fresh = optim.Adam([rg.tensor(np.ones(3), requires_grad=True),
+                        rg.tensor(2.0, requires_grad=True)], lr=0.1)
+    fresh.load_state_dict(saved)  # no state for the first parameter: made on its first step
+    for p, g in zip(fresh.param_groups[0]["params"], (np.ones(3), np.array(1.0))):
+        p.grad = rg.tensor(g)
+    fresh.step()
+    assert fresh.state[fresh.param_groups[0]["params"][1]]["step"] == 2
+    optim.Adam([w], betas=(0.0, 0.99))  # beta1 = 0 is allowed, as in PyTorch

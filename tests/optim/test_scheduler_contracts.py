@@ -39,7 +39,9 @@ def _both(name, kw, last_epoch=-1, groups=2, **opt_kw):
 @pytest.mark.parametrize("name,kw", RESUMABLE, ids=[n for n, _ in RESUMABLE])
 def test_resuming_with_last_epoch_matches_torch(name, kw):
     (o1, s1), (o2, s2) = _both(name, kw, last_epoch=5, momentum=0.9)
+    assert s1.last_epoch == s2.last_epoch == 6
     np.testing.assert_allclose(_lrs(o1, s1, 15), _lrs(o2, s2, 15), rtol=1e-12, atol=1e-15)
+    assert o1.param_groups[0]["momentum"] == pytest.approx(o2.param_groups[0]["momentum"])
 
 
 @pytest.mark.parametrize("name,kw", RESUMABLE[:6], ids=[n for n, _ in RESUMABLE[:6]])
@@ -54,6 +56,12 @@ def test_step_with_an_epoch_uses_the_closed_form_like_torch(name, kw):
 
 
 def test_defaults_match_torch():
+    (o1, s1), (o2, s2) = _both("StepLR", dict(step_size=2))
+    np.testing.assert_allclose(_lrs(o1, s1, 6), _lrs(o2, s2, 6), rtol=1e-12)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError):
+            S.LinearLR(_opt(), start_factor=bad)
+    S.LinearLR(_opt(), start_factor=1.0)
     (o1, s1), (o2, s2) = _both("MultiStepLR", dict(milestones=[2, 4]))
     np.testing.assert_allclose(_lrs(o1, s1, 6), _lrs(o2, s2, 6), rtol=1e-12)
     (o1, s1), (o2, s2) = _both("LinearLR", {})
