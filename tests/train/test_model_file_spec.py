@@ -71,3 +71,22 @@ def test_weights_must_match_the_description():
                   {"0.weight": np.zeros((2, 2, 2, 2, 2)), "fc.weight": np.zeros((10, 84))}):
         with pytest.raises(CorruptFileError):
             _check_shapes("m", spec(), empty)
+
+
+def test_a_saved_model_file_rebuilds_the_same_model(tmp_path):
+    import retrograd as rg
+    from retrograd.models.registry import build_model
+    from retrograd.train.model_file import load_model_file, read_spec, save_model_file
+
+    rg.manual_seed(0)
+    model = build_model("mlp", 4, 3, 8)  # an image size other than the default
+    spec = {"name": "mlp", "num_classes": 4, "in_channels": 3, "image_size": 8,
+            "classes": ["a", "b", "c", "d"]}
+    path = str(tmp_path / "m.safetensors")
+    assert save_model_file(model, path, spec) == path
+    assert read_spec(path) == spec
+    loaded, loaded_spec = load_model_file(path)
+    assert loaded_spec == spec and not loaded.training
+    x = rg.randn(2, 3, 8, 8)
+    model.eval()
+    np.testing.assert_array_equal(loaded(x).array, model(x).array)
