@@ -46,8 +46,9 @@ def test_figures_written_per_batch_and_per_epoch():
         if batch == 2:
             run.model[1].bias.grad = None  # a parameter without a gradient is skipped
         board.on_train_batch_end(run, batch, {"loss": 10.0 + batch})
-    board.on_epoch_end(run, 0, {"loss": 0.5, "val_loss": 0.75, "accuracy": 0.25, "lr": 0.1,
-                                "samples_per_s": 99.0, "per_class": np.array([1, 2]), "name": "x"})
+    board.on_epoch_end(run, 0, {"per_class": np.array([1, 2]), "name": "x", "loss": 0.5,
+                                "val_loss": 0.75, "accuracy": 0.25, "lr": 0.1,
+                                "samples_per_s": 99.0})  # non-scalars first: skipped, not the end
     scalars = {tag: (value, step) for tag, value, step in writer.scalars}
     assert [s for s in writer.scalars if s[0] == "batch/loss"] == [("batch/loss", 11.0, 2)]
     assert scalars["loss/train"] == (0.5, 1) and scalars["loss/val"] == (0.75, 1)
