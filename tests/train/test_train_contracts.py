@@ -293,3 +293,7 @@ def test_loading_a_checkpoint_not_written_by_trainer_and_with_a_loader(tmp_path)
     resumed.load_checkpoint(str(tmp_path / "run.ckpt"), loader=fresh)
     np.testing.assert_array_equal(list(fresh)[0][1].array, expected)
     assert not np.array_equal(list(loader())[0][1].array, expected)  # a fresh loader differs
+    resumed, fresh = make(), loader()
+    resumed.train_loader = fresh  # no loader given: the trainer's own is restored
+    resumed.load_checkpoint(str(tmp_path / "run.ckpt"))
+    np.testing.assert_array_equal(list(fresh)[0][1].array, expected)
