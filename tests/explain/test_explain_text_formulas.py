@@ -3,6 +3,7 @@ values): layer indices, transposes, the derivative of each activation, the softm
 cross-entropy, sums over samples, layers without bias, and when the products are written out.
 A wrong index here teaches a wrong formula, so the lines are compared exactly."""
 import numpy as np
+import pytest
 
 from retrograd.explain import cli
 from retrograd.explain.worked_example import build_network, explain_text, run_example
@@ -75,3 +76,16 @@ def test_without_bias_and_when_products_are_written_out():
                           "tanh", None)
     text = explain_text(run_example(model, [[1.0]], [[0.0]]))
     assert "z_1[" not in text and "z_2[" not in text  # 17 weights: too many to write out
+
+
+@pytest.mark.parametrize("argv", [[], ["--model", "rnn"], ["--input", "1,2;3,4", "--target", "0,1;1,0"]])
+def test_digits_reach_every_number(capsys, argv):
+    """--digits 3: no number anywhere in the text (products, biases, updates, losses) has more."""
+    import re
+
+    out = "\n".join(lines(capsys, *argv, "--digits", "3"))
+    numbers = re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", out.split("(max difference")[0])
+    numbers += re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", out.split("(max difference")[-1].split(")", 1)[-1])
+    digits = [len(re.sub(r"e[-+]\d+", "", n).replace("-", "").replace(".", "").lstrip("0"))
+              for n in numbers]
+    assert numbers and max(digits) == 3
