@@ -78,6 +78,10 @@ def test_defaults_match_torch():
         if s1.last_epoch % 997 in (0, 1):
             assert s1.get_last_lr() == pytest.approx(s2.get_last_lr(), rel=1e-12)
             assert o1.param_groups[0]["momentum"] == pytest.approx(o2.param_groups[0]["momentum"])
+    o1, o2 = _opt(momentum=0.9), _opt(torch.optim, momentum=0.9)  # scale_fn: per cycle by default
+    kw = dict(base_lr=0.01, max_lr=0.1, step_size_up=2, scale_fn=lambda x: 0.5 ** x)
+    np.testing.assert_allclose(_lrs(o1, S.CyclicLR(o1, **kw), 12),
+                               _lrs(o2, TS.CyclicLR(o2, **kw), 12), rtol=1e-12)
     for mode in ("triangular2", "exp_range"):
         o1, o2 = _opt(momentum=0.9), _opt(torch.optim, momentum=0.9)
         kw = dict(base_lr=0.01, max_lr=0.1, step_size_up=3, mode=mode)
