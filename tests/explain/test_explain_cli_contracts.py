@@ -111,3 +111,10 @@ def test_default_cross_entropy_target_of_a_three_class_network(tmp_path, capsys)
     d = run_json(capsys, "--from", str(tmp_path / "m.safetensors"), "--input", "1,2",
                  "--loss", "cross-entropy")
     assert d["steps"][0]["y"] == [[0.0, 0.0, 1.0]]  # one-hot on the last class
+
+
+def test_markdown_keeps_its_heading_and_notes(capsys):
+    assert cli.main(["--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("## One training step (SGD, lr = 0.1)\n\n> L = 1/2 * sum(")
+    assert "> weights W_l have shape (out, in)" in out

@@ -94,3 +94,10 @@ def test_layer_graph_norms_are_the_updates_norms():
     one = record_step(model, x[:1], np.zeros((1, 2)), F.mse_loss, optim.SGD(model.parameters(), lr=0.1))
     nodes, _ = parse_dot(layer_graph(model, one, fmt="dot", digits=3))
     assert "δ = [" in nodes["L2"] and "δ = [[" not in nodes["L2"]  # one sample: a flat vector
+
+
+def test_layer_graph_without_a_record_names_the_layers():
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    nodes, edges = parse_dot(layer_graph(model, fmt="dot"))
+    assert [e[2] for e in edges] == [' [label="0: Linear"]', ' [label="2: Linear"]']
+    assert nodes["L0"].endswith("size 4") and nodes["L2"].startswith("output layer\\nsize 2")
