@@ -3,7 +3,8 @@ catch?
 
     pip install mutmut==3.8.1
     python tests/mutation/mutate.py models            # or train, explain, metrics, loss, optim
-    python tests/mutation/mutate.py train --tests tests/train/test_trainer.py --max-children 2
+    python tests/mutation/mutate.py train --tests tests/train/test_trainer.py --mutants 'retrograd.train.trainer.*'
+    python tests/mutation/mutate.py train --survivors      # after adding tests: rerun the survivors
 
 mutmut changes the code one small edit at a time (a ``+`` for a ``-``, a constant, a dropped
 argument, ...) and runs the tests that reach the changed function; a mutant the tests fail on is
