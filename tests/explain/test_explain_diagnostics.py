@@ -107,3 +107,42 @@ def test_detect_anomaly_names_log_and_the_user_line():
     msg = str(info.value)
     assert "'Log'" in msg
     assert f"{__file__}:{line}" in msg and "rg.log(h * 0)" in msg
+
+
+def test_norms_are_kept_when_grads_are_zeroed_in_place_and_do_not_overflow():
+    """Exploding gradients are what the recorder is for: 1e20 squared overflows float32."""
+    model = nn.Sequential(nn.Linear(2, 1))
+    rec = GradientNormRecorder(model, per="parameter")
+    (model(rg.ones(1, 2)) * 1e20).sum().backward()
+    want = {n: float(np.linalg.norm(p.grad.array.astype(np.float64)))
+            for n, p in model.named_parameters()}
+    optim.SGD(model.parameters(), lr=0.1).zero_grad(set_to_none=False)  # zeroes .grad in place
+    got = rec.record()
+    assert got == pytest.approx(want, rel=1e-6) and got["0.bias"] == pytest.approx(1e20, rel=1e-6)
+    rec.remove()
+    rec.remove()  # twice is harmless
+
+
+def test_without_hooks_cleared_grads_give_zero_and_nested_layers_keep_their_names():
+    model = nn.Sequential(nn.Sequential(nn.Linear(3, 4), nn.ReLU()), nn.Linear(4, 2))
+    plain = GradientNormRecorder(model, use_hooks=False)
+    hooked = GradientNormRecorder(model)
+    F.mse_loss(model(rg.randn(5, 3)), rg.randn(5, 2)).backward()
+    want = hooked.record()
+    assert set(want) == {"0.0", "1"} and all(v > 0 for v in want.values())
+    assert plain.record() == pytest.approx(want, rel=1e-6)
+    model.zero_grad(set_to_none=True)
+    assert plain.record() == {"0.0": 0.0, "1": 0.0}  # no backward seen, no .grad: zero
+
+
+def test_plot_shows_each_layers_norms_against_steps_from_one():
+    pytest.importorskip("matplotlib")
+    fig = plot_gradient_norms({"0": [1.0, 0.5, 0.25], "": [0.0, 0.0, 0.0]}, title="run 3")
+    ax = fig.axes[0]
+    first, model = ax.get_lines()
+    assert list(first.get_xdata()) == [1, 2, 3] and list(first.get_ydata()) == [1.0, 0.5, 0.25]
+    assert model.get_label() == "model"  # a model with parameters of its own, unnamed
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("step", "gradient L2 norm", "run 3")
+    assert ax.get_legend().get_title().get_text() == "layer"
+    assert plot_gradient_norms({"0": [0.0, 0.0]}).axes[0].get_yscale() == "linear"  # all zero
+    assert plot_gradient_norms({"0": [1.0]}, logy=False).axes[0].get_yscale() == "linear"

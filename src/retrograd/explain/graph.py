@@ -182,15 +182,14 @@ def _summary(sym: str, a: np.ndarray, digits: int, max_show: int) -> str:
 
 def _layer_specs(model, record: StepRecord | None) -> list[tuple[str, str, str, list[str]]]:
     """(name, module description, output size, activations) per layer, plus the input size."""
-    from .record import layer_groups
+    from .record import in_out, layer_groups
 
     if record is not None:
         return [(lr.name, lr.module, _size(lr.a.shape[1:]), lr.activation) for lr in record.layers]
     specs = []
     for name, module, acts in layer_groups(model):
-        w = getattr(module, "weight", None)
-        size = str(w.shape[0]) if w is not None else "?"
-        specs.append((name, type(module).__name__, size, acts))
+        sizes = in_out(module)
+        specs.append((name, type(module).__name__, str(sizes[1]) if sizes else "?", acts))
     return specs
 
 
@@ -201,11 +200,11 @@ def _size(shape) -> str:
 def _input_size(model, record: StepRecord | None) -> str:
     if record is not None:
         return _size(record.layers[0].a_prev.shape[1:])
-    from .record import layer_groups
+    from .record import in_out, layer_groups
 
     groups = layer_groups(model)
-    w = getattr(groups[0][1], "weight", None) if groups else None
-    return str(w.shape[1]) if w is not None and w.ndim >= 2 else "?"
+    sizes = in_out(groups[0][1]) if groups else None
+    return str(sizes[0]) if sizes else "?"
 
 
 def layer_graph(model, record: StepRecord | None = None, fmt: str = "mermaid",

@@ -93,15 +93,27 @@ def _leaf_modules(model) -> list[tuple[str, Any]]:
     return leaves or [("", model)]
 
 
+def in_out(module) -> tuple[int, int] | None:
+    """(inputs, outputs) of a parametrised module: features of a Linear, channels of a
+    convolution (also transposed or grouped, whose weight shapes differ), else read from a 2-D
+    weight (out, in); None when unknown."""
+    for n_in, n_out in (("in_features", "out_features"), ("in_channels", "out_channels"),
+                        ("num_embeddings", "embedding_dim")):
+        sizes = getattr(module, n_in, None), getattr(module, n_out, None)
+        if all(isinstance(n, int) for n in sizes):
+            return sizes
+    w = getattr(module, "weight", None)
+    return (w.shape[1], w.shape[0]) if isinstance(w, Tensor) and w.ndim == 2 else None
+
+
 def describe(module) -> str:
     """A short description such as ``Linear(2 -> 3)`` or ``Conv2d(1 -> 6, 5x5)``."""
-    w = getattr(module, "weight", None)
-    kind = type(module).__name__
-    if isinstance(w, Tensor) and w.ndim == 2:
-        return f"{kind}({w.shape[1]} -> {w.shape[0]})"
-    if isinstance(w, Tensor) and w.ndim >= 3:
-        return f"{kind}({w.shape[1]} -> {w.shape[0]}, {'x'.join(map(str, w.shape[2:]))})"
-    return kind
+    kind, sizes = type(module).__name__, in_out(module)
+    if sizes is None:
+        return kind
+    kernel = getattr(module, "kernel_size", None)
+    kernel = f", {'x'.join(map(str, kernel))}" if isinstance(kernel, tuple) else ""
+    return f"{kind}({sizes[0]} -> {sizes[1]}{kernel})"
 
 
 def layer_groups(model) -> list[tuple[str, Any, list[str]]]:
