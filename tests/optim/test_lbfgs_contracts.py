@@ -9,6 +9,7 @@ import pytest
 import retrograd as rg
 from retrograd import optim
 from retrograd.optim.line_search import cubic_minimum, strong_wolfe
+from closure_driver import as_numpy, drive
 
 torch = pytest.importorskip("torch")
 from torch.optim import lbfgs as torch_lbfgs  # noqa: E402
@@ -80,18 +81,9 @@ def _lbfgs_run(module, tensor, steps, **kw):
     w = tensor(np.array([[0.03, 0.01], [-0.02, 0.04]]))
     unused = tensor(np.array([1.0, 2.0, 3.0]))
     opt = module.LBFGS([x, w, unused], **kw)
-    losses = []
-
-    def closure():
-        opt.zero_grad()
-        loss = 3 * x[0] ** 2 + 0.5 * x[1] ** 2 + (w ** 4).sum() * 10 + (w * w).sum() + x[0] * w[0, 1]
-        loss.backward()
-        losses.append(float(loss.detach()))
-        return loss
-
-    for _ in range(steps):
-        opt.step(closure)
-    to_np = (lambda t: t.detach().numpy()) if module is not optim else (lambda t: t.array)
+    losses = drive(opt, lambda: 3 * x[0] ** 2 + 0.5 * x[1] ** 2 + (w ** 4).sum() * 10
+                   + (w * w).sum() + x[0] * w[0, 1], steps)
+    to_np = as_numpy(module, optim)
     state = opt.state_dict()["state"]
     return [to_np(p).copy() for p in (x, w, unused)], losses, state[0]["n_iter"], state[0]["func_evals"]
 

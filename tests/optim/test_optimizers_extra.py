@@ -13,6 +13,7 @@ from test_optimizers import STEPS, _problem, _run  # the shared quadratic proble
 import retrograd as rg
 from retrograd import optim
 from retrograd.optim import ASGD, LBFGS, Adadelta, Adamax, NAdam, RAdam
+from closure_driver import as_numpy, drive
 
 CASES = [
     (Adadelta, dict()),
@@ -141,18 +142,9 @@ def _rosenbrock_run(module, tensor, line_search_fn, steps=3, **kw):
     x = tensor(np.array([-1.5, 2.0]), requires_grad=True)
     w = tensor(np.array([[0.5, -0.3], [0.2, 0.1]]), requires_grad=True)
     opt = module.LBFGS([x, w], line_search_fn=line_search_fn, **kw)
-    losses = []
-
-    def closure():
-        opt.zero_grad()
-        loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2 + (w * w).sum() * 0.5
-        loss.backward()
-        losses.append(float(loss.detach()))
-        return loss
-
-    for _ in range(steps):
-        opt.step(closure)
-    to_np = (lambda t: t.detach().numpy()) if module is not optim else (lambda t: t.array)
+    losses = drive(opt, lambda: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2 + (w * w).sum() * 0.5,
+                   steps)
+    to_np = as_numpy(module, optim)
     return to_np(x).copy(), to_np(w).copy(), losses, opt
 
 
