@@ -2,7 +2,7 @@
 this one process, in interleaved blocks (medians of 7): on a machine shared with other jobs this
 is steadier than wall-clock throughput, which the load moves by several times.
 
-    python benchmarks/bench_cpu_time.py [mlp lenet5 resnet8 resnet20 tiny]
+    python benchmarks/bench_cpu_time.py [mlp lenet5 resnet8 resnet20 lstm tiny]
 
 The models and steps are bench_train.py's; ``tiny`` is bench_engine.py's 2-16-16-1 MLP.
 """
@@ -15,7 +15,7 @@ import time
 import retrograd as rg
 from bench_train import CASES, _retrograd_step, _torch_step
 
-STEPS_PER_BLOCK = {"mlp": 20, "lenet5": 10, "resnet8": 2, "resnet20": 1, "tiny": 1000}
+STEPS_PER_BLOCK = {"mlp": 20, "lenet5": 10, "resnet8": 2, "resnet20": 1, "lstm": 5, "tiny": 1000}
 
 
 def _steps(torch, name):
