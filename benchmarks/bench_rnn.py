@@ -17,35 +17,12 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
-
-def _classifier(lib, kind, steps, hidden):
-    class Classifier(lib.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.rnn = getattr(lib.nn, kind)(steps, hidden, batch_first=True)
-            self.head = lib.nn.Linear(hidden, 10)
-
-        def forward(self, x):
-            return self.head(self.rnn(x)[0][:, -1])
-    return Classifier()
+from bench_train import _train_step, recurrent_classifier
 
 
 def _step(lib, kind, batch, steps, hidden):
     lib.manual_seed(0)
-    model = _classifier(lib, kind, steps, hidden)
-    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loss_fn = lib.nn.CrossEntropyLoss()
-    rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal((batch, steps, steps)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, batch))
-
-    def step():
-        opt.zero_grad()
-        loss_fn(model(x), y).backward()
-        opt.step()
-    return step
+    return _train_step(lib, recurrent_classifier(lib, kind, steps, hidden), (steps, steps), batch)
 
 
 def _rate(step, calls, batch):

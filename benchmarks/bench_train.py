@@ -48,19 +48,20 @@ def _train_step(lib, model, shape, batch):
     return step
 
 
-def _lstm_classifier(lib):
-    """LSTM(28, 128) over a batch-first (N, 28, 28) input, its last output into Linear(128, 10);
-    ``lib`` is retrograd or torch."""
+def recurrent_classifier(lib, kind: str = "LSTM", steps: int = 28, hidden: int = 128):
+    """``kind`` (LSTM, GRU or RNN) with ``steps`` inputs per step over a batch-first
+    (N, steps, steps) input, its last output into Linear(hidden, 10); ``lib`` is retrograd or
+    torch. The defaults are the LSTM workload here; bench_rnn.py varies them."""
 
-    class LSTMClassifier(lib.nn.Module):
+    class Classifier(lib.nn.Module):
         def __init__(self):
             super().__init__()
-            self.lstm = lib.nn.LSTM(28, 128, batch_first=True)
-            self.head = lib.nn.Linear(128, 10)
+            self.rnn = getattr(lib.nn, kind)(steps, hidden, batch_first=True)
+            self.head = lib.nn.Linear(hidden, 10)
 
         def forward(self, x):
-            return self.head(self.lstm(x)[0][:, -1])
-    return LSTMClassifier()
+            return self.head(self.rnn(x)[0][:, -1])
+    return Classifier()
 
 
 def _retrograd_step(name, shape, batch):
@@ -69,7 +70,7 @@ def _retrograd_step(name, shape, batch):
 
     rg.manual_seed(0)
     if name == "lstm":
-        return _train_step(rg, _lstm_classifier(rg), shape, batch)
+        return _train_step(rg, recurrent_classifier(rg), shape, batch)
     model = (build_model("mlp", 10, 1, 28, hidden=(512, 256)) if name == "mlp" else
              build_model(name, 10, shape[0], shape[1]))
     return _train_step(rg, model, shape, batch)
@@ -84,7 +85,7 @@ def _torch_step(name, shape, batch):
         model = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256),
                               nn.ReLU(), nn.Linear(256, 10))
     elif name == "lstm":
-        model = _lstm_classifier(torch)
+        model = recurrent_classifier(torch)
     elif name == "lenet5":
         model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
