@@ -102,13 +102,4 @@ def as_array(value):
 
 
 # ----- random numbers: retrograd.random's default generator, seeded by manual_seed --------------
-from .random import default_generator as _rng, get_generator, manual_seed  # noqa: E402,F401
-
-
-def get_rng_state() -> dict:
-    """The default generator's NumPy state (what checkpoints store)."""
-    return _rng.bit_generator.state
-
-
-def set_rng_state(state: dict) -> None:
-    _rng.bit_generator.state = state
+from .random import get_generator, manual_seed  # noqa: E402,F401

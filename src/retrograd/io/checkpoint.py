@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import backend
+from ..random import default_generator
 from ..tensor import Tensor
 from .safetensors_io import CorruptFileError, PathLike, atomic_write, read_file, to_bytes
 
@@ -200,7 +200,7 @@ def save_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
     # The loader first: creating its generator draws from the global one, so the RNG state
     # must be read after it to match what the uninterrupted run continues with.
     doc["loader"] = None if loader is None else enc.encode(_loader_state(loader), "loader")
-    doc["rng"] = enc.encode(backend.get_rng_state(), "rng")
+    doc["rng"] = enc.encode(default_generator.bit_generator.state, "rng")
     text = json.dumps(doc, separators=(",", ":"))
     atomic_write(path, to_bytes(enc.tensors, {META_KEY: text}, _SAVE), _SAVE)
 
@@ -274,7 +274,7 @@ def load_checkpoint(path: PathLike, model: Any, optimizer: Any = None, scheduler
     try:
         parts = _restore(path, doc, arrays, model, optimizer, scheduler, loader, strict)
         if restore_rng and parts["rng"] is not None:
-            backend.set_rng_state(parts["rng"])
+            default_generator.bit_generator.state = parts["rng"]
     except (TypeError, KeyError, AttributeError, IndexError, RecursionError,
             OverflowError) as exc:  # a JSON document of the wrong shape
         raise CorruptFileError(f"'{path}' is not a valid retrograd checkpoint: its state does "
