@@ -32,12 +32,14 @@ class ScatterAdd(Function):
     saves_inputs, saves_output = (), False  # backward reads no values
 
     def forward(self, g, key=None, shape=()):
-        xp = array_module(g)
+        xp, kernels = array_module(g), kernels_for(g)
         self.key = key
-        out = kernels_for(g).empty(shape, g.dtype)  # pooled: no fresh pages to fault in
+        out = kernels.empty(shape, g.dtype)  # pooled: no fresh pages to fault in
         out.fill(0)
         if _is_advanced(key):
             xp.add.at(out, key, g)
+        elif g.ndim >= 2:  # out[key] is a view
+            kernels.copy_(out[key], g)
         else:
             out[key] = g
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .rnn_cells import composed_recurrence
-from .rnn_kernels import GATES, RecurrenceKernel, project, project_backward
+from .rnn_kernels import GATES, RecurrenceKernel
 
 MODES = tuple(GATES)
 
@@ -37,14 +37,13 @@ class Recurrence(Function):
                 batch_sizes=None):
         self.mode, self.reverse, self.batch_sizes = mode, reverse, batch_sizes
         self.kernel = RecurrenceKernel(mode, reverse, batch_sizes)
-        self.states = self.kernel.forward(project(w_ih, x), h0, c0, w_hh, b_ih, b_hh, w_hr)
+        self.states = self.kernel.forward(x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr)
         return self.states
 
     def backward_arrays(self, g):
         x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr = (_arr(v) for v in self.inputs)
         needs = [isinstance(v, Tensor) and v.requires_grad for v in self.inputs]
-        d_xw, *rest = self.kernel.backward(g, self.states, w_hh, b_ih, b_hh, w_hr, needs[2:])
-        return (*project_backward(d_xw, w_ih, x, needs[0], needs[1]), *rest)
+        return self.kernel.backward(g, self.states, x, w_ih, w_hh, b_ih, b_hh, w_hr, needs)
 
     def backward(self, g):
         """Differentiable: the steps rebuilt from the inputs and differentiated with the graph

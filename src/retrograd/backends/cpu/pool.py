@@ -33,7 +33,7 @@ class ArrayPool:
     """Buffers of at least ``smallest`` bytes by size class; at most ``limit`` bytes are held,
     the least recently used classes dropped first. Smaller arrays come straight from NumPy."""
 
-    def __init__(self, limit: int = 1 << 30, smallest: int = 1 << 18):
+    def __init__(self, limit: int = 1 << 30, smallest: int = 1 << 17):
         self.held: dict = {}  # size class -> [uint8 buffers], most recently used class last
         self.bytes, self.limit, self.smallest = 0, limit, smallest
         self.lock = threading.Lock()
