@@ -61,6 +61,31 @@ def test_promotion_keeps_gradient_dtypes():
     assert s.grad.item() == pytest.approx(3.0)
 
 
+@pytest.mark.parametrize("join", ["cat", "stack"])
+def test_cat_and_stack_promote_as_pytorch(join):
+    mismatches = []
+    for da, db in itertools.product(DTYPES, DTYPES):
+        parts = [(2,), (2,)]
+        want = _dtype_name(getattr(torch, join)([torch.tensor(np.ones(s, dtype=d))
+                                                 for s, d in zip(parts, (da, db))]))
+        got = _dtype_name(getattr(rg, join)([rg.tensor(np.ones(s, dtype=d))
+                                             for s, d in zip(parts, (da, db))]))
+        if got != want:
+            mismatches.append(f"{join} {da}, {db}: {got}, PyTorch {want}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_cat_gives_each_input_a_gradient_of_its_own_dtype():
+    single = rg.tensor([1.0, 2.0], requires_grad=True)
+    double = rg.tensor([3.0], dtype=rg.float64, requires_grad=True)
+    joined = rg.cat([single, double])
+    assert joined.dtype == rg.float64
+    (joined * rg.tensor([1.0, 2.0, 3.0], dtype=rg.float64)).sum().backward()
+    assert single.grad.dtype == rg.float32 and double.grad.dtype == rg.float64
+    np.testing.assert_array_equal(single.grad.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(double.grad.numpy(), [3.0])
+
+
 def test_float32_linear_refuses_float64_and_int64_input_as_pytorch():
     layer = nn.Linear(3, 2)
     for dtype in (rg.float64, rg.int64):

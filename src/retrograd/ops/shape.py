@@ -2,11 +2,16 @@
 split, chunk, pad. Gradients put values back where they came from."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..autograd.function import Function, ShapeError
 from ..backend import array_module
+from ..backends import kernels_for
 from .dims import normalize_dim
+from .cast import cast
+from .promote import promote_types
 from ..autograd.broadcast import Expand
 
 
@@ -37,7 +42,10 @@ class Cat(Function):
 
     def forward(self, *arrays, dim=0):
         self.dim, self.sizes = dim, [a.shape[dim] for a in arrays]
-        return array_module(*arrays).concatenate(arrays, axis=dim)
+        xp = array_module(*arrays)
+        shape = arrays[0].shape[:dim] + (sum(self.sizes),) + arrays[0].shape[dim + 1:]
+        out = kernels_for(*arrays).empty(shape, arrays[0].dtype)  # pooled when large
+        return xp.concatenate(arrays, axis=dim, out=out)
 
     def backward(self, g):
         grads, start = [], 0
@@ -171,7 +179,8 @@ def cat(tensors, dim: int = 0):
     for t in tensors[1:]:
         if t.ndim != len(first) or any(a != b for i, (a, b) in enumerate(zip(first, t.shape)) if i != d):
             raise ShapeError(f"cat: shapes {tuple(first)} and {tuple(t.shape)} differ outside dim {d}")
-    return Cat.apply(*tensors, dim=d)
+    dtype = functools.reduce(promote_types, (t.dtype for t in tensors))  # as torch.cat
+    return Cat.apply(*(cast(t, dtype) for t in tensors), dim=d)
 
 
 def stack(tensors, dim: int = 0):
