@@ -2,8 +2,9 @@
 through time, for one layer and direction. ``ops/rnn.py`` wraps them in a Function.
 
 Shapes (T steps, B sequences, H hidden units, P = proj_size or H, G gates: 1, 4 or 3):
-- ``xw`` (T, G*H, B): the input projections W_ih x_t^T (+ biases) of all steps
-  (``rnn_arrays.project``: one batched product of W_ih and the input x (T, I, B));
+- the input x (T, I, B); an RNN's and LSTM's steps read it stacked under h, ``Z`` (T+1,
+  P+I[+1], B) = [h; x_t; 1], so that one product with [W_hh | W_ih | b] gives a step's gates;
+  the GRU, whose W_hn h stays apart, projects all steps first (``xws`` (T, G*H, B));
 - the states ``S`` (T+1, P, B) in processing order, S[0] the initial state and S[k+1] the state
   after k+1 steps; the LSTM's holds h over c, (T+1, P+H, B);
 - ``batch_sizes`` (T,) for packed sequences sorted by decreasing length: at time t only the first
@@ -11,9 +12,9 @@ Shapes (T steps, B sequences, H hidden units, P = proj_size or H, G gates: 1, 4 
 Inside, features run down the rows and sequences along the columns (gates^T = W_hh h^T), so that
 every gate and state is a contiguous block: NumPy runs one loop per op, not one per row
 (benchmarks/README.md has the figures).
-Each step costs one (G*H, P) x (P, B) product, which BLAS runs on its threads as set (holding
-it to one thread was slower: benchmarks/README.md); the weight gradient of all steps is one
-product after the loop. Arrays kept for backward are indexed by processing step k, not time t.
+Each step costs one product of G*H rows by B columns, which BLAS runs on its threads as set
+(holding it to one thread was slower: benchmarks/README.md); the weight gradient of all steps is
+one product after the loop. Arrays kept for backward are indexed by processing step k, not time t.
 Gate rows are in the kernel's order (``rnn_arrays.row_blocks``: an LSTM's i, f, o, g).
 """
 from __future__ import annotations
@@ -41,7 +42,6 @@ class RecurrenceKernel:
     # ----- forward ---------------------------------------------------------------------------
     def forward(self, x, w_ih, h0, c0, w_hh, b_ih, b_hh, w_hr):
         """The states S (T+1, P[+H], B) from the input x (T, I, B) and the layer's weights."""
-        xp = array_module(x, h0, w_hh)
         T, _, B = x.shape
         GH = w_hh.shape[0]
         P, H = h0.shape[-1], GH // GATES[self.mode]
@@ -52,50 +52,75 @@ class RecurrenceKernel:
             S[0, P:] = c0.T
         self.G = buffers.alloc((T, GH, B))  # gate activations
         blocks = row_blocks(self.mode, H, scaled=True)
-        w_scaled = rows_inside(w_hh, blocks, buffers)
-        b_input = b_ih if self.mode == "GRU" or b_hh is None else (
-            b_hh if b_ih is None else b_ih + b_hh)
-        xws = project(rows_inside(w_ih, blocks, buffers, bias=b_input), x, buffers)
+        if self.mode == "GRU":
+            self._forward_gru(x, w_ih, w_hh, b_ih, b_hh, S, blocks, buffers)
+        else:
+            self._forward_stacked(x, w_ih, w_hh, b_ih, b_hh, w_hr, S, blocks, buffers)
+        return S
+
+    def _forward_stacked(self, x, w_ih, w_hh, b_ih, b_hh, w_hr, S, blocks, buffers):
+        """RNN and LSTM: each step's gates come from one product of [W_hh | W_ih | b] and the
+        step's stacked input Z[k] = [h; x_t; 1], so no projection of all steps is made first."""
+        xp = array_module(x, w_hh)
+        T, I, B = x.shape
+        P, H = w_hh.shape[1], self.G.shape[1] // GATES[self.mode]
+        bias = b_hh if b_ih is None else (b_ih if b_hh is None else b_ih + b_hh)
+        w_cat = rows_inside(xp.concatenate([w_hh, w_ih], axis=1), blocks, buffers, bias=bias)
+        Z = buffers.alloc((T + 1, w_cat.shape[1], B))  # h over x_t over a row of ones
+        Z[0, :P] = S[0, :P]
+        buffers.kernels.copy_(Z[:T, P:P + I], x[::-1] if self.reverse else x)
+        if bias is not None:
+            Z[:T, P + I] = 1
         if self.mode == "LSTM":
             self.TC = buffers.alloc((T, H, B))  # tanh(c_t)
             tmp = buffers.empty((H, B))
-        if self.mode == "GRU":
-            self.GHN = buffers.alloc((T, H, B))  # W_hn h + b_hn
-            gh = buffers.empty((GH, B))
-            b_scaled = None if b_hh is None else rows_inside(b_hh[:, None], blocks, buffers)
         for k, t, n in _schedule(T, self.reverse, self.batch_sizes, B):
-            prev, new, g = S[k, :, :n], S[k + 1, :, :n], self.G[k, :, :n]
-            if n < B:
-                S[k + 1, :, n:] = S[k, :, n:]
-            if self.mode == "GRU":
-                xp.matmul(w_scaled, prev, out=gh[:, :n])
-                if b_scaled is not None:
-                    gh[:, :n] += b_scaled
-                self._gru_step(xp, xws[t, :, :n], prev, new, g, gh[:, :n],
-                               self.GHN[k, :, :n], H)
-                continue
-            xp.matmul(w_scaled, prev[:P], out=g)
-            g += xws[t, :, :n]
+            g, h = self.G[k, :, :n], Z[k + 1, :P, :n]
+            if n < B:  # resting sequences keep their state
+                Z[k + 1, :P, n:] = Z[k, :P, n:]
+                S[k + 1, P:, n:] = S[k, P:, n:]
+            xp.matmul(w_cat, Z[k, :, :n], out=g)
             if self.mode == "RNN_RELU":
                 xp.maximum(g, 0, out=g)
-                new[...] = g
+                h[...] = g
                 continue
             xp.tanh(g, out=g)
             if self.mode == "RNN_TANH":
-                new[...] = g
+                h[...] = g
                 continue
             sigmoid_of_tanh_(g[:3 * H])  # gates i, f, o, g
-            c, tc, m = new[P:], self.TC[k, :, :n], tmp[:, :n]
-            xp.multiply(g[H:2 * H], prev[P:], out=c)  # c = f c_prev + i g
+            c, tc, m = S[k + 1, P:, :n], self.TC[k, :, :n], tmp[:, :n]
+            xp.multiply(g[H:2 * H], S[k, P:, :n], out=c)  # c = f c_prev + i g
             xp.multiply(g[:H], g[3 * H:], out=m)
             c += m
             xp.tanh(c, out=tc)
             if w_hr is None:
-                xp.multiply(g[2 * H:3 * H], tc, out=new[:P])  # h = o tanh(c)
+                xp.multiply(g[2 * H:3 * H], tc, out=h)  # h = o tanh(c)
             else:
                 xp.multiply(g[2 * H:3 * H], tc, out=m)
-                xp.matmul(w_hr, m, out=new[:P])
-        return S
+                xp.matmul(w_hr, m, out=h)
+        S[1:, :P] = Z[1:, :P]
+
+    def _forward_gru(self, x, w_ih, w_hh, b_ih, b_hh, S, blocks, buffers):
+        """The GRU: W_hn h + b_hn stays apart (r scales it), so the input projections of all
+        steps are one product first and each step adds its own."""
+        xp = array_module(x, w_hh)
+        T, GH, B = self.G.shape
+        H = GH // 3
+        w_scaled = rows_inside(w_hh, blocks, buffers)
+        xws = project(rows_inside(w_ih, blocks, buffers, bias=b_ih), x, buffers)
+        self.GHN = buffers.alloc((T, H, B))  # W_hn h + b_hn
+        gh = buffers.empty((GH, B))
+        b_scaled = None if b_hh is None else rows_inside(b_hh[:, None], blocks, buffers)
+        for k, t, n in _schedule(T, self.reverse, self.batch_sizes, B):
+            prev, new = S[k, :, :n], S[k + 1, :, :n]
+            if n < B:
+                S[k + 1, :, n:] = S[k, :, n:]
+            xp.matmul(w_scaled, prev, out=gh[:, :n])
+            if b_scaled is not None:
+                gh[:, :n] += b_scaled
+            self._gru_step(xp, xws[t, :, :n], prev, new, self.G[k, :, :n], gh[:, :n],
+                           self.GHN[k, :, :n], H)
 
     @staticmethod
     def _gru_step(xp, xws, prev, new, g, gh, ghn, H):
