@@ -21,20 +21,36 @@ class GetItem(Function):
 
     def forward(self, x, key=None):
         self.in_shape, self.key = x.shape, key
+        self.in_order = memory_order(x)
         return x[key]
 
     def backward(self, g):
-        return ScatterAdd.apply(g, key=self.key, shape=self.in_shape)
+        return ScatterAdd.apply(g, key=self.key, shape=self.in_shape, order=self.in_order)
+
+
+def memory_order(x):
+    """x's axes from the longest stride to the shortest when x is a permuted view (a gradient
+    laid out the same way flows back through the permutation as a plain block), else None."""
+    strides = getattr(x, "strides", None)
+    if strides is None or x.ndim < 2 or x.flags.c_contiguous:
+        return None
+    order = tuple(sorted(range(x.ndim), key=lambda a: -abs(strides[a])))
+    return None if order == tuple(range(x.ndim)) else order
 
 
 class ScatterAdd(Function):
-    """A zero array of ``shape`` with ``g`` added at ``key`` (repeated indices accumulate)."""
+    """A zero array of ``shape`` with ``g`` added at ``key`` (repeated indices accumulate),
+    laid out in memory in ``order`` (axes from outermost; None: C order)."""
     saves_inputs, saves_output = (), False  # backward reads no values
 
-    def forward(self, g, key=None, shape=()):
+    def forward(self, g, key=None, shape=(), order=None):
         xp, kernels = array_module(g), kernels_for(g)
         self.key = key
-        out = kernels.empty(shape, g.dtype)  # pooled: no fresh pages to fault in
+        if order is None:
+            out = kernels.empty(shape, g.dtype)  # pooled: no fresh pages to fault in
+        else:
+            out = kernels.empty(tuple(shape[a] for a in order), g.dtype)
+            out = out.transpose(tuple(sorted(range(len(order)), key=order.__getitem__)))
         out.fill(0)
         if _is_advanced(key):
             xp.add.at(out, key, g)
