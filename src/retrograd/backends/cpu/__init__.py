@@ -14,6 +14,6 @@ from .pooling import (avg_pool, avg_pool_spread, max_pool, max_pool_gather, max_
 from .threads import get_num_threads, set_num_threads, split_run
 
 __all__ = ["add_scaled_", "avg_pool", "avg_pool_spread", "conv_forward", "conv_grad_input",
-           "conv_grad_weight", "copy_", "empty", "empty_cache", "get_num_threads", "matmul", "max_pool", "max_pool_gather",
-           "max_pool_indices", "max_pool_scatter", "scale_", "set_num_threads", "split_run",
-           "sum_array", "tune_malloc"]
+           "conv_grad_weight", "copy_", "empty", "empty_cache", "get_num_threads", "matmul",
+           "max_pool", "max_pool_gather", "max_pool_indices", "max_pool_scatter", "scale_",
+           "set_num_threads", "split_run", "sum_array", "tune_malloc"]
