@@ -16,7 +16,7 @@ from .geometry import ConvGeometry, PoolGeometry
 __all__ = ["REQUIRED", "ConvGeometry", "PoolGeometry", "kernels_for", "register", "unregister"]
 
 REQUIRED = (
-    "empty", "copy_",                                               # memory
+    "empty",                                                        # memory
     "matmul", "sum_array",                                          # linear algebra, reductions
     "conv_forward", "conv_grad_input", "conv_grad_weight",          # convolutions
     "max_pool", "max_pool_indices", "max_pool_scatter", "max_pool_gather",

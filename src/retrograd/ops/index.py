@@ -54,8 +54,6 @@ class ScatterAdd(Function):
         out.fill(0)
         if _is_advanced(key):
             xp.add.at(out, key, g)
-        elif g.ndim >= 2:  # out[key] is a view
-            kernels.copy_(out[key], g)
         else:
             out[key] = g
         return out

@@ -68,7 +68,7 @@ class RecurrenceKernel:
         w_cat = rows_inside(xp.concatenate([w_hh, w_ih], axis=1), blocks, buffers, bias=bias)
         Z = buffers.alloc((T + 1, w_cat.shape[1], B))  # h over x_t over a row of ones
         Z[0, :P] = S[0, :P]
-        buffers.kernels.copy_(Z[:T, P:P + I], x[::-1] if self.reverse else x)
+        Z[:T, P:P + I] = x[::-1] if self.reverse else x
         if bias is not None:
             Z[:T, P + I] = 1
         if self.mode == "LSTM":
