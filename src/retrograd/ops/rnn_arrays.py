@@ -60,7 +60,10 @@ def rows_inside(w, blocks, buffers, bias=None, transposed: bool = False):
     out = buffers.empty((C + extra, w.shape[0]) if transposed else (w.shape[0], C + extra))
     view = out.T if transposed else out
     for inside, outside, factor in blocks:
-        xp.multiply(w[outside], factor, out=view[inside, :C])
+        if factor == 1:  # NumPy's multiply into a transposed view is slower than a copy's
+            xp.copyto(view[inside, :C], w[outside])  # (176 against 40 us for (512, 128))
+        else:
+            xp.multiply(w[outside], factor, out=view[inside, :C])
         if extra:
             xp.multiply(bias[outside], factor, out=view[inside, C])
     return out
