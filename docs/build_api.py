@@ -16,6 +16,7 @@ import importlib
 import inspect
 import os
 import sys
+import warnings
 
 PUBLIC_NAMESPACES = [
     "retrograd", "retrograd.autograd", "retrograd.nn", "retrograd.nn.functional", "retrograd.nn.init",
@@ -57,8 +58,18 @@ def build(out: str) -> str:
 
     pdoc.render.configure(docformat="markdown", search=True, show_source=False,
                           footer_text="retrograd API reference")
-    pdoc.pdoc("retrograd", "!retrograd._", output_directory=__import__("pathlib").Path(out))
+    with warnings.catch_warnings():
+        ignore_known_pdoc_warnings()
+        pdoc.pdoc("retrograd", "!retrograd._", output_directory=__import__("pathlib").Path(out))
     return os.path.join(out, "index.html")
+
+
+def ignore_known_pdoc_warnings() -> None:
+    """Within a ``warnings.catch_warnings()`` block: Tensor has PyTorch's int(), float() and
+    bool() methods, and pdoc evaluates a method's annotations in its class, where ``int | None``
+    is a method or None; pdoc warns and shows the annotation as written, which is right."""
+    warnings.filterwarnings("ignore", message=r"Error parsing type annotation (int|float|bool) "
+                            r"\| None for retrograd\.tensor\.Tensor\.", category=UserWarning)
 
 
 def main(argv=None) -> int:

@@ -23,6 +23,36 @@ def _rev(fn):
     return lambda self, other: fn(other, self)
 
 
+def _clamp_min(self: Tensor, min) -> Tensor:  # noqa: A002 (PyTorch's name)
+    """``clamp(min=min)``: every element at least ``min`` (a number or a tensor)."""
+    return SE.clamp(self, min=min)
+
+
+def _clamp_max(self: Tensor, max) -> Tensor:  # noqa: A002
+    """``clamp(max=max)``: every element at most ``max`` (a number or a tensor)."""
+    return SE.clamp(self, max=max)
+
+
+def _fliplr(self: Tensor) -> Tensor:
+    """The columns (dim 1) in reverse order; needs at least 2 dims."""
+    return L.flip(self, 1)
+
+
+def _flipud(self: Tensor) -> Tensor:
+    """The rows (dim 0) in reverse order."""
+    return L.flip(self, 0)
+
+
+def _t(self: Tensor) -> Tensor:
+    """The transpose of a 2-D tensor; a 0-D or 1-D one as it is."""
+    return self if self.ndim < 2 else self.transpose(0, 1)
+
+
+def _ravel(self: Tensor) -> Tensor:
+    """The elements flattened to 1-D (``reshape(-1)``)."""
+    return self.reshape(-1)
+
+
 def write_inplace(self: Tensor, result: Tensor, op: str) -> Tensor:
     """Store ``result`` into ``self`` (PyTorch's in-place ops): the shape must stay, and the
     result's dtype must not be of a higher category than self's (a float into an int tensor)."""
@@ -52,8 +82,7 @@ _math_methods = {
     "atan2": B.atan2, "arctan2": B.atan2, "logaddexp": B.logaddexp, "hypot": B.hypot,
     "copysign": B.copysign, "fmod": B.fmod, "remainder": B.remainder, "floor_divide": B.floor_divide,
     "lerp": B.lerp, "addcmul": B.addcmul, "addcdiv": B.addcdiv,
-    "clamp_min": lambda self, min: SE.clamp(self, min=min),  # noqa: A006
-    "clamp_max": lambda self, max: SE.clamp(self, max=max),  # noqa: A006
+    "clamp_min": _clamp_min, "clamp_max": _clamp_max,
     "bitwise_and": B.bitwise_and, "bitwise_or": B.bitwise_or,
     "bitwise_xor": B.bitwise_xor, "bitwise_not": B.bitwise_not,
     "bitwise_left_shift": B.bitwise_left_shift, "bitwise_right_shift": B.bitwise_right_shift,
@@ -77,14 +106,13 @@ _selection_methods = {
     "kthvalue": SO.kthvalue, "unique": SO.unique,
 }
 _layout_methods = {
-    "flip": L.flip, "fliplr": lambda self: L.flip(self, 1), "flipud": lambda self: L.flip(self, 0),
+    "flip": L.flip, "fliplr": _fliplr, "flipud": _flipud,
     "roll": L.roll, "repeat": L.repeat, "tile": L.tile, "repeat_interleave": L.repeat_interleave,
     "tril": L.tril, "triu": L.triu, "diag": L.diag, "diagonal": L.diagonal,
     "diag_embed": L.diag_embed, "unflatten": L.unflatten, "movedim": L.movedim,
     "moveaxis": L.movedim, "swapaxes": L.swapaxes, "swapdims": L.swapaxes, "narrow": L.narrow,
     "select": L.select, "unbind": L.unbind, "tensor_split": L.tensor_split, "unfold": L.unfold,
-    "view": L.view, "t": lambda self: self if self.ndim < 2 else self.transpose(0, 1),
-    "ravel": lambda self: self.reshape(-1),
+    "view": L.view, "t": _t, "ravel": _ravel,
     "dot": C.dot, "mm": C.mm, "bmm": C.bmm, "mv": C.mv, "outer": C.outer, "ger": C.outer,
     "addmm": C.addmm, "baddbmm": C.baddbmm, "cross": C.cross,
 }

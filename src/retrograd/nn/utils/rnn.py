@@ -10,8 +10,8 @@ padding to one length, and packing (the steps of all sequences, time-major, long
 >>> pad_packed_sequence(packed)[0].shape
 (3, 2, 2)
 """
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: PackedSequence (a NamedTuple) must hold its
+# fields' types as classes, or documentation tools cannot resolve them (tests/test_docs.py).
 from typing import NamedTuple, Sequence
 
 import numpy as np
