@@ -148,6 +148,7 @@ def test_iterable_dataset_sharded_between_workers():
     assert batches == [[0, 2], [1, 3], [4, 6], [5, 7], [8], [9]]
 
 
+@pytest.mark.filterwarnings("ignore:This DataLoader will create 3 worker processes:UserWarning")
 def test_iterable_order_matches_torch():
     torch = pytest.importorskip("torch")
 

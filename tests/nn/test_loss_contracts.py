@@ -63,5 +63,6 @@ def test_deprecated_size_average_and_reduce(name, size_average, reduce, reductio
     ("nll_loss", "indices"), ("binary_cross_entropy", "binary"),
     ("binary_cross_entropy_with_logits", "regression"), ("kl_div", "distribution")])
 @pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss:UserWarning")  # torch's kl_div
 def test_every_reduction_with_default_options_matches_torch(name, kind, reduction):
     test_losses.test_matches_torch(name, dict(reduction=reduction), kind)

@@ -5,6 +5,8 @@ from optable import Case, table_tests
 
 import retrograd as rg
 
+# the oracle's own deprecation of scatter(reduce=...), which this table checks on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter:UserWarning")
 
 def _idx(m, rows):
     return m.tensor(rows)
