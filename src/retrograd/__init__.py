@@ -54,7 +54,7 @@ cfloat, cdouble = complex64, complex128
 
 
 def is_floating_point(input: Tensor) -> bool:
-    """Whether ``t`` has a floating dtype (float16, float32, float64)."""
+    """Whether ``input`` has a floating dtype (float16, float32, float64)."""
     return input.dtype.kind == "f"
 
 # ----- issue 14 (tensor API): math ----------------------------------------------------------------

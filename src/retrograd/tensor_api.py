@@ -110,7 +110,7 @@ _layout_methods = {
     "roll": L.roll, "repeat": L.repeat, "tile": L.tile, "repeat_interleave": L.repeat_interleave,
     "tril": L.tril, "triu": L.triu, "diag": L.diag, "diagonal": L.diagonal,
     "diag_embed": L.diag_embed, "unflatten": L.unflatten, "movedim": L.movedim,
-    "moveaxis": L.movedim, "swapaxes": L.swapaxes, "swapdims": L.swapaxes, "narrow": L.narrow,
+    "moveaxis": L.movedim, "swapaxes": L.swapaxes, "swapdims": L.swapdims, "narrow": L.narrow,
     "select": L.select, "unbind": L.unbind, "tensor_split": L.tensor_split, "unfold": L.unfold,
     "view": L.view, "t": _t, "ravel": _ravel,
     "dot": C.dot, "mm": C.mm, "bmm": C.bmm, "mv": C.mv, "outer": C.outer, "ger": C.outer,

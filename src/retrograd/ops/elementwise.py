@@ -3,9 +3,9 @@ clamp where. Operands may be Tensors or constants (Python numbers, arrays); broa
 undone by the engine, not here."""
 from __future__ import annotations
 
-from ..autograd.function import Function
 import numpy as np
 
+from ..autograd.function import Function
 from ..backend import array_module
 from ..backends import kernels_for
 from ..tensor import Tensor

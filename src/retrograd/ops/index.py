@@ -2,9 +2,9 @@
 index_select. Gradients scatter back, accumulating over repeated indices."""
 from __future__ import annotations
 
-from ..autograd.function import Function
 import numpy as np
 
+from ..autograd.function import Function
 from ..backend import array_module, is_array
 from ..backends import kernels_for
 from ..tensor import Tensor

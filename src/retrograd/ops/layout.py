@@ -311,7 +311,6 @@ def broadcast_tensors(*tensors) -> tuple:
 def view(input: Tensor, *shape_or_dtype) -> Tensor:  # noqa: A002
     """``view(shape)`` (a reshape sharing memory) or ``view(dtype)``: the same bytes read as
     another dtype (the last dim scales by the ratio of item sizes; no gradient)."""
-
     if len(shape_or_dtype) == 1 and isinstance(shape_or_dtype[0], (np.dtype, type)):
         dtype = np.dtype(shape_or_dtype[0])
         arr = input.array

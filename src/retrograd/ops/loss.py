@@ -337,7 +337,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, 
     x = input.array
     if not ((x >= 0) & (x <= 1)).all():  # NaN fails both tests; RuntimeError, as in PyTorch
         raise RuntimeError(f"{name}: all elements of input should be between 0 and 1 (got values in "
-                         f"[{x.min()}, {x.max()}]); use binary_cross_entropy_with_logits for logits")
+                           f"[{x.min()}, {x.max()}]); use binary_cross_entropy_with_logits for logits")
     loss = BinaryCrossEntropy.apply(input, target if target.requires_grad else target.array)
     if weight is not None:
         loss = loss * _like(weight, input, name, "weight")

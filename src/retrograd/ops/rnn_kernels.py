@@ -50,7 +50,7 @@ class RecurrenceKernel:
         S[0, :P] = h0.T
         if c0 is not None:
             S[0, P:] = c0.T
-        self.G = buffers.alloc((T, GH, B))  # gate activations
+        self.G = buffers.alloc((T, GH, B))  # gate activations (an RNN keeps only its products)
         blocks = row_blocks(self.mode, H, scaled=True)
         if self.mode == "GRU":
             self._forward_gru(x, w_ih, w_hh, b_ih, b_hh, S, blocks, buffers)
@@ -80,14 +80,13 @@ class RecurrenceKernel:
                 Z[k + 1, :P, n:] = Z[k, :P, n:]
                 S[k + 1, P:, n:] = S[k, P:, n:]
             xp.matmul(w_cat, Z[k, :, :n], out=g)
-            if self.mode == "RNN_RELU":
-                xp.maximum(g, 0, out=g)
-                h[...] = g
+            if self.mode == "RNN_RELU":  # an RNN's backward reads h, not g: straight into h
+                xp.maximum(g, 0, out=h)
+                continue
+            if self.mode == "RNN_TANH":
+                xp.tanh(g, out=h)
                 continue
             xp.tanh(g, out=g)
-            if self.mode == "RNN_TANH":
-                h[...] = g
-                continue
             sigmoid_of_tanh_(g[:3 * H])  # gates i, f, o, g
             c, tc, m = S[k + 1, P:, :n], self.TC[k, :, :n], tmp[:, :n]
             xp.multiply(g[H:2 * H], S[k, P:, :n], out=c)  # c = f c_prev + i g
@@ -153,8 +152,7 @@ class RecurrenceKernel:
         DGH = DXW if self.mode != "GRU" else buffers.alloc((T, GH, B))  # of W_hh h + b_hh
         DH = None
         if w_hr is not None:
-            DH = buffers.empty((T, P, B))
-            DH.fill(0)
+            DH = buffers.alloc((T, P, B))  # each step writes its active columns
         w_hh_t = rows_inside(w_hh, blocks, buffers, transposed=True)
         if self.mode == "LSTM":
             step = self._lstm_backward(xp, w_hr, DH, P, H, B, buffers)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..backend import array_module
@@ -38,7 +40,7 @@ def _factor(a, full_matrices: bool):
                 xp.broadcast_to(xp.eye(cols, n, dtype=a.dtype), batch + (cols, n)).copy())
     try:
         return xp.linalg.svd(a, full_matrices=full_matrices)
-    except xp.linalg.LinAlgError as e:
+    except np.linalg.LinAlgError as e:  # CuPy raises NumPy's too
         raise RuntimeError(f"linalg.svd: the algorithm failed to converge ({e})") from None
 
 
